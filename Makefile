@@ -1,0 +1,73 @@
+# siocrypt: a plain Makefile, in the spirit of wrk's.
+# make            build build/siocrypt
+# make test       deps, build, then every test (harness/tests/run.sh)
+# make run        deps, build, then the main job on the embedded default (local Node server)
+# make bench      the benchmarks (never asserted in tests)
+# make asan       the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+# make deps       install missing Debian packages and npm packages (npm ci from lock files)
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKGS     = openssl libcjson libwebsockets libcurl libuv
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+OPT     ?= -O2 -g
+CFLAGS  ?=
+SAN     ?=
+ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) -Wall -Wextra -Werror -D_GNU_SOURCE \
+             -Iharness/src $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS    = $(PKG_LIBS) -lm -lpthread
+
+SRC     := $(wildcard harness/src/*.c)
+OBJ     := $(SRC:harness/src/%.c=$(BUILD)/obj/%.o)
+LIBOBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+TSRC    := $(wildcard harness/tests/check_*.c)
+TBIN    := $(TSRC:harness/tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test test-unit run bench asan deps clean install fuzz
+all: $(BUILD)/siocrypt
+
+$(BUILD)/siocrypt: $(OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/%.o: harness/src/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: harness/tests/%.c $(LIBOBJ) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBOBJ) $(CHECK_LIBS) $(LIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+-include $(OBJ:.o=.d)
+
+deps:
+	@bash harness/scripts/deps.sh
+
+# Unit tests only (pure modules, no servers).
+test-unit: $(TBIN)
+	@for t in $(TBIN); do echo "== $$t"; CK_FORK=yes $$t || exit 1; done
+
+test: deps all $(TBIN)
+	@BUILD=$(BUILD) bash harness/tests/run.sh
+
+run: deps all
+	@bash harness/scripts/run-default.sh $(BUILD)/siocrypt
+
+bench: deps all
+	@BUILD=$(BUILD) bash harness/scripts/bench.sh
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/siocrypt $(DESTDIR)$(PREFIX)/bin/siocrypt
+
+clean:
+	rm -rf build

@@ -1,0 +1,27 @@
+/* buf: a growable byte buffer (always NUL-terminated), the one string type the harness passes around.
+ * Allocation only when it grows, so a buffer reused per connection costs nothing on the hot path. */
+#ifndef SIOCRYPT_BUF_H
+#define SIOCRYPT_BUF_H
+#include <stddef.h>
+#include <stdarg.h>
+
+typedef struct buf {
+    char *data;   /* NUL-terminated, may be NULL while cap == 0 */
+    size_t len;
+    size_t cap;
+} buf;
+
+#define BUF_INIT {NULL, 0, 0}
+
+int  buf_reserve(buf *b, size_t extra);            /* room for extra more bytes (+NUL); -1 on ENOMEM */
+int  buf_append(buf *b, const void *p, size_t n);
+int  buf_append_str(buf *b, const char *s);
+int  buf_append_char(buf *b, char c);
+int  buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int  buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_clear(buf *b);                             /* len = 0, keeps memory */
+void buf_consume(buf *b, size_t n);                 /* drop n bytes from the front */
+void buf_free(buf *b);
+const char *buf_cstr(const buf *b);                 /* "" for an empty, unallocated buffer */
+
+#endif
