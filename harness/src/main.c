@@ -10,6 +10,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"run",     cmd_run,     "run a scenario: the encrypted counter over many socket.io clients"},
     {"vectors", cmd_vectors, "check crypto-js vector files against the C envelope code"},
     {"encrypt", cmd_encrypt, "encrypt a JSON text into a g-crypt envelope"},
     {"decrypt", cmd_decrypt, "decrypt a g-crypt envelope"},

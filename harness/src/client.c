@@ -1,0 +1,557 @@
+/* client: the Engine.IO session, the socket.io namespace connection and the encrypted counter, for one
+ * client. Transports hand in whole Engine.IO packets; this file decides what they mean and what to send. */
+#include "client.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "eio.h"
+#include "envelope.h"
+#include "sio.h"
+#include "stats.h"
+#include "transport_poll.h"
+#include "transport_ws.h"
+#include "worker.h"
+
+static void client_fail(client *c, const char *cls, const char *detail);
+static void client_send_counter(client *c, int64_t id, int64_t intended_ns);
+static void client_finish(client *c);
+
+static void client_log(const client *c, const char *what, const char *detail)
+{
+    if (c->w->cfg->verbose)
+        fprintf(stderr, "client %d: %s%s%s\n", c->index, what, detail ? ": " : "", detail ? detail : "");
+}
+
+void client_init(client *c, worker *w, int index)
+{
+    memset(c, 0, sizeof *c);
+    c->w = w;
+    c->index = index;
+    c->state = CLIENT_IDLE;
+    c->next_id = w->cfg->start_id;
+    uv_timer_init(&w->loop, &c->timer);
+    c->timer.data = c;
+}
+
+/* ---- sending ---------------------------------------------------------------------------------------- */
+
+void client_send_packet(client *c, char eio_type, const char *data, size_t n)
+{
+    uint32_t len = (uint32_t)(n + 1);
+    if (buf_reserve(&c->outq, 4 + (size_t)len) < 0) { client_fail(c, "protocol", "out of memory"); return; }
+    buf_append(&c->outq, &len, 4);
+    buf_append_char(&c->outq, eio_type);
+    buf_append(&c->outq, data, n);
+    if (c->active == CT_WEBSOCKET) ws_kick(c);
+    else if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_kick(c);
+}
+
+static void client_send_sio_connect(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    /* Socket.IO protocol 4 (Engine.IO 3 servers) connects "/" unasked; other namespaces are asked for. */
+    if (cfg->eio == 3 && !strcmp(cfg->nsp, "/")) return;
+    buf_clear(&c->scratch);
+    sio_encode_connect(&c->scratch, cfg->nsp, cfg->eio == 3 ? NULL : cfg->auth_json);
+    client_send_packet(c, '4', c->scratch.data, c->scratch.len);
+}
+
+/* ---- the in-flight ring ----------------------------------------------------------------------------- */
+
+static void fl_push(client *c, int64_t id, int64_t intended_ns)
+{
+    if (c->nfl == CLIENT_MAX_INFLIGHT) {    /* the oldest has waited longest: it timed out */
+        stats_error(c->w->st, clock_now_ns(), "timeout", "inflight-overflow");
+        c->fl[c->fl_head].used = 0;
+        c->fl_head = (c->fl_head + 1) % CLIENT_MAX_INFLIGHT;
+        c->nfl--;
+    }
+    inflight *f = &c->fl[(c->fl_head + c->nfl) % CLIENT_MAX_INFLIGHT];
+    f->id = id;
+    f->intended_ns = intended_ns;
+    f->used = 1;
+    c->nfl++;
+}
+
+static void fl_trim(client *c)
+{
+    while (c->nfl && !c->fl[c->fl_head].used) {
+        c->fl_head = (c->fl_head + 1) % CLIENT_MAX_INFLIGHT;
+        c->nfl--;
+    }
+}
+
+/* Find and remove the message with this id; its intended send time, or -1. Answers arrive in order on one
+ * connection, so this almost always stops at the first slot. */
+static int64_t fl_take(client *c, int64_t id)
+{
+    for (int k = 0; k < c->nfl; k++) {
+        inflight *f = &c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT];
+        if (f->used && f->id == id) {
+            f->used = 0;
+            int64_t t = f->intended_ns;
+            fl_trim(c);
+            return t;
+        }
+    }
+    return -1;
+}
+
+static int64_t fl_pending(const client *c)
+{
+    int64_t n = 0;
+    for (int k = 0; k < c->nfl; k++) n += c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT].used;
+    return n;
+}
+
+/* ---- the counter ------------------------------------------------------------------------------------ */
+
+static int client_may_send(const client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    if (c->state != CLIENT_OPEN || c->w->draining || c->done_sending) return 0;
+    if (cfg->messages && c->sent >= cfg->messages) return 0;
+    return 1;
+}
+
+/* Nothing more to send and nothing to wait for: close politely. */
+static void client_maybe_done(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    if (c->state != CLIENT_OPEN) return;
+    int sending_over = c->done_sending || c->w->draining || (cfg->messages && c->sent >= cfg->messages);
+    if (sending_over && fl_pending(c) == 0) client_close(c);
+}
+
+static void client_send_counter(client *c, int64_t id, int64_t intended_ns)
+{
+    worker *w = c->w;
+    const run_config *cfg = w->cfg;
+    char json[40];
+    int n = snprintf(json, sizeof json, "{\"id\":%" PRId64 "}", id);   /* as JSON.stringify({id}) writes it */
+    buf_clear(&c->plain);
+    int64_t t0 = clock_now_ns();
+    envelope_err e = envelope_encrypt(w->env, json, (size_t)n, NULL, &c->plain);
+    int64_t t1 = clock_now_ns();
+    if (e != ENVELOPE_OK) { client_fail(c, "protocol", envelope_err_name(e)); return; }
+    stats_encrypt_ns(w->st, t1 - t0);
+    buf_clear(&c->scratch);
+    sio_encode_event_str(&c->scratch, cfg->nsp, -1, cfg->event, c->plain.data, c->plain.len);
+    fl_push(c, id, intended_ns ? intended_ns : t0);
+    c->sent++;
+    stats_sent(w->st, t1);
+    client_send_packet(c, '4', c->scratch.data, c->scratch.len);
+}
+
+static void client_on_timer(uv_timer_t *t);
+
+static void client_arm_timer(client *c, int64_t delay_ns)
+{
+    if (delay_ns < 0) delay_ns = 0;
+    uv_timer_start(&c->timer, client_on_timer, (uint64_t)(delay_ns / 1000000), 0);
+}
+
+/* Open model: send every message whose intended time has come, then sleep until the next one. */
+static void client_open_model_step(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    int64_t now = clock_now_ns();
+    int64_t period = (int64_t)(1e9 / cfg->rate);
+    int burst = 0;
+    while (client_may_send(c) && c->next_send_ns <= now && burst++ < 1000) {
+        client_send_counter(c, c->next_id, c->next_send_ns);
+        c->next_id += 2;   /* the answer to id N is N+1: keep ids of different messages apart */
+        c->next_send_ns += period;
+    }
+    if (client_may_send(c)) client_arm_timer(c, c->next_send_ns - now);
+    else client_maybe_done(c);
+}
+
+static void client_on_timer(uv_timer_t *t)
+{
+    client *c = t->data;
+    if (c->state == CLIENT_IDLE) { client_start(c); return; }
+    if (c->state != CLIENT_OPEN) return;
+    if (c->w->cfg->rate > 0) { client_open_model_step(c); return; }
+    if (client_may_send(c)) client_send_counter(c, c->next_id, 0);   /* closed model, after think time */
+    else client_maybe_done(c);
+}
+
+static void client_on_connected(client *c)
+{
+    worker *w = c->w;
+    int64_t now = clock_now_ns();
+    c->state = CLIENT_OPEN;
+    c->sio_connected = 1;
+    w->conns_open++;
+    stats_conn_established(w->st, now, now - c->t_start_ns);
+    client_log(c, "connected", c->sid);
+    if (w->cfg->rate > 0) {
+        /* spread clients' schedules over one period so that they do not all send in the same instant */
+        int64_t period = (int64_t)(1e9 / w->cfg->rate);
+        c->next_send_ns = now + (period * (c->index % 97)) / 97;
+        client_open_model_step(c);
+    } else if (client_may_send(c)) {
+        client_send_counter(c, c->next_id, 0);
+    } else {
+        client_maybe_done(c);
+    }
+}
+
+/* Read `{"id":N}` the way the server writes it; anything else goes through the general parser. */
+static int client_parse_id(const char *s, size_t n, int64_t *id)
+{
+    if (n > 7 && !memcmp(s, "{\"id\":", 6) && s[n - 1] == '}') {
+        char *end;
+        long long v = strtoll(s + 6, &end, 10);
+        if (end == s + n - 1 && end != s + 6) { *id = v; return 0; }
+    }
+    return sio_json_get_int(s, n, "id", id);
+}
+
+static void client_on_counter(client *c, const sio_packet *sp)
+{
+    worker *w = c->w;
+    const char *name;
+    size_t name_len;
+    int64_t now = clock_now_ns();
+    stats_received(w->st, now);
+    buf_clear(&c->arg);
+    int r = sio_event_first_string(sp, &name, &name_len, &c->arg);
+    if (r != SIO_OK) { stats_error(w->st, now, "protocol", sio_err_name(r)); return; }
+
+    buf_clear(&c->plain);
+    unsigned warn = 0;
+    int64_t t0 = clock_now_ns();
+    envelope_err e = envelope_decrypt(w->env, c->arg.data, c->arg.len, &c->plain, &warn);
+    int64_t t1 = clock_now_ns();
+    stats_decrypt_ns(w->st, t1 - t0);
+    if (e != ENVELOPE_OK) { stats_error(w->st, t1, "decrypt", envelope_err_name(e)); return; }
+
+    int64_t id;
+    if (client_parse_id(c->plain.data, c->plain.len, &id) < 0) {
+        stats_error(w->st, t1, "counter-mismatch", "no-id");
+        return;
+    }
+    int64_t intended = fl_take(c, id - 1);
+    if (intended < 0) { stats_error(w->st, t1, "counter-mismatch", NULL); return; }
+    int64_t done = clock_now_ns();
+    c->verified++;
+    stats_verified(w->st, done, done - intended);
+
+    if (w->cfg->rate > 0) { client_maybe_done(c); return; }
+    c->next_id = id;                      /* the seed's page sends the answer's id back */
+    if (!client_may_send(c)) { client_maybe_done(c); return; }
+    if (w->cfg->think_ns > 0) client_arm_timer(c, w->cfg->think_ns);
+    else client_send_counter(c, c->next_id, 0);
+}
+
+/* The hardened server answers what it cannot decrypt with `counter_error`. */
+static void client_on_counter_error(client *c)
+{
+    worker *w = c->w;
+    int64_t now = clock_now_ns();
+    stats_received(w->st, now);
+    stats_error(w->st, now, "decrypt", "server-rejected");
+    if (c->nfl) { c->fl[c->fl_head].used = 0; fl_trim(c); }
+    if (w->cfg->rate > 0 || !client_may_send(c)) { client_maybe_done(c); return; }
+    client_send_counter(c, c->next_id, 0);
+}
+
+/* ---- Socket.IO -------------------------------------------------------------------------------------- */
+
+static int nsp_is(const sio_packet *sp, const char *nsp)
+{
+    return sp->nsp_len == strlen(nsp) && !memcmp(sp->nsp, nsp, sp->nsp_len);
+}
+
+static void client_on_sio(client *c, const char *p, size_t n)
+{
+    const run_config *cfg = c->w->cfg;
+    sio_packet sp;
+    int r = sio_packet_parse(p, n, &sp);
+    if (r != SIO_OK) { client_fail(c, "protocol", sio_err_name(r)); return; }
+    if (!nsp_is(&sp, cfg->nsp)) return;   /* another namespace: not ours */
+    switch (sp.type) {
+    case SIO_CONNECT:
+        if (c->state == CLIENT_HANDSHAKING) client_on_connected(c);
+        return;
+    case SIO_CONNECT_ERROR:
+        client_fail(c, "handshake", "CONNECT_ERROR");
+        return;
+    case SIO_DISCONNECT:
+        client_fail(c, "disconnect", "server DISCONNECT");
+        return;
+    case SIO_EVENT: {
+        const char *name;
+        size_t name_len;
+        if (sio_event_name(&sp, &name, &name_len) != SIO_OK) { client_fail(c, "protocol", "bad event"); return; }
+        size_t el = strlen(cfg->event);
+        if (name_len == el && !memcmp(name, cfg->event, el)) client_on_counter(c, &sp);
+        else if (name_len == el + 6 && !memcmp(name, cfg->event, el) && !memcmp(name + el, "_error", 6))
+            client_on_counter_error(c);
+        return;
+    }
+    default:
+        return;   /* ACKs are not used by the counter */
+    }
+}
+
+/* ---- Engine.IO -------------------------------------------------------------------------------------- */
+
+static void client_on_open_packet(client *c, client_transport from, const char *data, size_t n)
+{
+    eio_open o;
+    if (c->state != CLIENT_CONNECTING) { client_fail(c, "protocol", "unexpected open packet"); return; }
+    if (eio_open_parse(data, n, &o) != EIO_OK) { client_fail(c, "handshake", "bad open packet"); return; }
+    snprintf(c->sid, sizeof c->sid, "%s", o.sid);
+    c->ping_interval_ns = (int64_t)o.ping_interval * 1000000;
+    c->ping_timeout_ns = (int64_t)o.ping_timeout * 1000000;
+    int64_t now = clock_now_ns();
+    c->last_rx_ns = now;
+    c->next_ping_ns = now + c->ping_interval_ns;
+    c->state = CLIENT_HANDSHAKING;
+    c->active = from;
+    client_send_sio_connect(c);
+    /* over polling, the transport starts the next GET once this payload is handled */
+    if (from == CT_POLLING) {
+        if (c->w->cfg->transport == TRANSPORT_UPGRADE && o.upgrade_websocket) {
+            c->upgrade = UPGRADE_CONNECTING;
+            c->t_upgrade_ns = now;
+            if (ws_connect(c) < 0 && c->upgrade == UPGRADE_CONNECTING) {
+                stats_error(c->w->st, now, "upgrade", "connect");
+                c->upgrade = UPGRADE_NONE;
+            }
+        }
+    }
+}
+
+/* Polling is quiet: finish the upgrade with `5`, and move the queue over to the websocket. */
+static void client_finish_upgrade(client *c)
+{
+    if (c->upgrade != UPGRADE_PAUSING || poll_busy(c)) return;
+    c->upgrade = UPGRADE_DONE;
+    c->active = CT_WEBSOCKET;
+    /* `5` goes ahead of everything queued: it is what tells the server to switch */
+    buf_append_str(&c->ws_first, "5");
+    ws_kick(c);
+    stats_upgrade_ns(c->w->st, clock_now_ns() - c->t_upgrade_ns);
+    client_log(c, "upgraded", NULL);
+}
+
+void client_on_poll_idle(client *c)
+{
+    if (c->upgrade == UPGRADE_PAUSING) client_finish_upgrade(c);
+}
+
+void client_on_packet(client *c, client_transport from, const eio_packet *pk)
+{
+    eio_packet p = *pk;
+    c->last_rx_ns = clock_now_ns();
+    switch (p.type) {
+    case EIO_OPEN:
+        client_on_open_packet(c, from, p.data, p.len);
+        return;
+    case EIO_CLOSE:
+        if (c->state == CLIENT_CLOSING) client_finish(c);
+        else client_fail(c, "disconnect", "server closed the session");
+        return;
+    case EIO_PING:
+        client_send_packet(c, '3', p.data, p.len);   /* EIO4: the server pings, we answer */
+        return;
+    case EIO_PONG:
+        if (from == CT_WEBSOCKET && c->upgrade == UPGRADE_PROBING && p.len == 5 && !memcmp(p.data, "probe", 5)) {
+            c->upgrade = UPGRADE_PAUSING;
+            client_finish_upgrade(c);
+            return;
+        }
+        c->pong_deadline_ns = 0;   /* EIO3: our ping was answered */
+        return;
+    case EIO_MESSAGE:
+        client_on_sio(c, p.data, p.len);
+        return;
+    case EIO_NOOP:
+    case EIO_UPGRADE:
+        return;
+    }
+}
+
+/* ---- transports' events ----------------------------------------------------------------------------- */
+
+void client_on_ws_open(client *c)
+{
+    if (c->upgrade == UPGRADE_CONNECTING) {
+        c->upgrade = UPGRADE_PROBING;
+        buf_append_str(&c->ws_first, "2probe");
+        ws_kick(c);
+        return;
+    }
+    c->active = CT_WEBSOCKET;   /* websocket-only: the open packet comes next */
+}
+
+void client_on_ws_closed(client *c)
+{
+    if (c->state == CLIENT_CLOSED) return;
+    if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
+    if (c->active != CT_WEBSOCKET) {
+        /* the upgrade's websocket went away: stay on polling, as socket.io-client does */
+        if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) {
+            stats_error(c->w->st, clock_now_ns(), "upgrade", "websocket closed");
+            c->upgrade = UPGRADE_NONE;
+            if (c->state != CLIENT_CLOSED && !c->get) poll_get(c);
+        }
+        return;
+    }
+    client_fail(c, c->state == CLIENT_OPEN ? "disconnect" : "handshake", "websocket closed");
+}
+
+void client_on_transport_error(client *c, client_transport from, const char *cls, const char *detail)
+{
+    if (c->state == CLIENT_CLOSED) return;
+    if (from == CT_WEBSOCKET && c->active != CT_WEBSOCKET) {
+        if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) {
+            stats_error(c->w->st, clock_now_ns(), "upgrade", NULL);
+            client_log(c, "upgrade failed", detail);
+            c->upgrade = UPGRADE_NONE;
+            if (!c->get && c->state != CLIENT_CLOSING) poll_get(c);
+            poll_kick(c);
+            return;
+        }
+        if (c->state != CLIENT_CONNECTING) return;
+    }
+    if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
+    /* lws reports any failure before the websocket is up as a connection error */
+    if (!strcmp(cls, "connect"))
+        cls = (detail && strstr(detail, "refused")) || c->state == CLIENT_CONNECTING ? "connect-refused" : "handshake";
+    client_fail(c, cls, detail);
+}
+
+/* ---- lifecycle -------------------------------------------------------------------------------------- */
+
+void client_start(client *c)
+{
+    worker *w = c->w;
+    c->t_start_ns = clock_now_ns();
+    c->state = CLIENT_CONNECTING;
+    stats_conn_attempt(w->st, c->t_start_ns);
+    if (w->cfg->transport == TRANSPORT_WEBSOCKET_ONLY) {
+        c->active = CT_WEBSOCKET;
+        if (ws_connect(c) < 0 && c->state == CLIENT_CONNECTING) client_fail(c, "connect-refused", "connect failed");
+    } else {
+        c->active = CT_POLLING;
+        poll_get(c);
+    }
+}
+
+void client_schedule_start(client *c, int64_t delay_ns)
+{
+    if (delay_ns <= 0) client_start(c);
+    else client_arm_timer(c, delay_ns);
+}
+
+static void client_release_transports(client *c)
+{
+    poll_cancel(c);
+    ws_abort(c);
+    uv_timer_stop(&c->timer);
+}
+
+/* The connection is over (politely or not). */
+static void client_finish(client *c)
+{
+    if (c->state == CLIENT_CLOSED) return;
+    if (c->sio_connected) {
+        c->w->conns_open--;
+        stats_conn_closed(c->w->st, clock_now_ns());
+    }
+    c->state = CLIENT_CLOSED;
+    client_release_transports(c);
+}
+
+static void client_fail(client *c, const char *cls, const char *detail)
+{
+    if (c->state == CLIENT_CLOSED) return;
+    int64_t now = clock_now_ns();
+    client_log(c, cls, detail);
+    if (!c->sio_connected) stats_conn_failed(c->w->st, now);
+    stats_error(c->w->st, now, cls, NULL);
+    client_finish(c);
+}
+
+void client_tick(client *c, int64_t now)
+{
+    const run_config *cfg = c->w->cfg;
+    if (c->state == CLIENT_CLOSED || c->state == CLIENT_IDLE) return;
+    if (c->state == CLIENT_CONNECTING || c->state == CLIENT_HANDSHAKING) {
+        if (now - c->t_start_ns > cfg->connect_timeout_ns)
+            client_fail(c, "timeout", c->state == CLIENT_CONNECTING ? "connect" : "socket.io connect");
+        return;
+    }
+    if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE && now - c->t_upgrade_ns > cfg->connect_timeout_ns) {
+        stats_error(c->w->st, now, "upgrade", "timeout");
+        c->upgrade = UPGRADE_NONE;
+        ws_abort(c);
+        if (!c->get) poll_get(c);
+        poll_kick(c);
+    }
+    /* messages that waited too long */
+    int expired = 0;
+    while (c->nfl && (!c->fl[c->fl_head].used || now - c->fl[c->fl_head].intended_ns > cfg->message_timeout_ns)) {
+        if (c->fl[c->fl_head].used) { stats_error(c->w->st, now, "timeout", "message"); expired++; }
+        c->fl[c->fl_head].used = 0;
+        fl_trim(c);
+    }
+    if (expired && cfg->rate <= 0 && client_may_send(c)) client_send_counter(c, c->next_id, 0);
+    else if (expired) client_maybe_done(c);
+    if (c->state != CLIENT_OPEN && c->state != CLIENT_HANDSHAKING) return;
+    /* heartbeats */
+    if (cfg->eio == 3) {
+        if (c->pong_deadline_ns && now > c->pong_deadline_ns) { client_fail(c, "timeout", "pong"); return; }
+        if (now >= c->next_ping_ns) {
+            client_send_packet(c, '2', "", 0);
+            c->pong_deadline_ns = now + c->ping_timeout_ns;
+            c->next_ping_ns = now + c->ping_interval_ns;
+        }
+    } else if (c->ping_interval_ns && now - c->last_rx_ns > c->ping_interval_ns + c->ping_timeout_ns) {
+        client_fail(c, "timeout", "heartbeat");
+    }
+}
+
+void client_stop_sending(client *c)
+{
+    c->done_sending = 1;
+    client_maybe_done(c);
+}
+
+void client_close(client *c)
+{
+    if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
+    if (c->state == CLIENT_IDLE) { uv_timer_stop(&c->timer); c->state = CLIENT_CLOSED; return; }
+    if (c->state == CLIENT_CONNECTING || c->upgrade == UPGRADE_PAUSING) { client_finish(c); return; }
+    uv_timer_stop(&c->timer);
+    c->state = CLIENT_CLOSING;
+    if (c->sio_connected) {
+        buf_clear(&c->scratch);
+        sio_encode_disconnect(&c->scratch, c->w->cfg->nsp);
+        client_send_packet(c, '4', c->scratch.data, c->scratch.len);
+    }
+    client_send_packet(c, '1', "", 0);
+    if (c->active == CT_WEBSOCKET) ws_close(c);   /* after the queue has gone out */
+}
+
+void client_abort(client *c)
+{
+    client_finish(c);
+}
+
+int client_is_finished(const client *c) { return c->state == CLIENT_CLOSED; }
+
+void client_free(client *c)
+{
+    buf *bufs[] = {&c->ws_rx, &c->ws_tx, &c->get_body, &c->post_body, &c->post_resp, &c->outq,
+                   &c->scratch, &c->plain, &c->arg, &c->ws_first};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
+    uv_close((uv_handle_t *)&c->timer, NULL);
+}

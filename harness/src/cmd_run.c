@@ -1,0 +1,493 @@
+/* cmd_run: `siocrypt run SCENARIO.json [options]`. Reads the scenario, starts the local server when the
+ * target is `local`, runs the workers, shows progress, and writes the reports. Signals (SIGINT, SIGTERM)
+ * are taken by this thread alone with sigtimedwait, so a Ctrl-C drains the workers and still writes the
+ * report. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include <libwebsockets.h>
+#include "buf.h"
+#include "cli.h"
+#include "clock.h"
+#include "cmd.h"
+#include "localserver.h"
+#include "report.h"
+#include "result.h"
+#include "scenario.h"
+#include "stats.h"
+#include "worker.h"
+
+typedef struct run_opts {
+    const char *scenario_path;
+    const char *out_dir;
+    const char *pass, *pass_file;
+    int quiet, verbose;
+    const char **thresholds;
+    int nthresholds;
+    buf client_pass;
+} run_opts;
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: siocrypt run SCENARIO.json [options]\n"
+        "\n"
+        "Runs the encrypted counter against a socket.io server: the scenario's target, or with target\n"
+        "\"local\" the project's Node g-crypt server, started on 127.0.0.1 and stopped afterwards.\n"
+        "\n"
+        "  --url URL               target (http://host:port[/path]); overrides the scenario\n"
+        "  --clients N             concurrent socket.io clients\n"
+        "  --messages M            round trips per client\n"
+        "  --duration S            run for S seconds (250ms, 30s, 2m also work)\n"
+        "  --transport T           websocket | polling | upgrade\n"
+        "  --eio 3|4               Engine.IO protocol version\n"
+        "  --threads N             event loops (default: cores - 1, at least 1)\n"
+        "  --ramp S                start clients spread over S seconds\n"
+        "  --rate R                open model: R messages per second per client\n"
+        "  --total-rate R          open model: R messages per second over all clients\n"
+        "  --think MS              closed model: pause between an answer and the next message\n"
+        "  --start-id N            first counter id\n"
+        "  --impl v4|v2            local server: socket.io 4 (server/) or socket.io 2 (server/v2)\n"
+        "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
+        "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable)\n"
+        "  --out DIR               report folder (default reports/<scenario>-<UTC time>/)\n"
+        "  -q, --quiet             no progress line\n"
+        "  -v, --verbose           log every connection event to stderr\n"
+        "\n"
+        "Exit status: 0 every message verified and every threshold met, 1 anything failed,\n"
+        "2 bad usage or a bad scenario file.\n");
+}
+
+/* http://host:port/path, ws://, https:// ... → host, port, path. TLS is not spoken. */
+static int run_parse_url(const char *url, run_config *cfg, buf *err)
+{
+    const char *p = url;
+    int def_port = 80;
+    if (!strncmp(p, "http://", 7)) p += 7;
+    else if (!strncmp(p, "ws://", 5)) p += 5;
+    else if (!strncmp(p, "https://", 8) || !strncmp(p, "wss://", 6)) {
+        buf_printf(err, "url: TLS targets (https://, wss://) are not supported yet: %s", url);
+        return -1;
+    } else {
+        buf_printf(err, "url: expected http://host[:port][/path], got '%s'", url);
+        return -1;
+    }
+    size_t hl = strcspn(p, ":/?");
+    if (hl == 0 || hl >= sizeof cfg->host) { buf_printf(err, "url: no host in '%s'", url); return -1; }
+    memcpy(cfg->host, p, hl);
+    cfg->host[hl] = '\0';
+    p += hl;
+    cfg->port = def_port;
+    if (*p == ':') {
+        char *end;
+        long port = strtol(p + 1, &end, 10);
+        if (end == p + 1 || port < 1 || port > 65535) { buf_printf(err, "url: bad port in '%s'", url); return -1; }
+        cfg->port = (int)port;
+        p = end;
+    }
+    if (*p == '/' && p[1]) {
+        snprintf(cfg->path, sizeof cfg->path, "%s%s", p, p[strlen(p) - 1] == '/' ? "" : "/");
+    }
+    /* lws resolves names with a blocking call: resolve once here, connect to the number */
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    int r = getaddrinfo(cfg->host, NULL, &hints, &ai);
+    if (r || !ai) { buf_printf(err, "url: cannot resolve '%s': %s", cfg->host, gai_strerror(r)); return -1; }
+    getnameinfo(ai->ai_addr, ai->ai_addrlen, cfg->addr, sizeof cfg->addr, NULL, 0, NI_NUMERICHOST);
+    freeaddrinfo(ai);
+    if (cfg->port != 80) {
+        size_t l = strlen(cfg->host);
+        snprintf(cfg->host + l, sizeof cfg->host - l, ":%d", cfg->port);
+    }
+    return 0;
+}
+
+static void run_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int run_default_threads(int clients)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 1 ? (int)cores - 1 : 1;
+    return n > clients ? (clients > 0 ? clients : 1) : n;
+}
+
+static int run_mkdir_p(const char *dir)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void run_default_out(const scenario *sc, buf *out)
+{
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+    const char *root = localserver_find_root();
+    buf_printf(out, "%s/reports/%s-%s", root ? root : ".", sc->name, ts);
+}
+
+static void run_fill_config(const scenario *sc, run_config *cfg)
+{
+    cfg->eio = sc->eio;
+    cfg->transport = sc->transport == SCENARIO_POLLING ? TRANSPORT_POLLING_ONLY
+                   : sc->transport == SCENARIO_UPGRADE ? TRANSPORT_UPGRADE : TRANSPORT_WEBSOCKET_ONLY;
+    snprintf(cfg->path, sizeof cfg->path, "%s", sc->path ? sc->path : "/socket.io/");
+    snprintf(cfg->nsp, sizeof cfg->nsp, "%s", sc->ns);
+    snprintf(cfg->event, sizeof cfg->event, "%s", sc->event);
+    cfg->auth_json = sc->auth_json;
+    cfg->passphrase = sc->passphrase;
+    cfg->passphrase_len = strlen(sc->passphrase);
+    cfg->clients = sc->clients;
+    cfg->threads = sc->threads > 0 ? sc->threads : run_default_threads(sc->clients);
+    if (cfg->threads > sc->clients) cfg->threads = sc->clients;
+    cfg->messages = sc->messages;
+    cfg->duration_ns = (int64_t)(sc->duration_s * 1e9);
+    cfg->start_id = sc->start_id;
+    cfg->ramp_ns = (int64_t)(sc->ramp_s * 1e9);
+    cfg->think_ns = (int64_t)(sc->think_ms * 1e6);
+    cfg->rate = sc->total_rate > 0 ? sc->total_rate / sc->clients : sc->rate;
+    cfg->connect_timeout_ns = (int64_t)sc->connect_ms * 1000000;
+    cfg->message_timeout_ns = (int64_t)sc->message_ms * 1000000;
+    cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
+}
+
+/* ---- progress ------------------------------------------------------------------------------------- */
+
+static void run_progress(worker *ws, int n, int64_t t0, int tty, int64_t *last_verified, int final)
+{
+    worker_progress sum = {0}, p;
+    for (int i = 0; i < n; i++) {
+        worker_read_progress(&ws[i], &p);
+        sum.conns_open += p.conns_open;
+        sum.sent += p.sent;
+        sum.verified += p.verified;
+        sum.errors += p.errors;
+        if (p.p99_ns > sum.p99_ns) sum.p99_ns = p.p99_ns;   /* the worst worker's p99: an upper bound */
+    }
+    double el = (double)(clock_now_ns() - t0) / 1e9;
+    int64_t rate = sum.verified - *last_verified;
+    *last_verified = sum.verified;
+    fprintf(stderr, "%s[%6.1fs] clients open %5lld | round trips/s %7lld | verified %9lld | p99 %7.2f ms | errors %lld%s",
+            tty ? "\r" : "", el, (long long)sum.conns_open, (long long)rate, (long long)sum.verified,
+            (double)sum.p99_ns / 1e6, (long long)sum.errors, tty ? "\033[K" : "\n");
+    if (tty && final) fputc('\n', stderr);
+}
+
+/* ---- the run -------------------------------------------------------------------------------------- */
+
+typedef struct run_state {
+    scenario sc;
+    run_config cfg;
+    localserver srv;
+    int have_server;
+    buf out_dir;
+    int interrupted;
+} run_state;
+
+static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
+{
+    enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
+           O_TOTAL_RATE, O_THINK, O_START_ID, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP };
+    static const struct option longopts[] = {
+        {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
+        {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
+        {"transport", required_argument, 0, O_TRANSPORT}, {"eio", required_argument, 0, O_EIO},
+        {"threads", required_argument, 0, O_THREADS}, {"ramp", required_argument, 0, O_RAMP},
+        {"rate", required_argument, 0, O_RATE}, {"total-rate", required_argument, 0, O_TOTAL_RATE},
+        {"think", required_argument, 0, O_THINK}, {"start-id", required_argument, 0, O_START_ID},
+        {"impl", required_argument, 0, O_IMPL},
+        {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
+        {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
+        {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    static const char *keys[] = {
+        [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
+        [O_DURATION - O_URL] = "duration", [O_TRANSPORT - O_URL] = "transport", [O_EIO - O_URL] = "eio",
+        [O_THREADS - O_URL] = "threads", [O_RAMP - O_URL] = "ramp", [O_RATE - O_URL] = "rate",
+        [O_TOTAL_RATE - O_URL] = "total_rate", [O_THINK - O_URL] = "think_ms", [O_START_ID - O_URL] = "start_id",
+        [O_IMPL - O_URL] = "impl"};
+    /* overrides are applied after the file is read, in the order given */
+    const char *ov_key[64], *ov_val[64];
+    int nov = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:qv", longopts, NULL)) != -1) {
+        if (c >= O_URL && c <= O_IMPL) {
+            if (nov == 64) { buf_printf(err, "too many options"); return 2; }
+            ov_key[nov] = keys[c - O_URL];
+            ov_val[nov++] = optarg;
+            continue;
+        }
+        switch (c) {
+        case 'p': o->pass = optarg; break;
+        case O_PASSFILE: o->pass_file = optarg; break;
+        case O_THRESHOLD:
+            if (o->nthresholds == 255) { buf_printf(err, "too many --threshold options"); return 2; }
+            o->thresholds[o->nthresholds++] = optarg;
+            break;
+        case O_OUT: o->out_dir = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'v': o->verbose = 1; break;
+        case O_HELP: run_usage(stdout); return 0;
+        default: run_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        buf_printf(err, "run: expected one scenario file (siocrypt run --help)");
+        return 2;
+    }
+    o->scenario_path = argv[optind];
+    if (scenario_load(o->scenario_path, sc, err) < 0) return 2;
+    for (int i = 0; i < nov; i++)
+        if (scenario_override(sc, ov_key[i], ov_val[i], err) < 0) return 2;
+    if (scenario_validate(sc, err) < 0) return 2;
+    /* The harness's passphrase: -p, --passphrase-file or SIOCRYPT_PASSPHRASE, else the scenario's.
+     * A local server always keeps the scenario's, so -p can test what a wrong passphrase does. */
+    if (o->pass || o->pass_file || getenv("SIOCRYPT_PASSPHRASE")) {
+        if (cli_passphrase(o->pass, o->pass_file, &o->client_pass, err) < 0) return 2;
+    } else {
+        buf_append_str(&o->client_pass, sc->passphrase);
+    }
+    return -1;   /* go on */
+}
+
+static int run_start_server(run_state *rs, const char *log_path, buf *err)
+{
+    localserver_opts lo = {0};
+    lo.root = localserver_find_root();
+    lo.v2 = rs->sc.impl == SCENARIO_IMPL_V2;
+    lo.passphrase = rs->sc.passphrase;
+    lo.delay_ms = rs->sc.delay_ms;
+    lo.allow_eio3 = rs->sc.allow_eio3;
+    lo.hardened = rs->sc.hardened;
+    lo.log = rs->sc.log;
+    lo.log_path = log_path;
+    lo.start_timeout_ms = 15000;
+    if (localserver_start(&rs->srv, &lo, err) < 0) return -1;
+    rs->have_server = 1;
+    return 0;
+}
+
+/* Wait for the workers, showing progress; a signal asks them to drain and stop. */
+static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int tty = isatty(2);
+    int64_t last_verified = 0, next_progress = t0 + 1000000000LL;
+    for (;;) {
+        worker_progress p;
+        int finished = 0;
+        for (int i = 0; i < n; i++) {
+            worker_read_progress(&ws[i], &p);
+            finished += ws[i].finished;
+        }
+        if (finished == n) break;
+        struct timespec ts = {0, 100 * 1000000};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+            if (!rs->interrupted) {
+                fprintf(stderr, "\nsiocrypt: %s: stopping, draining messages in flight\n",
+                        sig == SIGINT ? "interrupted" : "terminated");
+                for (int i = 0; i < n; i++) worker_request_stop(&ws[i]);
+            }
+            rs->interrupted = sig;
+        }
+        int64_t now = clock_now_ns();
+        if (!quiet && now >= next_progress) {
+            run_progress(ws, n, t0, tty, &last_verified, 0);
+            next_progress += tty ? 1000000000LL : 5000000000LL;
+        }
+    }
+    if (!quiet) run_progress(ws, n, t0, tty, &last_verified, 1);
+}
+
+static double run_rusage_cpu(int who, long *maxrss)
+{
+    struct rusage ru;
+    getrusage(who, &ru);
+    if (maxrss) *maxrss = ru.ru_maxrss;
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static result *run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu)
+{
+    result *r = result_new();
+    if (!r) return NULL;
+    for (int i = 0; i < n; i++) stats_merge(r->stats, ws[i].st);
+    RESULT_SET(r->meta.scenario, rs->sc.name);
+    RESULT_SET(r->meta.target, rs->sc.url);
+    RESULT_SET(r->meta.transport, scenario_transport_name(rs->sc.transport));
+    RESULT_SET(r->meta.model, rs->cfg.rate > 0 ? "open" : "closed");
+    RESULT_SET(r->meta.out_dir, buf_cstr(&rs->out_dir));
+    r->meta.eio = rs->cfg.eio;
+    r->meta.clients = rs->cfg.clients;
+    r->meta.threads = rs->cfg.threads;
+    r->meta.rate = rs->cfg.rate * rs->cfg.clients;
+    r->meta.start_wall_ns = wall0;
+    r->meta.end_wall_ns = clock_wall_ns();
+    r->meta.duration_s = (double)(r->meta.end_wall_ns - wall0) / 1e9;
+    r->harness_cpu_s = run_rusage_cpu(RUSAGE_SELF, &r->harness_max_rss_kb);
+    if (rs->have_server) {
+        r->server_measured = 1;
+        r->server_cpu_s = srv_cpu;
+    }
+    buf err = BUF_INIT;
+    for (size_t i = 0; i < rs->sc.nthresholds; i++)
+        if (result_add_threshold(r, rs->sc.thresholds[i].text, &err) < 0)
+            fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
+    for (int i = 0; i < o->nthresholds; i++)
+        if (result_add_threshold(r, o->thresholds[i], &err) < 0)
+            fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
+    buf_free(&err);
+    return r;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_state rs;
+    memset(&rs, 0, sizeof rs);
+    const char *thresholds[256];
+    run_opts o = {0};
+    o.thresholds = thresholds;
+    buf err = BUF_INIT;
+    int code = 2;
+    worker *ws = NULL;
+    int nworkers = 0;
+    result *r = NULL;
+    scenario_init(&rs.sc);
+
+    int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
+    if (rc >= 0) {
+        if (err.len) fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        code = rc;
+        goto out;
+    }
+    /* thresholds given on the command line are checked before anything runs: a typo is a usage error */
+    for (int i = 0; i < o.nthresholds; i++) {
+        threshold t;
+        if (threshold_parse(o.thresholds[i], &t, &err) < 0) {
+            fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
+            goto out;
+        }
+    }
+    if (o.out_dir) buf_append_str(&rs.out_dir, o.out_dir);
+    else run_default_out(&rs.sc, &rs.out_dir);
+    if (run_mkdir_p(rs.out_dir.data) < 0) {
+        fprintf(stderr, "siocrypt run: cannot create %s: %s\n", rs.out_dir.data, strerror(errno));
+        goto out;
+    }
+    code = 1;
+    rs.cfg.verbose = o.verbose;
+    run_fill_config(&rs.sc, &rs.cfg);
+    rs.cfg.passphrase = o.client_pass.data;
+    rs.cfg.passphrase_len = o.client_pass.len;
+
+    /* signals: only this thread takes them (the workers inherit the mask) */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    run_raise_nofile();
+    lws_set_log_level(o.verbose ? LLL_ERR | LLL_WARN : 0, NULL);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    const char *url = rs.sc.url;
+    if (scenario_is_local(&rs.sc)) {
+        buf log = BUF_INIT;
+        buf_printf(&log, "%s/server.log", rs.out_dir.data);
+        int ok = run_start_server(&rs, log.data, &err);
+        buf_free(&log);
+        if (ok < 0) {
+            fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            goto out;
+        }
+        url = rs.srv.url;
+        free(rs.sc.url);
+        rs.sc.url = strdup(url);
+    }
+    if (run_parse_url(url, &rs.cfg, &err) < 0) {
+        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        code = 2;
+        goto out;
+    }
+    if (!o.quiet)
+        fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
+                rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
+                rs.cfg.threads == 1 ? "" : "s");
+
+    nworkers = rs.cfg.threads;
+    ws = calloc((size_t)nworkers, sizeof *ws);
+    int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
+    double srv_cpu0 = rs.have_server ? localserver_cpu_s(&rs.srv) : 0;
+    int started = 0;
+    for (int i = 0, first = 0; ws && i < nworkers; i++) {
+        int nc = rs.cfg.clients / nworkers + (i < rs.cfg.clients % nworkers);
+        if (worker_init(&ws[i], i, &rs.cfg, first, nc, t0) < 0) {
+            fprintf(stderr, "siocrypt run: worker %d could not start\n", i);
+            break;
+        }
+        stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
+        if (worker_start(&ws[i]) < 0) break;
+        started++;
+        first += nc;
+    }
+    if (started == nworkers) run_wait(&rs, ws, nworkers, o.quiet, t0);
+    else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
+    for (int i = 0; i < started; i++) worker_join(&ws[i]);
+
+    double srv_cpu = 0;
+    if (rs.have_server) {
+        srv_cpu = localserver_cpu_s(&rs.srv) - srv_cpu0;
+        localserver_stop(&rs.srv, NULL);
+        rs.have_server = 1;
+    }
+    r = run_collect(&rs, &o, ws, started, wall0, srv_cpu);
+    for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
+    if (!r) goto out;
+    result_finish(r);
+    if (report_write_all(r, rs.out_dir.data, &err) < 0)
+        fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
+    report_print_summary(stdout, r);
+    code = result_exit_code(r);
+    if (rs.interrupted && code == 0) code = 1;   /* an interrupted run did not do all it was asked */
+
+out:
+    if (r) result_free(r);
+    free(ws);
+    if (rs.have_server && rs.srv.pid > 0) localserver_stop(&rs.srv, NULL);
+    scenario_free(&rs.sc);
+    buf_free(&rs.out_dir);
+    buf_free(&o.client_pass);
+    buf_free(&err);
+    return code;
+}

@@ -1,0 +1,263 @@
+/* transport_poll: long-polling through curl_multi_socket_action, woken by uv poll and timer handles.
+ * Each client owns at most two easy handles at a time (one GET, one POST); they are created per request
+ * and freed when it ends, which keeps the state plain: a handle pointer is non-NULL exactly while that
+ * request is in flight. */
+#include "transport_poll.h"
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "eio.h"
+#include "worker.h"
+
+typedef struct poll_sock {
+    uv_poll_t handle;
+    curl_socket_t fd;
+    worker *w;
+} poll_sock;
+
+static void poll_check_done(worker *w);
+
+static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
+
+static void poll_on_uv(uv_poll_t *h, int status, int events)
+{
+    poll_sock *ps = h->data;
+    int flags = 0;
+    if (status < 0) flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+    int running;
+    worker *w = ps->w;
+    curl_multi_socket_action(w->multi, ps->fd, flags, &running);
+    poll_check_done(w);
+}
+
+static int poll_on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+    (void)e;
+    worker *w = userp;
+    poll_sock *ps = sockp;
+    if (what == CURL_POLL_REMOVE) {
+        if (ps) {
+            uv_poll_stop(&ps->handle);
+            uv_close((uv_handle_t *)&ps->handle, poll_sock_closed);
+            curl_multi_assign(w->multi, fd, NULL);
+        }
+        return 0;
+    }
+    if (!ps) {
+        ps = calloc(1, sizeof *ps);
+        if (!ps) return -1;
+        ps->fd = fd;
+        ps->w = w;
+        if (uv_poll_init_socket(&w->loop, &ps->handle, fd) < 0) { free(ps); return -1; }
+        ps->handle.data = ps;
+        curl_multi_assign(w->multi, fd, ps);
+    }
+    int ev = 0;
+    if (what & CURL_POLL_IN) ev |= UV_READABLE;
+    if (what & CURL_POLL_OUT) ev |= UV_WRITABLE;
+    uv_poll_start(&ps->handle, ev, poll_on_uv);
+    return 0;
+}
+
+static void poll_on_timer(uv_timer_t *t)
+{
+    worker *w = t->data;
+    int running;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    poll_check_done(w);
+}
+
+static int poll_on_timeout_change(CURLM *m, long timeout_ms, void *userp)
+{
+    (void)m;
+    worker *w = userp;
+    if (timeout_ms < 0) uv_timer_stop(&w->curl_timer);
+    else uv_timer_start(&w->curl_timer, poll_on_timer, (uint64_t)timeout_ms, 0);
+    return 0;
+}
+
+int poll_multi_init(worker *w)
+{
+    w->multi = curl_multi_init();
+    if (!w->multi) return -1;
+    uv_timer_init(&w->loop, &w->curl_timer);
+    w->curl_timer.data = w;
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, poll_on_socket);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, poll_on_timeout_change);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(2 * w->nclients + 16));
+    return 0;
+}
+
+void poll_multi_cleanup(worker *w)
+{
+    if (w->multi) curl_multi_cleanup(w->multi);
+    w->multi = NULL;
+    uv_close((uv_handle_t *)&w->curl_timer, NULL);
+}
+
+static size_t poll_on_body(char *p, size_t size, size_t n, void *userp)
+{
+    buf *b = userp;
+    return buf_append(b, p, size * n) < 0 ? 0 : size * n;
+}
+
+static void poll_url(const client *c, char *url, size_t cap)
+{
+    const run_config *cfg = c->w->cfg;
+    if (c->sid[0])
+        snprintf(url, cap, "http://%s:%d%s?EIO=%d&transport=polling&sid=%s", cfg->addr, cfg->port, cfg->path,
+                 cfg->eio, c->sid);
+    else
+        snprintf(url, cap, "http://%s:%d%s?EIO=%d&transport=polling", cfg->addr, cfg->port, cfg->path, cfg->eio);
+}
+
+static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
+{
+    char url[512];
+    CURL *e = curl_easy_init();
+    if (!e) return NULL;
+    poll_url(c, url, sizeof url);
+    buf_clear(body);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, poll_on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->w->cfg->connect_timeout_ns / 1000000));
+    return e;
+}
+
+void poll_get(client *c)
+{
+    if (c->get) return;
+    /* A long-poll GET is held by the server up to pingInterval; allow that plus pingTimeout. */
+    int64_t to_ms = c->sid[0] ? (c->ping_interval_ns + c->ping_timeout_ns) / 1000000 + 5000
+                              : c->w->cfg->connect_timeout_ns / 1000000;
+    CURL *e = poll_easy(c, &c->get_body, to_ms);
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", "curl_easy_init failed"); return; }
+    c->get = e;
+    c->get_started_ns = clock_now_ns();
+    curl_multi_add_handle(c->w->multi, e);
+}
+
+/* Join the queued packets into one payload (EIO4: \x1e between packets; EIO3: length prefixes). */
+static void poll_build_payload(client *c)
+{
+    int proto = c->w->cfg->eio;
+    while (c->outq.len >= 4) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        /* eio_payload_append takes the type and data apart: the record holds "<type><data>" */
+        eio_payload_append(proto, &c->post_body, (eio_type)(c->outq.data[4] - '0'), c->outq.data + 5, n - 1);
+        buf_consume(&c->outq, 4 + (size_t)n);
+    }
+}
+
+void poll_kick(client *c)
+{
+    if (c->post || c->outq.len == 0 || !c->sid[0]) return;
+    CURL *e = poll_easy(c, &c->post_resp, c->w->cfg->message_timeout_ns / 1000000);
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", "curl_easy_init failed"); return; }
+    buf_clear(&c->post_body);
+    poll_build_payload(c);
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->post_body.data);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->post_body.len);
+    c->post = e;
+    curl_multi_add_handle(c->w->multi, e);
+}
+
+static void poll_release(worker *w, CURL **slot)
+{
+    if (!*slot) return;
+    curl_multi_remove_handle(w->multi, *slot);
+    curl_easy_cleanup(*slot);
+    *slot = NULL;
+}
+
+void poll_cancel(client *c)
+{
+    poll_release(c->w, (CURL **)&c->get);
+    poll_release(c->w, (CURL **)&c->post);
+}
+
+int poll_busy(const client *c) { return c->get || c->post; }
+
+/* A GET came back: hand each packet of the payload to the client, then poll again. */
+static void poll_get_done(client *c, CURLcode rc, long status)
+{
+    if (rc != CURLE_OK) {
+        const char *cls = rc == CURLE_COULDNT_CONNECT ? "connect-refused"
+                        : rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "disconnect";
+        client_on_transport_error(c, CT_POLLING, cls, curl_easy_strerror(rc));
+        return;
+    }
+    if (status != 200) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "GET HTTP %ld: %.100s", status, buf_cstr(&c->get_body));
+        client_on_transport_error(c, CT_POLLING, c->sid[0] ? "protocol" : "handshake", detail);
+        return;
+    }
+    size_t pos = 0;
+    eio_packet p;
+    int proto = c->w->cfg->eio;
+    /* the client may close (and free its bodies) while handling a packet: stop when it leaves polling */
+    while (c->state != CLIENT_CLOSED) {
+        int r = eio_payload_next(proto, c->get_body.data, c->get_body.len, &pos, &p);
+        if (r == EIO_END) break;
+        if (r != EIO_OK) {
+            client_on_transport_error(c, CT_POLLING, "protocol", eio_err_name(r));
+            return;
+        }
+        client_on_packet(c, CT_POLLING, &p);
+    }
+    if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
+    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get(c);
+    else client_on_poll_idle(c);
+}
+
+static void poll_post_done(client *c, CURLcode rc, long status)
+{
+    if (rc != CURLE_OK) {
+        client_on_transport_error(c, CT_POLLING, rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "disconnect",
+                                  curl_easy_strerror(rc));
+        return;
+    }
+    if (status != 200) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "POST HTTP %ld: %.100s", status, buf_cstr(&c->post_resp));
+        client_on_transport_error(c, CT_POLLING, "protocol", detail);
+        return;
+    }
+    if (c->upgrade == UPGRADE_PAUSING) client_on_poll_idle(c);
+    else poll_kick(c);
+}
+
+static void poll_check_done(worker *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left))) {
+        if (m->msg != CURLMSG_DONE) continue;
+        CURL *e = m->easy_handle;
+        CURLcode rc = m->data.result;
+        client *c = NULL;
+        long status = 0;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        int is_get = c && c->get == e;
+        curl_multi_remove_handle(w->multi, e);
+        curl_easy_cleanup(e);
+        if (!c) continue;
+        if (is_get) { c->get = NULL; poll_get_done(c, rc, status); }
+        else { c->post = NULL; poll_post_done(c, rc, status); }
+    }
+}

@@ -1,0 +1,13 @@
+/* transport_poll: Engine.IO HTTP long-polling with libcurl's multi-socket interface on the worker's libuv
+ * loop: GET to receive, POST to send, at most one of each in flight per session, never blocking. */
+#ifndef SIOCRYPT_TRANSPORT_POLL_H
+#define SIOCRYPT_TRANSPORT_POLL_H
+#include "client.h"
+
+int  poll_multi_init(struct worker *w);     /* -1 on failure */
+void poll_multi_cleanup(struct worker *w);
+void poll_get(client *c);                   /* start a GET if none is in flight (the first one is the handshake) */
+void poll_kick(client *c);                  /* there is data in c->outq: start a POST if none is in flight */
+void poll_cancel(client *c);                /* drop requests in flight */
+int  poll_busy(const client *c);            /* a GET or POST is in flight */
+#endif

@@ -1,0 +1,183 @@
+/* transport_ws: WebSocket frames in and out for clients, one protocol callback, in the manner of the lws
+ * minimal examples. Connection state lives in the client; lws finds it through opaque_user_data.
+ * One lws_write per WRITEABLE callback: packets wait in c->outq and we ask for another callback while
+ * any remain. */
+#include "transport_ws.h"
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <string.h>
+#include "eio.h"
+#include "worker.h"
+
+static void ws_deliver(client *c, const char *s, size_t n)
+{
+    eio_packet p;
+    int r = eio_packet_parse(s, n, &p);
+    if (r != EIO_OK) client_on_transport_error(c, CT_WEBSOCKET, "protocol", eio_err_name(r));
+    else client_on_packet(c, CT_WEBSOCKET, &p);
+}
+
+static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
+{
+    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    if (lws_frame_is_binary(wsi)) {
+        /* socket.io binary attachments are out of scope: refuse clearly rather than mis-parse */
+        if (final) client_on_transport_error(c, CT_WEBSOCKET, "protocol", "binary frame");
+        return 0;
+    }
+    if (final && c->ws_rx.len == 0) {   /* the common case: the whole message in one piece, no copy */
+        ws_deliver(c, in, len);
+        return 0;
+    }
+    if (buf_append(&c->ws_rx, in, len) < 0) return -1;
+    if (final) {
+        ws_deliver(c, c->ws_rx.data, c->ws_rx.len);
+        buf_clear(&c->ws_rx);
+    }
+    return 0;
+}
+
+static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
+{
+    buf_clear(&c->ws_tx);
+    if (buf_reserve(&c->ws_tx, LWS_PRE + n) < 0) return -1;
+    memcpy(c->ws_tx.data + LWS_PRE, p, n);
+    int r = lws_write(wsi, (unsigned char *)c->ws_tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
+    return r < (int)n ? -1 : 0;
+}
+
+/* One frame per callback: upgrade packets first, then c->outq once the websocket carries the session;
+ * close only when everything queued has gone out. */
+static int ws_on_writeable(client *c, struct lws *wsi)
+{
+    if (c->ws_first.len) {
+        if (ws_write_text(c, wsi, c->ws_first.data, c->ws_first.len) < 0) return -1;
+        buf_clear(&c->ws_first);
+    } else if (c->active == CT_WEBSOCKET && c->outq.len >= 4) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
+        buf_consume(&c->outq, 4 + (size_t)n);
+        if (r < 0) return -1;
+    } else if (c->ws_closing) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+        return -1;
+    } else {
+        return 0;
+    }
+    if (c->ws_first.len || (c->active == CT_WEBSOCKET && c->outq.len) || c->ws_closing)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    (void)user;
+    client *c = lws_get_opaque_user_data(wsi);
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (c) {
+            c->wsi = NULL;
+            client_on_transport_error(c, CT_WEBSOCKET, "connect", in ? (const char *)in : "connection error");
+        }
+        return 0;
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (c) client_on_ws_open(c);
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        return c ? ws_on_receive(c, wsi, in, len) : 0;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return c ? ws_on_writeable(c, wsi) : -1;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (c) {
+            c->wsi = NULL;
+            lws_set_opaque_user_data(wsi, NULL);
+            client_on_ws_closed(c);
+        }
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (c && c->wsi == wsi) {
+            c->wsi = NULL;
+            client_on_ws_closed(c);
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols ws_protocols[] = {
+    {"siocrypt", ws_callback, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}
+};
+
+struct lws_context *ws_context_create(worker *w)
+{
+    struct lws_context_creation_info info;
+    void *loops[1] = {&w->loop};
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = ws_protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV;
+    info.foreign_loops = loops;
+    info.fd_limit_per_thread = (unsigned)(2 * w->nclients + 64);
+    info.connect_timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
+    info.timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
+    info.user = w;
+    return lws_create_context(&info);
+}
+
+void ws_context_destroy(struct lws_context *ctx)
+{
+    if (ctx) lws_context_destroy(ctx);
+}
+
+int ws_connect(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    char path[512];
+    if (c->sid[0])
+        snprintf(path, sizeof path, "%s?EIO=%d&transport=websocket&sid=%s", cfg->path, cfg->eio, c->sid);
+    else
+        snprintf(path, sizeof path, "%s?EIO=%d&transport=websocket", cfg->path, cfg->eio);
+
+    struct lws_client_connect_info i;
+    memset(&i, 0, sizeof i);
+    i.context = c->w->lws;
+    i.address = cfg->addr;
+    i.port = cfg->port;
+    i.path = path;
+    i.host = cfg->host;
+    i.origin = cfg->host;
+    i.local_protocol_name = "siocrypt";
+    i.opaque_user_data = c;
+    i.pwsi = &c->wsi;
+    c->ws_closing = 0;
+    if (!lws_client_connect_via_info(&i)) {
+        /* lws may already have reported the error through the callback (which clears c->wsi) */
+        c->wsi = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void ws_kick(client *c)
+{
+    if (c->wsi) lws_callback_on_writable(c->wsi);
+}
+
+void ws_close(client *c)
+{
+    if (!c->wsi) return;
+    c->ws_closing = 1;
+    lws_callback_on_writable(c->wsi);
+}
+
+void ws_abort(client *c)
+{
+    if (!c->wsi) return;
+    struct lws *wsi = c->wsi;
+    c->wsi = NULL;
+    lws_set_opaque_user_data(wsi, NULL);
+    lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}

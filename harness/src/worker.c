@@ -1,0 +1,173 @@
+/* worker: a thread, its libuv loop, and the lws context and curl multi handle living on that loop.
+ * A sweep timer (every 100 ms) runs timeouts and heartbeats, notices the end of the run, drains, closes
+ * and publishes progress. Clients are only ever touched from this thread. */
+#include "worker.h"
+#include <curl/curl.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "envelope.h"
+#include "stats.h"
+#include "transport_poll.h"
+#include "transport_ws.h"
+
+#define SWEEP_MS 100
+#define CLOSE_GRACE_NS 2000000000LL   /* how long polite closes may take before connections are dropped */
+
+int worker_clients_all_finished(worker *w)
+{
+    for (int i = 0; i < w->nclients; i++)
+        if (!client_is_finished(&w->clients[i])) return 0;
+    return 1;
+}
+
+static int64_t worker_inflight(const worker *w)
+{
+    int64_t n = 0;
+    for (int i = 0; i < w->nclients; i++) n += w->clients[i].nfl;
+    return n;
+}
+
+static void worker_publish(worker *w)
+{
+    worker_progress p = {0};
+    p.conns_open = w->conns_open;
+    p.sent = (int64_t)w->st->sent;
+    p.verified = (int64_t)w->st->verified;
+    p.errors = (int64_t)w->st->errors;
+    for (int i = 0; i < w->nclients; i++) p.clients_finished += client_is_finished(&w->clients[i]);
+    /* the last whole second: once time has moved on, the timeline has folded it into its sparse list */
+    const timeline *tl = &w->st->tl;
+    int64_t last = stats_wall_second(w->st, clock_now_ns()) - 1;
+    if (tl->n && last >= tl->first && last < tl->first + (int64_t)tl->n)
+        p.p99_ns = timeline_sec_percentile(&tl->secs[last - tl->first], 99.0);
+    pthread_mutex_lock(&w->progress_lock);
+    w->progress = p;
+    pthread_mutex_unlock(&w->progress_lock);
+}
+
+static void worker_begin_drain(worker *w, int64_t now)
+{
+    if (w->draining) return;
+    w->draining = 1;
+    w->drain_deadline_ns = now + w->cfg->drain_ns;
+    for (int i = 0; i < w->nclients; i++) client_stop_sending(&w->clients[i]);
+}
+
+static void worker_begin_close(worker *w, int64_t now)
+{
+    if (w->closing) return;
+    w->closing = 1;
+    w->close_deadline_ns = now + CLOSE_GRACE_NS;
+    for (int i = 0; i < w->nclients; i++) client_close(&w->clients[i]);
+}
+
+static void worker_on_sweep(uv_timer_t *t)
+{
+    worker *w = t->data;
+    int64_t now = clock_now_ns();
+    if (w->stop_requested || (w->end_ns && now >= w->end_ns)) worker_begin_drain(w, now);
+    for (int i = 0; i < w->nclients; i++) client_tick(&w->clients[i], now);
+    if (w->draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
+        worker_begin_close(w, now);
+    if (w->closing && now >= w->close_deadline_ns)
+        for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
+    worker_publish(w);
+    if (worker_clients_all_finished(w)) {
+        w->finished = 1;
+        uv_stop(&w->loop);
+    }
+}
+
+static void worker_on_wake(uv_async_t *a)
+{
+    worker *w = a->data;
+    worker_begin_drain(w, clock_now_ns());
+}
+
+int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
+{
+    memset(w, 0, sizeof *w);
+    w->id = id;
+    w->cfg = cfg;
+    w->first_index = first_index;
+    w->nclients = nclients;
+    w->t0_ns = t0_ns;
+    w->end_ns = cfg->duration_ns ? t0_ns + cfg->duration_ns : 0;
+    pthread_mutex_init(&w->progress_lock, NULL);
+    if (uv_loop_init(&w->loop) < 0) return -1;
+    w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
+    w->st = stats_new();
+    w->clients = calloc((size_t)(nclients ? nclients : 1), sizeof *w->clients);
+    if (!w->env || !w->st || !w->clients) return -1;
+    uv_async_init(&w->loop, &w->wake, worker_on_wake);
+    w->wake.data = w;
+    uv_timer_init(&w->loop, &w->sweep);
+    w->sweep.data = w;
+    if (poll_multi_init(w) < 0) return -1;
+    w->lws = ws_context_create(w);
+    if (!w->lws) return -1;
+    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i);
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    const run_config *cfg = w->cfg;
+    int64_t now = clock_now_ns();
+    /* ramp-up: client k of the whole run starts at k * ramp / clients */
+    for (int i = 0; i < w->nclients; i++) {
+        int64_t at = cfg->clients > 1 ? cfg->ramp_ns * (w->first_index + i) / cfg->clients : 0;
+        client_schedule_start(&w->clients[i], w->t0_ns + at - now);
+    }
+    uv_timer_start(&w->sweep, worker_on_sweep, SWEEP_MS, SWEEP_MS);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+int worker_start(worker *w)
+{
+    return pthread_create(&w->thread, NULL, worker_main, w) ? -1 : 0;
+}
+
+void worker_request_stop(worker *w)
+{
+    w->stop_requested = 1;
+    uv_async_send(&w->wake);
+}
+
+void worker_join(worker *w)
+{
+    pthread_join(w->thread, NULL);
+    worker_publish(w);
+}
+
+void worker_read_progress(worker *w, worker_progress *out)
+{
+    pthread_mutex_lock(&w->progress_lock);
+    *out = w->progress;
+    pthread_mutex_unlock(&w->progress_lock);
+}
+
+/* Tear down on the loop: lws and curl close their handles through it, so run it until nothing is left. */
+void worker_destroy(worker *w)
+{
+    for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
+    ws_context_destroy(w->lws);
+    w->lws = NULL;
+    uv_run(&w->loop, UV_RUN_NOWAIT);
+    poll_multi_cleanup(w);
+    for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
+    uv_close((uv_handle_t *)&w->sweep, NULL);
+    uv_close((uv_handle_t *)&w->wake, NULL);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)
+        fprintf(stderr, "worker %d: loop still had handles at exit\n", w->id);
+    envelope_ctx_free(w->env);
+    stats_free(w->st);
+    free(w->clients);
+    pthread_mutex_destroy(&w->progress_lock);
+}

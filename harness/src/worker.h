@@ -1,0 +1,88 @@
+/* worker: one event loop per thread (libuv), carrying a libwebsockets context and a libcurl multi handle on
+ * the same loop, the clients assigned to it, and their stats. Nothing in a worker blocks or takes a lock on
+ * the hot path; the main thread reads a progress snapshot under a mutex once per tick. */
+#ifndef SIOCRYPT_WORKER_H
+#define SIOCRYPT_WORKER_H
+#include <pthread.h>
+#include <stdint.h>
+#include <uv.h>
+#include "client.h"
+
+struct lws_context;
+struct stats;
+struct envelope_ctx;
+
+typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
+
+/* What every worker needs to know about the run: filled once by cmd_run, read-only afterwards. */
+typedef struct run_config {
+    char host[256];               /* Host header */
+    char addr[64];                /* numeric address, resolved once (lws resolves with a blocking call) */
+    int port;
+    char path[256];               /* "/socket.io/" */
+    int eio;                      /* 3 or 4 */
+    run_transport transport;
+    char nsp[128];                /* "/" or "/admin" */
+    char event[64];               /* "counter" */
+    const char *auth_json;        /* socket.io v5 CONNECT payload, or NULL */
+    const char *passphrase;
+    size_t passphrase_len;
+    int clients;
+    int threads;
+    int64_t messages;             /* per client; 0 = until the duration ends */
+    int64_t duration_ns;          /* 0 = until messages are done */
+    int64_t start_id;
+    int64_t ramp_ns;
+    int64_t think_ns;             /* closed model: pause between an answer and the next message */
+    double rate;                  /* open model: messages per second per client (0 = closed model) */
+    int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
+    int verbose;
+} run_config;
+
+/* What the main thread sees of a worker while it runs. */
+typedef struct worker_progress {
+    int64_t conns_open, sent, verified, errors;
+    int64_t p99_ns;               /* of the last whole second's round trips */
+    int clients_finished;
+} worker_progress;
+
+typedef struct worker {
+    int id;
+    const run_config *cfg;
+    pthread_t thread;
+    uv_loop_t loop;
+    uv_async_t wake;              /* the main thread asks for a stop */
+    uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
+    uv_timer_t curl_timer;
+    struct lws_context *lws;
+    void *multi;                  /* CURLM */
+    struct envelope_ctx *env;
+    struct stats *st;
+
+    client *clients;
+    int nclients, first_index;
+    int64_t t0_ns;                /* the run's start on the monotonic clock (shared by all workers) */
+    int64_t end_ns;               /* stop sending at (0 = none) */
+    int draining;                 /* no new messages */
+    int64_t drain_deadline_ns;
+    int closing;                  /* clients asked to close */
+    int64_t close_deadline_ns;
+    int stop_requested;           /* set by the main thread through wake */
+    int finished;
+
+    int64_t conns_open;           /* live count, kept by the client code */
+    pthread_mutex_t progress_lock;
+    worker_progress progress;
+} worker;
+
+int  worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns);
+int  worker_start(worker *w);          /* start the thread */
+void worker_request_stop(worker *w);   /* from any thread */
+void worker_join(worker *w);
+void worker_read_progress(worker *w, worker_progress *out);
+void worker_destroy(worker *w);
+
+/* For the client and transports */
+int  worker_clients_all_finished(worker *w);
+
+#endif

@@ -1,0 +1,26 @@
+# Shared by the integration scripts (sourced). Each script runs under `set -eu`, makes its own temp
+# folder, and fails with a message naming what did not hold.
+set -eu
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+SIOCRYPT=${SIOCRYPT:-$PWD/build/siocrypt}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# jqr FILE EXPR: one value from a report
+jqr() { jq -r "$2" "$1"; }
+
+# expect_exit CODE CMD...: run CMD (bounded by `timeout`), check its exit code; output goes to $TMP/out
+expect_exit() {
+    local want=$1; shift
+    local got=0
+    timeout 120 "$@" >"$TMP/out" 2>&1 || got=$?
+    if [ "$got" != "$want" ]; then
+        sed 's/^/  | /' "$TMP/out" | tail -40 >&2
+        fail "expected exit $want, got $got: $*"
+    fi
+}
+
+# a TCP port on 127.0.0.1 that nothing listens on
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
