@@ -3,7 +3,8 @@
  * integer >= 1", "target.transprt: unknown key", "thresholds[1]: ...". Unknown keys are errors, so a typo
  * in a CI config never passes silently.
  * Order of use: scenario_load (or _parse, or _init for no file), scenario_override per option, then
- * scenario_validate for the checks that involve several fields; then read the plain fields. */
+ * scenario_validate for the checks that involve several fields; then read the plain fields.
+ * _init, _load and _parse overwrite *sc without freeing it; on failure *sc is left zeroed. */
 #ifndef SIOCRYPT_SCENARIO_H
 #define SIOCRYPT_SCENARIO_H
 #include <stddef.h>
