@@ -1,0 +1,639 @@
+/* scenario: JSON file -> struct scenario, field by field through one table per JSON object, so the file
+ * and the command line share every check and every message. Cross-field rules live in scenario_validate. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "scenario.h"
+
+#define NOMAX 1e300                    /* a field with no upper bound other than its type's */
+#define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
+#define MAX_FILE (1u << 20)
+
+/* set_ bits: what was given explicitly, for defaults that depend on other fields. */
+enum {
+    SET_MESSAGES = 1u << 0, SET_DURATION = 1u << 1, SET_ALLOW_EIO3 = 1u << 2, SET_NAME = 1u << 3,
+    CLI_MESSAGES = 1u << 4, CLI_DURATION = 1u << 5, CLI_RATE = 1u << 6, CLI_TOTAL_RATE = 1u << 7,
+};
+
+enum kind { K_INT, K_I64, K_NUM, K_BOOL, K_STR, K_OBJ, K_SPECIAL };
+
+typedef int (*special_fn)(scenario *sc, const cJSON *v, const char *name, buf *err);
+
+struct field {
+    const char *key;
+    enum kind kind;
+    size_t off;                  /* into scenario, for the plain kinds */
+    double min, max;             /* numbers: range; strings: min = minimum length */
+    special_fn special;          /* K_SPECIAL */
+    const struct field *sub;     /* K_OBJ: the object's own table */
+    unsigned flag;               /* set_ bit to raise when given */
+};
+
+static int fail(buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(buf *err, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err) return -1;
+    buf_clear(err);
+    va_start(ap, fmt);
+    buf_vprintf(err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int replace_str(char **dst, const char *s, buf *err)
+{
+    char *copy = strdup(s);
+    if (!copy) return fail(err, "out of memory");
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* ---- special fields ---------------------------------------------------------------------------- */
+
+static int has_ctl_or_space(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f) return 1;
+    return 0;
+}
+
+/* "local", or scheme://host[:port][/rest] with a scheme the transports speak. */
+static int url_ok(const char *u)
+{
+    static const char *schemes[] = {"http://", "https://", "ws://", "wss://"};
+    const char *h = NULL, *end, *colon;
+    if (!strcmp(u, "local")) return 1;
+    if (has_ctl_or_space(u)) return 0;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (!strncmp(u, schemes[i], strlen(schemes[i]))) h = u + strlen(schemes[i]);
+    if (!h) return 0;
+    end = h + strcspn(h, "/?#");
+    if (*h == '[') {                                   /* [v6]:port */
+        const char *rb = memchr(h, ']', (size_t)(end - h));
+        if (!rb || rb == h + 1) return 0;
+        colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+        if (!colon && rb + 1 != end) return 0;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        if ((colon ? colon : end) == h) return 0;      /* empty host */
+    }
+    if (colon) {
+        long port = 0;
+        const char *p = colon + 1;
+        if (p == end) return 0;
+        for (; p < end; p++) {
+            if (*p < '0' || *p > '9' || (port = port * 10 + (*p - '0')) > 65535) return 0;
+        }
+        if (port < 1) return 0;
+    }
+    return 1;
+}
+
+static int sp_url(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || !url_ok(v->valuestring))
+        return fail(err, "%s: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host", name);
+    return replace_str(&sc->url, v->valuestring, err);
+}
+
+static int sp_path(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || v->valuestring[0] != '/' || has_ctl_or_space(v->valuestring) ||
+        strpbrk(v->valuestring, "?#"))
+        return fail(err, "%s: must be a path starting with / (no spaces, ? or #)", name);
+    return replace_str(&sc->path, v->valuestring, err);
+}
+
+static int sp_eio(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsNumber(v) || (v->valuedouble != 3 && v->valuedouble != 4))
+        return fail(err, "%s: must be 3 or 4", name);
+    sc->eio = (int)v->valuedouble;
+    return 0;
+}
+
+static int sp_transport(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int t = SCENARIO_WEBSOCKET; t <= SCENARIO_UPGRADE; t++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_transport_name(t))) {
+            sc->transport = t;
+            return 0;
+        }
+    return fail(err, "%s: must be \"websocket\", \"polling\" or \"upgrade\"", name);
+}
+
+/* A namespace ends at the first ',' in a Socket.IO packet, so a comma cannot be part of one. */
+static int sp_namespace(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || v->valuestring[0] != '/' || strchr(v->valuestring, ',') ||
+        has_ctl_or_space(v->valuestring))
+        return fail(err, "%s: must be a string starting with / (no commas or spaces)", name);
+    return replace_str(&sc->ns, v->valuestring, err);
+}
+
+/* socket.io clients refuse to emit these; a scenario using one could never send a message. */
+static int sp_event(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    static const char *reserved[] = {"connect", "connect_error", "disconnect", "disconnecting",
+                                     "newListener", "removeListener"};
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return fail(err, "%s: must be a non-empty string", name);
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (!strcmp(v->valuestring, reserved[i]))
+            return fail(err, "%s: \"%s\" is reserved by socket.io", name, reserved[i]);
+    return replace_str(&sc->event, v->valuestring, err);
+}
+
+static int sp_auth(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    char *text = NULL;
+    if (!cJSON_IsNull(v) && !cJSON_IsObject(v)) return fail(err, "%s: must be an object or null", name);
+    if (cJSON_IsObject(v) && !(text = cJSON_PrintUnformatted(v))) return fail(err, "out of memory");
+    free(sc->auth_json);
+    sc->auth_json = text;
+    return 0;
+}
+
+static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int i = SCENARIO_IMPL_V4; i <= SCENARIO_IMPL_V2; i++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_impl_name(i))) {
+            sc->impl = i;
+            return 0;
+        }
+    return fail(err, "%s: must be \"v4\" or \"v2\"", name);
+}
+
+/* "p99_ms<50", "error_rate <= 0.01": metric, operator, number. */
+static int parse_threshold(const char *s, scenario_threshold *t)
+{
+    static const struct { const char *s; int op; } ops[] = {
+        {"<=", SCENARIO_LE}, {">=", SCENARIO_GE}, {"==", SCENARIO_EQ}, {"<", SCENARIO_LT}, {">", SCENARIO_GT}};
+    size_t n = 0;
+    char *end;
+    while (*s == ' ') s++;
+    if (*s < 'a' || *s > 'z') return -1;
+    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_') n++;
+    if (n >= sizeof t->metric) return -1;
+    memcpy(t->metric, s, n);
+    t->metric[n] = '\0';
+    s += n;
+    while (*s == ' ') s++;
+    t->op = -1;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0] && t->op < 0; i++)
+        if (!strncmp(s, ops[i].s, strlen(ops[i].s))) { t->op = ops[i].op; s += strlen(ops[i].s); }
+    if (t->op < 0) return -1;
+    while (*s == ' ') s++;
+    if (!((*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == '.')) return -1;
+    errno = 0;
+    t->value = strtod(s, &end);
+    if (end == s || errno || !isfinite(t->value)) return -1;
+    while (*end == ' ') end++;
+    return *end ? -1 : 0;
+}
+
+static void free_thresholds(scenario_threshold *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(t[i].text);
+    free(t);
+}
+
+static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    size_t n = 0, i = 0;
+    scenario_threshold *t;
+    const cJSON *e;
+    if (!cJSON_IsArray(v)) return fail(err, "%s: must be an array of strings", name);
+    cJSON_ArrayForEach(e, v) n++;
+    if (!(t = calloc(n ? n : 1, sizeof *t))) return fail(err, "out of memory");
+    cJSON_ArrayForEach(e, v) {
+        if (!cJSON_IsString(e) || parse_threshold(e->valuestring, &t[i])) {
+            free_thresholds(t, i);
+            return fail(err, "%s[%zu]: must be a string <metric><op><number> with op one of < <= > >= == "
+                        "(e.g. \"p99_ms<50\")", name, i);
+        }
+        if (!(t[i].text = strdup(e->valuestring))) { free_thresholds(t, i); return fail(err, "out of memory"); }
+        i++;
+    }
+    free_thresholds(sc->thresholds, sc->nthresholds);
+    sc->thresholds = t;
+    sc->nthresholds = n;
+    return 0;
+}
+
+/* ---- the schema ---------------------------------------------------------------------------------- */
+
+#define F(k, kind, member, lo, hi, flag) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag}
+#define S(k, fn) {k, K_SPECIAL, 0, 0, 0, fn, NULL, 0}
+#define O(k, table) {k, K_OBJ, 0, 0, 0, NULL, table, 0}
+
+static const struct field target_fields[] = {
+    S("url", sp_url), S("path", sp_path),
+    F("passphrase", K_STR, passphrase, 0, 0, 0),
+    S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
+    S("event", sp_event), S("auth", sp_auth), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
+static const struct field server_fields[] = {
+    S("impl", sp_impl),
+    F("delay_ms", K_INT, delay_ms, 0, 3600000, 0),
+    F("allow_eio3", K_BOOL, allow_eio3, 0, 0, SET_ALLOW_EIO3),
+    F("hardened", K_BOOL, hardened, 0, 0, 0),
+    F("log", K_BOOL, log, 0, 0, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
+static const struct field timeout_fields[] = {
+    F("connect_ms", K_INT, connect_ms, 1, 3600000, 0),
+    F("message_ms", K_INT, message_ms, 1, 3600000, 0),
+    F("drain_ms", K_INT, drain_ms, 0, 3600000, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
+static const struct field top_fields[] = {
+    F("name", K_STR, name, 1, 0, SET_NAME),
+    O("target", target_fields), O("server", server_fields),
+    F("clients", K_INT, clients, 1, NOMAX, 0),
+    F("messages", K_I64, messages, 0, NOMAX, SET_MESSAGES),
+    F("duration_s", K_NUM, duration_s, 0, NOMAX, SET_DURATION),
+    F("start_id", K_I64, start_id, -MAX_SAFE_INT, MAX_SAFE_INT, 0),
+    F("threads", K_INT, threads, 0, 1024, 0),
+    F("ramp_s", K_NUM, ramp_s, 0, NOMAX, 0),
+    F("think_ms", K_NUM, think_ms, 0, NOMAX, 0),
+    F("rate", K_NUM, rate, 0, NOMAX, 0),
+    F("total_rate", K_NUM, total_rate, 0, NOMAX, 0),
+    O("timeouts", timeout_fields),
+    S("thresholds", sp_thresholds), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
+/* ---- generic setters ------------------------------------------------------------------------------ */
+
+static int bad_number(buf *err, const char *name, const char *what, double lo, double hi)
+{
+    if (hi >= NOMAX) return fail(err, "%s: must be %s >= %.17g", name, what, lo);
+    return fail(err, "%s: must be %s in [%.17g, %.17g]", name, what, lo, hi);
+}
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
+
+static int set_field(scenario *sc, const struct field *f, const cJSON *v, const char *name, buf *err)
+{
+    char *at = (char *)sc + f->off;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    switch (f->kind) {
+    case K_INT:
+    case K_I64: {
+        double hi = f->max < NOMAX ? f->max : f->kind == K_INT ? INT_MAX : MAX_SAFE_INT;
+        if (!cJSON_IsNumber(v) || !isfinite(d) || d != floor(d) || d < f->min || d > hi)
+            return bad_number(err, name, "an integer", f->min, f->max);
+        if (f->kind == K_INT) *(int *)at = (int)d;
+        else *(long long *)at = (long long)d;
+        break;
+    }
+    case K_NUM:
+        if (!cJSON_IsNumber(v) || !isfinite(d) || d < f->min || d > f->max)
+            return bad_number(err, name, "a number", f->min, f->max);
+        *(double *)at = d;
+        break;
+    case K_BOOL:
+        if (!cJSON_IsBool(v)) return fail(err, "%s: must be true or false", name);
+        *(int *)at = cJSON_IsTrue(v);
+        break;
+    case K_STR:
+        if (!cJSON_IsString(v) || strlen(v->valuestring) < (size_t)f->min)
+            return fail(err, "%s: must be a %sstring", name, f->min > 0 ? "non-empty " : "");
+        if (replace_str((char **)at, v->valuestring, err)) return -1;
+        break;
+    case K_OBJ:
+        if (set_object(sc, f->sub, v, name, err)) return -1;
+        break;
+    case K_SPECIAL:
+        if (f->special(sc, v, name, err)) return -1;
+        break;
+    }
+    sc->set_ |= f->flag;
+    return 0;
+}
+
+static const struct field *find_field(const struct field *table, const char *key)
+{
+    for (; table->key; table++)
+        if (!strcmp(table->key, key)) return table;
+    return NULL;
+}
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err)
+{
+    const cJSON *e, *p;
+    char name[128];
+    if (!cJSON_IsObject(obj)) return fail(err, "%s: must be an object", prefix[0] ? prefix : "scenario");
+    cJSON_ArrayForEach(e, obj) {
+        const struct field *f = find_field(table, e->string);
+        snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "." : "", e->string);
+        for (p = obj->child; p != e; p = p->next)
+            if (!strcmp(p->string, e->string)) return fail(err, "%s: duplicate key", name);
+        if (!f) return fail(err, "%s: unknown key", name);
+        if (set_field(sc, f, e, name, err)) return -1;
+    }
+    return 0;
+}
+
+/* Defaults that follow other fields: a lone duration means no message cap; EIO 3 on socket.io 4
+ * needs allowEIO3, which is switched on unless the file says otherwise. */
+static void resolve_defaults(scenario *sc)
+{
+    if ((sc->set_ & SET_DURATION) && !(sc->set_ & SET_MESSAGES) && sc->duration_s > 0) sc->messages = 0;
+    if (!(sc->set_ & SET_ALLOW_EIO3)) sc->allow_eio3 = sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4;
+}
+
+/* ---- public --------------------------------------------------------------------------------------- */
+
+int scenario_init(scenario *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->name = strdup("scenario");
+    sc->url = strdup("local");
+    sc->path = strdup("/socket.io/");
+    sc->passphrase = strdup("super-secret-passphrase");
+    sc->ns = strdup("/");
+    sc->event = strdup("counter");
+    sc->eio = 4;
+    sc->transport = SCENARIO_WEBSOCKET;
+    sc->impl = SCENARIO_IMPL_V4;
+    sc->clients = 1;
+    sc->messages = 10;
+    sc->connect_ms = 5000;
+    sc->message_ms = 5000;
+    sc->drain_ms = 2000;
+    if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
+        scenario_free(sc);
+        return -1;
+    }
+    return 0;
+}
+
+static void line_col(const char *json, size_t at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (json[i] == '\n') { (*line)++; *col = 1; }
+        else (*col)++;
+    }
+}
+
+int scenario_parse(const char *json, size_t n, scenario *sc, buf *err)
+{
+    const char *end = NULL;
+    cJSON *root;
+    scenario tmp;
+    int rc;
+    int line, col;
+
+    memset(sc, 0, sizeof *sc);
+    if (scenario_init(&tmp)) return fail(err, "out of memory");
+    root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
+    if (!root) {
+        size_t at = end && end >= json && end <= json + n ? (size_t)(end - json) : 0;
+        line_col(json, at, &line, &col);
+        scenario_free(&tmp);
+        return fail(err, "invalid JSON at line %d column %d", line, col);
+    }
+    for (; end < json + n && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'); end++) {}
+    if (end < json + n) {
+        line_col(json, (size_t)(end - json), &line, &col);
+        cJSON_Delete(root);
+        scenario_free(&tmp);
+        return fail(err, "invalid JSON at line %d column %d: text after the top-level object", line, col);
+    }
+    rc = set_object(&tmp, top_fields, root, "", err);
+    cJSON_Delete(root);
+    if (rc) {
+        scenario_free(&tmp);
+        return -1;
+    }
+    resolve_defaults(&tmp);
+    *sc = tmp;
+    return 0;
+}
+
+static char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+    b = b ? b + 1 : path;
+    n = strlen(b);
+    if (n > 5 && !strcmp(b + n - 5, ".json")) n -= 5;
+    return n ? strndup(b, n) : NULL;
+}
+
+int scenario_load(const char *path, scenario *sc, buf *err)
+{
+    buf text = BUF_INIT, why = BUF_INIT;
+    char chunk[8192];
+    size_t got;
+    FILE *f = fopen(path, "rb");
+    int rc = -1;
+
+    memset(sc, 0, sizeof *sc);
+    if (!f) return fail(err, "%s: cannot open: %s", path, strerror(errno));
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= MAX_FILE)
+        if (buf_append(&text, chunk, got)) break;
+    if (ferror(f)) fail(err, "%s: cannot read: %s", path, strerror(errno));
+    else if (text.len > MAX_FILE) fail(err, "%s: larger than %u bytes", path, MAX_FILE);
+    else if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) fail(err, "%s: %s", path, buf_cstr(&why));
+    else rc = 0;
+    fclose(f);
+    if (rc == 0 && !(sc->set_ & SET_NAME)) {
+        char *b = base_name(path);
+        if (b) { free(sc->name); sc->name = b; }
+    }
+    buf_free(&text);
+    buf_free(&why);
+    return rc;
+}
+
+/* Command-line keys: where each lands in the schema, and how its text becomes a JSON value. */
+enum { V_STR, V_NUM, V_SECONDS };
+static const struct override {
+    const char *key;
+    const struct field *table;
+    const char *field;
+    int value;
+    unsigned cli;
+} overrides[] = {
+    {"url", target_fields, "url", V_STR, 0},
+    {"path", target_fields, "path", V_STR, 0},
+    {"passphrase", target_fields, "passphrase", V_STR, 0},
+    {"eio", target_fields, "eio", V_NUM, 0},
+    {"transport", target_fields, "transport", V_STR, 0},
+    {"namespace", target_fields, "namespace", V_STR, 0},
+    {"event", target_fields, "event", V_STR, 0},
+    {"impl", server_fields, "impl", V_STR, 0},
+    {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
+    {"clients", top_fields, "clients", V_NUM, 0},
+    {"messages", top_fields, "messages", V_NUM, CLI_MESSAGES},
+    {"duration", top_fields, "duration_s", V_SECONDS, CLI_DURATION},
+    {"start_id", top_fields, "start_id", V_NUM, 0},
+    {"threads", top_fields, "threads", V_NUM, 0},
+    {"ramp", top_fields, "ramp_s", V_SECONDS, 0},
+    {"think_ms", top_fields, "think_ms", V_NUM, 0},
+    {"rate", top_fields, "rate", V_NUM, CLI_RATE},
+    {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
+};
+
+/* Text to a JSON value: a number when it reads as a plain decimal one (no hex, inf or nan), else a
+ * string, which the field's own check then refuses with the field's usual message. */
+static cJSON *override_value(const char *text, int kind)
+{
+    static const struct { const char *unit; double scale; } units[] = {
+        {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}, {"", 1}};
+    char *end;
+    double d;
+    if (kind == V_STR || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
+    errno = 0;
+    d = strtod(text, &end);
+    if (end == text || errno || !isfinite(d) || memchr(text, 'x', (size_t)(end - text)) ||
+        memchr(text, 'X', (size_t)(end - text)))
+        return cJSON_CreateString(text);
+    if (kind == V_NUM) return *end ? cJSON_CreateString(text) : cJSON_CreateNumber(d);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) return cJSON_CreateNumber(d * units[i].scale);
+    return cJSON_CreateString(text);
+}
+
+int scenario_override(scenario *sc, const char *key, const char *value, buf *err)
+{
+    const struct override *o = NULL;
+    cJSON *v;
+    int rc;
+    for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+        if (!strcmp(overrides[i].key, key)) o = &overrides[i];
+    if (!o) return fail(err, "%s: not a scenario setting that can be overridden", key);
+    if (!(v = override_value(value, o->value))) return fail(err, "out of memory");
+    rc = set_field(sc, find_field(o->table, o->field), v, key, err);
+    cJSON_Delete(v);
+    if (rc) return -1;
+    /* The command line states a whole stop condition (or pace): it replaces the file's, unless both
+     * halves are given on the command line. */
+    if (o->cli == CLI_MESSAGES && !(sc->set_ & CLI_DURATION)) sc->duration_s = 0;
+    if (o->cli == CLI_DURATION && !(sc->set_ & CLI_MESSAGES)) sc->messages = 0;
+    if (o->cli == CLI_RATE && !(sc->set_ & CLI_TOTAL_RATE)) sc->total_rate = 0;
+    if (o->cli == CLI_TOTAL_RATE && !(sc->set_ & CLI_RATE)) sc->rate = 0;
+    sc->set_ |= o->cli;
+    resolve_defaults(sc);
+    return 0;
+}
+
+int scenario_validate(const scenario *sc, buf *err)
+{
+    if (sc->messages == 0 && sc->duration_s <= 0)
+        return fail(err, "messages: 0 (no cap) needs duration_s > 0");
+    if (sc->rate > 0 && sc->total_rate > 0)
+        return fail(err, "rate, total_rate: give one or the other, not both");
+    if (sc->auth_json && sc->eio == 3)
+        return fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
+                    "which has no CONNECT payload)");
+    if (!scenario_is_local(sc)) return 0;
+    if (sc->eio == 4 && sc->impl == SCENARIO_IMPL_V2)
+        return fail(err, "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks Engine.IO 3); "
+                    "use eio 3 or impl v4");
+    if (sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4 && !sc->allow_eio3)
+        return fail(err, "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it "
+                    "switched on)");
+    if (sc->delay_ms >= sc->message_ms)
+        return fail(err, "timeouts.message_ms: %d is not above server.delay_ms %d, every answer would time out",
+                    sc->message_ms, sc->delay_ms);
+    return 0;
+}
+
+int scenario_is_local(const scenario *sc)
+{
+    return sc->url && !strcmp(sc->url, "local");
+}
+
+static cJSON *json_target(const scenario *sc, int with_passphrase)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "url", sc->url);
+    cJSON_AddStringToObject(t, "path", sc->path);
+    if (with_passphrase) cJSON_AddStringToObject(t, "passphrase", sc->passphrase);
+    cJSON_AddNumberToObject(t, "eio", sc->eio);
+    cJSON_AddStringToObject(t, "transport", scenario_transport_name(sc->transport));
+    cJSON_AddStringToObject(t, "namespace", sc->ns);
+    cJSON_AddStringToObject(t, "event", sc->event);
+    cJSON_AddItemToObject(t, "auth", sc->auth_json ? cJSON_Parse(sc->auth_json) : cJSON_CreateNull());
+    return t;
+}
+
+int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
+{
+    cJSON *root = cJSON_CreateObject(), *s, *t, *th;
+    char *text;
+    int rc = -1;
+    if (!root) return -1;
+    cJSON_AddStringToObject(root, "name", sc->name);
+    cJSON_AddItemToObject(root, "target", json_target(sc, with_passphrase));
+    s = cJSON_AddObjectToObject(root, "server");
+    cJSON_AddStringToObject(s, "impl", scenario_impl_name(sc->impl));
+    cJSON_AddNumberToObject(s, "delay_ms", sc->delay_ms);
+    cJSON_AddBoolToObject(s, "allow_eio3", sc->allow_eio3);
+    cJSON_AddBoolToObject(s, "hardened", sc->hardened);
+    cJSON_AddBoolToObject(s, "log", sc->log);
+    cJSON_AddNumberToObject(root, "clients", sc->clients);
+    cJSON_AddNumberToObject(root, "messages", (double)sc->messages);
+    cJSON_AddNumberToObject(root, "duration_s", sc->duration_s);
+    cJSON_AddNumberToObject(root, "start_id", (double)sc->start_id);
+    cJSON_AddNumberToObject(root, "threads", sc->threads);
+    cJSON_AddNumberToObject(root, "ramp_s", sc->ramp_s);
+    cJSON_AddNumberToObject(root, "think_ms", sc->think_ms);
+    cJSON_AddNumberToObject(root, "rate", sc->rate);
+    cJSON_AddNumberToObject(root, "total_rate", sc->total_rate);
+    t = cJSON_AddObjectToObject(root, "timeouts");
+    cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
+    cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
+    cJSON_AddNumberToObject(t, "drain_ms", sc->drain_ms);
+    th = cJSON_AddArrayToObject(root, "thresholds");
+    for (size_t i = 0; th && i < sc->nthresholds; i++)
+        cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].text));
+    if ((text = cJSON_Print(root))) {
+        rc = buf_append_str(out, text);
+        free(text);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+void scenario_free(scenario *sc)
+{
+    free(sc->name);
+    free(sc->url);
+    free(sc->path);
+    free(sc->passphrase);
+    free(sc->ns);
+    free(sc->event);
+    free(sc->auth_json);
+    free_thresholds(sc->thresholds, sc->nthresholds);
+    memset(sc, 0, sizeof *sc);
+}
+
+const char *scenario_transport_name(int t)
+{
+    switch (t) {
+    case SCENARIO_WEBSOCKET: return "websocket";
+    case SCENARIO_POLLING: return "polling";
+    case SCENARIO_UPGRADE: return "upgrade";
+    default: return "?";
+    }
+}
+
+const char *scenario_impl_name(int impl)
+{
+    return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
+}
+
+const char *scenario_op_name(int op)
+{
+    static const char *names[] = {"<", "<=", ">", ">=", "=="};
+    return op >= 0 && op < 5 ? names[op] : "?";
+}

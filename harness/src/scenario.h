@@ -1,0 +1,74 @@
+/* scenario: what one run does, read from a JSON file (schema in the README), then command-line overrides.
+ * Pure apart from scenario_load reading one file. Every error names the field: "clients: must be an
+ * integer >= 1", "target.transprt: unknown key", "thresholds[1]: ...". Unknown keys are errors, so a typo
+ * in a CI config never passes silently.
+ * Order of use: scenario_load (or _parse, or _init for no file), scenario_override per option, then
+ * scenario_validate for the checks that involve several fields; then read the plain fields.
+ * _init, _load and _parse overwrite *sc without freeing it; on failure *sc is left zeroed. */
+#ifndef SIOCRYPT_SCENARIO_H
+#define SIOCRYPT_SCENARIO_H
+#include <stddef.h>
+#include "buf.h"
+
+enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
+enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2 };                               /* local server: server/, server/v2 */
+enum { SCENARIO_LT, SCENARIO_LE, SCENARIO_GT, SCENARIO_GE, SCENARIO_EQ };  /* threshold operators */
+
+typedef struct scenario_threshold {
+    char *text;          /* as written, e.g. "p99_ms<50" */
+    char metric[32];     /* "p99_ms": [a-z][a-z0-9_]*; which names exist is the report's business */
+    int op;              /* SCENARIO_LT ... */
+    double value;
+} scenario_threshold;
+
+typedef struct scenario {
+    char *name;          /* default: the file's base name without .json, else "scenario" */
+    /* target */
+    char *url;           /* "local" (start server/ on 127.0.0.1) or http(s)://, ws(s):// host[:port][/...] */
+    char *path;          /* Engine.IO path, default "/socket.io/" */
+    char *passphrase;    /* default "super-secret-passphrase" (the seed's) */
+    int eio;             /* 3 or 4 (default) */
+    int transport;       /* SCENARIO_WEBSOCKET (default) | _POLLING | _UPGRADE (polling, then websocket) */
+    char *ns;            /* namespace, default "/" */
+    char *event;         /* default "counter" */
+    char *auth_json;     /* CONNECT payload as compact JSON object text, or NULL (eio 4 only) */
+    /* server: only used when url is "local" */
+    int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 */
+    int delay_ms;        /* DELAY_MS, default 0 */
+    int allow_eio3;      /* ALLOW_EIO3; when absent, on exactly when eio is 3 and impl is v4 */
+    int hardened;        /* HARDENED, default 0 */
+    int log;             /* LOG, default 0 */
+    /* load */
+    int clients;         /* default 1 */
+    long long messages;  /* round trips per client; 0 = until duration_s. Default 10 if neither is given */
+    double duration_s;   /* 0 = until messages; both given: whichever comes first */
+    long long start_id;  /* the first {id} each client sends */
+    int threads;         /* 0 = one per CPU */
+    double ramp_s;       /* clients start spread over this many seconds */
+    double think_ms;     /* pause between an answer and the next emit */
+    double rate;         /* per-client emits per second cap, 0 = none */
+    double total_rate;   /* all clients together, 0 = none; exclusive with rate */
+    /* timeouts */
+    int connect_ms, message_ms, drain_ms;   /* defaults 5000, 5000, 2000 */
+    scenario_threshold *thresholds;
+    size_t nthresholds;
+    unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */
+} scenario;
+
+int  scenario_init(scenario *sc);                                   /* all defaults; -1 only on ENOMEM */
+int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
+int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
+/* key: url path clients messages duration transport eio passphrase namespace event threads ramp rate
+ * total_rate think_ms start_id impl delay_ms. duration and ramp take seconds with an optional unit
+ * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
+ * for whichever-first); likewise rate and total_rate replace each other. */
+int  scenario_override(scenario *sc, const char *key, const char *value, buf *err);
+int  scenario_validate(const scenario *sc, buf *err);               /* cross-field checks */
+int  scenario_is_local(const scenario *sc);
+int  scenario_to_json(const scenario *sc, int with_passphrase, buf *out); /* the effective scenario, same schema */
+void scenario_free(scenario *sc);                                   /* safe on a zeroed or failed scenario */
+const char *scenario_transport_name(int t);                         /* "websocket" "polling" "upgrade" */
+const char *scenario_impl_name(int impl);                           /* "v4" "v2" */
+const char *scenario_op_name(int op);                               /* "<" "<=" ">" ">=" "==" */
+
+#endif

@@ -1,0 +1,525 @@
+/* check_scenario: scenario files, their defaults, every field's error message, overrides, round trip. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "scenario.h"
+
+static int parse(const char *json, scenario *sc, buf *err)
+{
+    return scenario_parse(json, strlen(json), sc, err);
+}
+
+START_TEST(defaults_from_empty_object)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(parse("{}", &sc, &err), 0);
+    ck_assert_str_eq(sc.name, "scenario");
+    ck_assert_str_eq(sc.url, "local");
+    ck_assert_str_eq(sc.path, "/socket.io/");
+    ck_assert_str_eq(sc.passphrase, "super-secret-passphrase");
+    ck_assert_int_eq(sc.eio, 4);
+    ck_assert_int_eq(sc.transport, SCENARIO_WEBSOCKET);
+    ck_assert_str_eq(sc.ns, "/");
+    ck_assert_str_eq(sc.event, "counter");
+    ck_assert_ptr_null(sc.auth_json);
+    ck_assert_int_eq(sc.impl, SCENARIO_IMPL_V4);
+    ck_assert_int_eq(sc.delay_ms, 0);
+    ck_assert_int_eq(sc.allow_eio3, 0);
+    ck_assert_int_eq(sc.hardened, 0);
+    ck_assert_int_eq(sc.log, 0);
+    ck_assert_int_eq(sc.clients, 1);
+    ck_assert_int_eq(sc.messages, 10);
+    ck_assert(sc.duration_s == 0);
+    ck_assert_int_eq(sc.connect_ms, 5000);
+    ck_assert_int_eq(sc.message_ms, 5000);
+    ck_assert_int_eq(sc.drain_ms, 2000);
+    ck_assert_uint_eq(sc.nthresholds, 0);
+    ck_assert(scenario_is_local(&sc));
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+static const char *full =
+    "{ \"name\": \"full\",\n"
+    "  \"target\": { \"url\": \"http://10.0.0.5:3000\", \"path\": \"/io/\", \"passphrase\": \"pw\", \"eio\": 3,\n"
+    "              \"transport\": \"upgrade\", \"namespace\": \"/admin\", \"event\": \"tick\",\n"
+    "              \"auth\": { \"token\": \"abc\", \"n\": [1, 2] } },\n"
+    "  \"server\": { \"impl\": \"v2\", \"delay_ms\": 7, \"allow_eio3\": true, \"hardened\": true, \"log\": true },\n"
+    "  \"clients\": 50, \"messages\": 2000, \"duration_s\": 12.5, \"start_id\": -3,\n"
+    "  \"threads\": 2, \"ramp_s\": 1.5, \"think_ms\": 3, \"rate\": 0, \"total_rate\": 400,\n"
+    "  \"timeouts\": { \"connect_ms\": 100, \"message_ms\": 200, \"drain_ms\": 0 },\n"
+    "  \"thresholds\": [\"p99_ms<50\", \" error_rate <= 0.01 \", \"rps>=100\", \"x==1\", \"y>-2.5\"] }\n";
+
+static void check_full(const scenario *sc, int with_passphrase)
+{
+    ck_assert_str_eq(sc->name, "full");
+    ck_assert_str_eq(sc->url, "http://10.0.0.5:3000");
+    ck_assert_str_eq(sc->path, "/io/");
+    ck_assert_str_eq(sc->passphrase, with_passphrase ? "pw" : "super-secret-passphrase");
+    ck_assert_int_eq(sc->eio, 3);
+    ck_assert_int_eq(sc->transport, SCENARIO_UPGRADE);
+    ck_assert_str_eq(sc->ns, "/admin");
+    ck_assert_str_eq(sc->event, "tick");
+    ck_assert_str_eq(sc->auth_json, "{\"token\":\"abc\",\"n\":[1,2]}");
+    ck_assert_int_eq(sc->impl, SCENARIO_IMPL_V2);
+    ck_assert_int_eq(sc->delay_ms, 7);
+    ck_assert_int_eq(sc->allow_eio3, 1);
+    ck_assert_int_eq(sc->hardened, 1);
+    ck_assert_int_eq(sc->log, 1);
+    ck_assert_int_eq(sc->clients, 50);
+    ck_assert_int_eq(sc->messages, 2000);
+    ck_assert(sc->duration_s == 12.5);
+    ck_assert_int_eq(sc->start_id, -3);
+    ck_assert_int_eq(sc->threads, 2);
+    ck_assert(sc->ramp_s == 1.5 && sc->think_ms == 3 && sc->rate == 0 && sc->total_rate == 400);
+    ck_assert_int_eq(sc->connect_ms, 100);
+    ck_assert_int_eq(sc->message_ms, 200);
+    ck_assert_int_eq(sc->drain_ms, 0);
+    ck_assert_uint_eq(sc->nthresholds, 5);
+    ck_assert_str_eq(sc->thresholds[0].metric, "p99_ms");
+    ck_assert_int_eq(sc->thresholds[0].op, SCENARIO_LT);
+    ck_assert(sc->thresholds[0].value == 50);
+    ck_assert_str_eq(sc->thresholds[0].text, "p99_ms<50");
+    ck_assert_str_eq(sc->thresholds[1].metric, "error_rate");
+    ck_assert_int_eq(sc->thresholds[1].op, SCENARIO_LE);
+    ck_assert(sc->thresholds[1].value == 0.01);
+    ck_assert_int_eq(sc->thresholds[2].op, SCENARIO_GE);
+    ck_assert_int_eq(sc->thresholds[3].op, SCENARIO_EQ);
+    ck_assert_int_eq(sc->thresholds[4].op, SCENARIO_GT);
+    ck_assert(sc->thresholds[4].value == -2.5);
+    ck_assert_str_eq(scenario_op_name(sc->thresholds[1].op), "<=");
+}
+
+START_TEST(every_field)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_msg(parse(full, &sc, &err) == 0, "%s", buf_cstr(&err));
+    check_full(&sc, 1);
+    ck_assert(!scenario_is_local(&sc));
+    /* eio 3 with auth: refused as a whole even for a remote target */
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO "
+                     "protocol 4, which has no CONNECT payload)");
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(round_trip_through_json)
+{
+    scenario a, b;
+    buf err = BUF_INIT, text = BUF_INIT, text2 = BUF_INIT;
+    ck_assert_int_eq(parse(full, &a, &err), 0);
+    ck_assert_int_eq(scenario_to_json(&a, 1, &text), 0);
+    ck_assert_msg(scenario_parse(text.data, text.len, &b, &err) == 0, "%s\n%s", buf_cstr(&err), text.data);
+    check_full(&b, 1);
+    scenario_free(&b);
+    ck_assert_int_eq(scenario_to_json(&a, 0, &text2), 0);
+    ck_assert_ptr_null(strstr(text2.data, "passphrase"));
+    ck_assert_int_eq(scenario_parse(text2.data, text2.len, &b, &err), 0);
+    check_full(&b, 0);
+    scenario_free(&a);
+    scenario_free(&b);
+    buf_free(&err);
+    buf_free(&text);
+    buf_free(&text2);
+}
+END_TEST
+
+START_TEST(shipped_scenarios)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_msg(scenario_load("scenarios/smoke.json", &sc, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_str_eq(sc.name, "smoke");
+    ck_assert(scenario_is_local(&sc));
+    ck_assert_int_eq(sc.clients, 4);
+    ck_assert_int_eq(sc.messages, 30);
+    ck_assert_int_eq(sc.delay_ms, 0);
+    ck_assert_int_eq(sc.eio, 4);
+    ck_assert_int_eq(sc.transport, SCENARIO_WEBSOCKET);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    ck_assert_msg(scenario_load("scenarios/seed-demo.json", &sc, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(sc.clients, 1);
+    ck_assert_int_eq(sc.messages, 10);
+    ck_assert_int_eq(sc.delay_ms, 1000);
+    ck_assert_int_eq(sc.transport, SCENARIO_UPGRADE);
+    ck_assert_str_eq(sc.passphrase, "super-secret-passphrase");
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+static char *write_temp(const char *text, size_t n, const char *suffix)
+{
+    static char path[64];
+    int fd;
+    snprintf(path, sizeof path, "/tmp/check_scenario_XXXXXX%s", suffix);
+    fd = mkstemps(path, (int)strlen(suffix));
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+START_TEST(load_names_and_errors)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    char *p = write_temp("{\"clients\": 2}", 14, ".json");
+    const char *base = strrchr(p, '/') + 1;
+    ck_assert_int_eq(scenario_load(p, &sc, &err), 0);
+    ck_assert_int_eq(strncmp(sc.name, base, strlen(base) - 5), 0);  /* base name without .json */
+    ck_assert_uint_eq(strlen(sc.name), strlen(base) - 5);
+    scenario_free(&sc);
+    unlink(p);
+
+    p = write_temp("{\"clients\": 0}", 14, ".json");
+    ck_assert_int_eq(scenario_load(p, &sc, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.data, p));
+    ck_assert_ptr_nonnull(strstr(err.data, ": clients: must be an integer >= 1"));
+    scenario_free(&sc);  /* safe after a failure */
+    unlink(p);
+
+    ck_assert_int_eq(scenario_load("/nonexistent/x.json", &sc, &err), -1);
+    ck_assert_str_eq(err.data, "/nonexistent/x.json: cannot open: No such file or directory");
+
+    {   /* a file too large to be a scenario */
+        size_t n = (1u << 20) + 10;
+        char *big = malloc(n);
+        memset(big, ' ', n);
+        big[0] = '{';
+        big[n - 1] = '}';
+        p = write_temp(big, n, "");
+        free(big);
+        ck_assert_int_eq(scenario_load(p, &sc, &err), -1);
+        ck_assert_ptr_nonnull(strstr(err.data, "larger than"));
+        unlink(p);
+    }
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(dependent_defaults)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    /* a lone duration lifts the default message cap */
+    ck_assert_int_eq(parse("{\"duration_s\": 3}", &sc, &err), 0);
+    ck_assert_int_eq(sc.messages, 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    /* both: whichever comes first */
+    ck_assert_int_eq(parse("{\"duration_s\": 3, \"messages\": 5}", &sc, &err), 0);
+    ck_assert_int_eq(sc.messages, 5);
+    scenario_free(&sc);
+    /* eio 3 on socket.io 4: allowEIO3 switched on */
+    ck_assert_int_eq(parse("{\"target\": {\"eio\": 3}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.allow_eio3, 1);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    /* eio 3 on socket.io 2: nothing to allow */
+    ck_assert_int_eq(parse("{\"target\": {\"eio\": 3}, \"server\": {\"impl\": \"v2\"}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.allow_eio3, 0);
+    ck_assert_int_eq(sc.impl, SCENARIO_IMPL_V2);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    /* auth null is no auth */
+    ck_assert_int_eq(parse("{\"target\": {\"auth\": null}}", &sc, &err), 0);
+    ck_assert_ptr_null(sc.auth_json);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+/* Each bad input and the exact message it must give (a final '*': that prefix). */
+static const struct { const char *json; const char *msg; } bad[] = {
+    {"{\"clients\": 0}", "clients: must be an integer >= 1"},
+    {"{\"clients\": 1.5}", "clients: must be an integer >= 1"},
+    {"{\"clients\": \"4\"}", "clients: must be an integer >= 1"},
+    {"{\"clients\": 3e9}", "clients: must be an integer >= 1"},
+    {"{\"clients\": 1e999}", "clients: must be an integer >= 1"},
+    {"{\"messages\": -1}", "messages: must be an integer >= 0"},
+    {"{\"duration_s\": -1}", "duration_s: must be a number >= 0"},
+    {"{\"duration_s\": null}", "duration_s: must be a number >= 0"},
+    {"{\"start_id\": 1e17}", "start_id: must be an integer in [-9007199254740991, 9007199254740991]"},
+    {"{\"threads\": 2000}", "threads: must be an integer in [0, 1024]"},
+    {"{\"ramp_s\": \"x\"}", "ramp_s: must be a number >= 0"},
+    {"{\"think_ms\": -1}", "think_ms: must be a number >= 0"},
+    {"{\"rate\": -0.5}", "rate: must be a number >= 0"},
+    {"{\"total_rate\": true}", "total_rate: must be a number >= 0"},
+    {"{\"name\": \"\"}", "name: must be a non-empty string"},
+    {"{\"clinets\": 1}", "clinets: unknown key"},
+    {"{\"clients\": 1, \"clients\": 2}", "clients: duplicate key"},
+    {"{\"target\": {\"transprt\": \"polling\"}}", "target.transprt: unknown key"},
+    {"{\"target\": []}", "target: must be an object"},
+    {"{\"target\": {\"url\": \"ftp://x\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://h:0\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://h:65536/\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://h:1a\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://h :1\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"http://[::1\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": \"Local\"}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"url\": 3000}}",
+     "target.url: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host"},
+    {"{\"target\": {\"path\": \"socket.io\"}}", "target.path: must be a path starting with / (no spaces, ? or #)"},
+    {"{\"target\": {\"path\": \"/s?x=1\"}}", "target.path: must be a path starting with / (no spaces, ? or #)"},
+    {"{\"target\": {\"passphrase\": 5}}", "target.passphrase: must be a string"},
+    {"{\"target\": {\"eio\": 5}}", "target.eio: must be 3 or 4"},
+    {"{\"target\": {\"eio\": \"4\"}}", "target.eio: must be 3 or 4"},
+    {"{\"target\": {\"transport\": \"ws\"}}", "target.transport: must be \"websocket\", \"polling\" or \"upgrade\""},
+    {"{\"target\": {\"namespace\": \"admin\"}}",
+     "target.namespace: must be a string starting with / (no commas or spaces)"},
+    {"{\"target\": {\"namespace\": \"/a,b\"}}",
+     "target.namespace: must be a string starting with / (no commas or spaces)"},
+    {"{\"target\": {\"event\": \"\"}}", "target.event: must be a non-empty string"},
+    {"{\"target\": {\"event\": \"connect\"}}", "target.event: \"connect\" is reserved by socket.io"},
+    {"{\"target\": {\"auth\": \"tok\"}}", "target.auth: must be an object or null"},
+    {"{\"server\": {\"impl\": \"v3\"}}", "server.impl: must be \"v4\" or \"v2\""},
+    {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000]"},
+    {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
+    {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
+    {"{\"server\": {\"log\": null}}", "server.log: must be true or false"},
+    {"{\"server\": {\"port\": 3000}}", "server.port: unknown key"},
+    {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000]"},
+    {"{\"timeouts\": {\"message_ms\": \"5s\"}}", "timeouts.message_ms: must be an integer in [1, 3600000]"},
+    {"{\"timeouts\": {\"drain_ms\": -1}}", "timeouts.drain_ms: must be an integer in [0, 3600000]"},
+    {"{\"timeouts\": 5}", "timeouts: must be an object"},
+    {"{\"thresholds\": \"p99_ms<5\"}", "thresholds: must be an array of strings"},
+    {"{\"thresholds\": [\"p99_ms<\"]}", "thresholds[0]: must be a string <metric><op><number> with op one of "
+                                        "< <= > >= == (e.g. \"p99_ms<50\")"},
+    {"{\"thresholds\": [\"p99_ms<50\", \"P99<3\"]}", "thresholds[1]: must be a string <metric><op><number> "
+                                                    "with op one of < <= > >= == (e.g. \"p99_ms<50\")"},
+    {"{\"thresholds\": [\"p99_ms=50\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
+                                          "of < <= > >= == (e.g. \"p99_ms<50\")"},
+    {"{\"thresholds\": [\"p99_ms<50x\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
+                                           "of < <= > >= == (e.g. \"p99_ms<50\")"},
+    {"{\"thresholds\": [\"p99_ms<nan\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
+                                           "of < <= > >= == (e.g. \"p99_ms<50\")"},
+    {"{\"thresholds\": [5]}", "thresholds[0]: must be a string <metric><op><number> with op one of "
+                              "< <= > >= == (e.g. \"p99_ms<50\")"},
+    {"[]", "scenario: must be an object"},
+    {"\"smoke\"", "scenario: must be an object"},
+    {"{\"clients\": }", "invalid JSON at line 1 column 13"},
+    {"{\n  \"clients\": 1,\n  oops }", "invalid JSON at line 3 column *"},  /* cJSON's column */
+    {"", "invalid JSON at line 1 column 1"},
+    {"{} x", "invalid JSON at line 1 column 4: text after the top-level object"},
+};
+
+START_TEST(bad_field)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_msg(parse(bad[_i].json, &sc, &err) == -1, "accepted: %s", bad[_i].json);
+    if (bad[_i].msg[strlen(bad[_i].msg) - 1] == '*')
+        ck_assert_msg(!strncmp(buf_cstr(&err), bad[_i].msg, strlen(bad[_i].msg) - 1), "%s", buf_cstr(&err));
+    else
+        ck_assert_str_eq(buf_cstr(&err), bad[_i].msg);
+    /* a failed parse leaves nothing to free and nothing half-set */
+    ck_assert_ptr_null(sc.url);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(nul_inside_the_text)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(scenario_parse("{}\0{}", 5, &sc, &err), -1);
+    ck_assert_str_eq(err.data, "invalid JSON at line 1 column 3: text after the top-level object");
+    /* the length is the limit: a NUL-less buffer parses exactly n bytes */
+    ck_assert_int_eq(scenario_parse("{\"clients\": 2}garbage", 14, &sc, &err), 0);
+    ck_assert_int_eq(sc.clients, 2);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+static const struct { const char *json; const char *msg; } invalid[] = {
+    {"{\"messages\": 0}", "messages: 0 (no cap) needs duration_s > 0"},
+    {"{\"rate\": 2, \"total_rate\": 10}", "rate, total_rate: give one or the other, not both"},
+    {"{\"server\": {\"impl\": \"v2\"}}", "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks "
+                                         "Engine.IO 3); use eio 3 or impl v4"},
+    {"{\"target\": {\"eio\": 3}, \"server\": {\"allow_eio3\": false}}",
+     "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it switched on)"},
+    {"{\"target\": {\"eio\": 3, \"auth\": {}}}", "target.auth: needs eio 4 (an Engine.IO 3 client speaks "
+                                                 "Socket.IO protocol 4, which has no CONNECT payload)"},
+    {"{\"server\": {\"delay_ms\": 5000}}",
+     "timeouts.message_ms: 5000 is not above server.delay_ms 5000, every answer would time out"},
+};
+
+START_TEST(cross_field)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_msg(parse(invalid[_i].json, &sc, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), invalid[_i].msg);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(server_rules_only_for_local)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(parse("{\"target\": {\"url\": \"ws://[::1]:3000/\"}, \"server\": {\"impl\": \"v2\", "
+                           "\"delay_ms\": 9000}}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(overrides)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(parse("{\"messages\": 30, \"total_rate\": 100}", &sc, &err), 0);
+
+    ck_assert_int_eq(scenario_override(&sc, "clients", "8", &err), 0);
+    ck_assert_int_eq(sc.clients, 8);
+    ck_assert_int_eq(scenario_override(&sc, "clients", "0", &err), -1);
+    ck_assert_str_eq(err.data, "clients: must be an integer >= 1");
+    ck_assert_int_eq(sc.clients, 8);   /* a refused override changes nothing */
+    ck_assert_int_eq(scenario_override(&sc, "clients", "8x", &err), -1);
+    ck_assert_str_eq(err.data, "clients: must be an integer >= 1");
+    ck_assert_int_eq(scenario_override(&sc, "clients", "0x10", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "clients", "", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "clients", " 4", &err), -1);
+
+    /* a command-line duration replaces the file's message cap */
+    ck_assert_int_eq(scenario_override(&sc, "duration", "2m", &err), 0);
+    ck_assert(sc.duration_s == 120);
+    ck_assert_int_eq(sc.messages, 0);
+    /* ...and with messages also on the command line, both hold */
+    ck_assert_int_eq(scenario_override(&sc, "messages", "7", &err), 0);
+    ck_assert_int_eq(sc.messages, 7);
+    ck_assert(sc.duration_s == 120);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "250ms", &err), 0);
+    ck_assert(sc.duration_s == 0.25);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "1h", &err), 0);
+    ck_assert(sc.duration_s == 3600);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "10", &err), 0);
+    ck_assert(sc.duration_s == 10);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "10q", &err), -1);
+    ck_assert_str_eq(err.data, "duration: must be a number >= 0");
+    ck_assert_int_eq(scenario_override(&sc, "duration", "-1s", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "inf", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "ramp", "30s", &err), 0);
+    ck_assert(sc.ramp_s == 30);
+
+    /* rate replaces the file's total_rate; both on the command line is a validate error */
+    ck_assert_int_eq(scenario_override(&sc, "rate", "5", &err), 0);
+    ck_assert(sc.rate == 5 && sc.total_rate == 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_int_eq(scenario_override(&sc, "total_rate", "50", &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(err.data, "rate, total_rate: give one or the other, not both");
+    ck_assert_int_eq(scenario_override(&sc, "rate", "0", &err), 0);
+
+    /* eio 3 switches allowEIO3 on; impl v2 switches it off again */
+    ck_assert_int_eq(scenario_override(&sc, "eio", "3", &err), 0);
+    ck_assert_int_eq(sc.allow_eio3, 1);
+    ck_assert_int_eq(scenario_override(&sc, "impl", "v2", &err), 0);
+    ck_assert_int_eq(sc.allow_eio3, 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_int_eq(scenario_override(&sc, "eio", "5", &err), -1);
+    ck_assert_str_eq(err.data, "eio: must be 3 or 4");
+    ck_assert_int_eq(scenario_override(&sc, "impl", "v9", &err), -1);
+    ck_assert_str_eq(err.data, "impl: must be \"v4\" or \"v2\"");
+
+    ck_assert_int_eq(scenario_override(&sc, "transport", "polling", &err), 0);
+    ck_assert_int_eq(sc.transport, SCENARIO_POLLING);
+    ck_assert_str_eq(scenario_transport_name(sc.transport), "polling");
+    ck_assert_int_eq(scenario_override(&sc, "transport", "tcp", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "url", "http://127.0.0.1:3000", &err), 0);
+    ck_assert(!scenario_is_local(&sc));
+    ck_assert_int_eq(scenario_override(&sc, "url", "127.0.0.1:3000", &err), -1);
+    ck_assert_str_eq(sc.url, "http://127.0.0.1:3000");
+    ck_assert_int_eq(scenario_override(&sc, "passphrase", "", &err), 0);
+    ck_assert_str_eq(sc.passphrase, "");
+    ck_assert_int_eq(scenario_override(&sc, "namespace", "/admin", &err), 0);
+    ck_assert_str_eq(sc.ns, "/admin");
+    ck_assert_int_eq(scenario_override(&sc, "event", "disconnect", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "threads", "4", &err), 0);
+    ck_assert_int_eq(sc.threads, 4);
+    ck_assert_int_eq(scenario_override(&sc, "think_ms", "2.5", &err), 0);
+    ck_assert(sc.think_ms == 2.5);
+    ck_assert_int_eq(scenario_override(&sc, "start_id", "-100", &err), 0);
+    ck_assert_int_eq(sc.start_id, -100);
+    ck_assert_int_eq(scenario_override(&sc, "delay_ms", "1000", &err), 0);
+    ck_assert_int_eq(sc.delay_ms, 1000);
+    ck_assert_int_eq(scenario_override(&sc, "clients_x", "1", &err), -1);
+    ck_assert_str_eq(err.data, "clients_x: not a scenario setting that can be overridden");
+    scenario_free(&sc);
+
+    /* a command-line message count replaces the file's duration */
+    ck_assert_int_eq(parse("{\"duration_s\": 60}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_override(&sc, "messages", "3", &err), 0);
+    ck_assert(sc.duration_s == 0 && sc.messages == 3);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(init_without_file)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(scenario_init(&sc), 0);
+    ck_assert_str_eq(sc.url, "local");
+    ck_assert_int_eq(scenario_override(&sc, "clients", "3", &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    scenario_free(&sc);   /* idempotent */
+    ck_assert_str_eq(scenario_transport_name(42), "?");
+    ck_assert_str_eq(scenario_impl_name(SCENARIO_IMPL_V2), "v2");
+    buf_free(&err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *tc = tcase_create("scenario");
+    SRunner *sr;
+    int failed;
+    tcase_add_test(tc, defaults_from_empty_object);
+    tcase_add_test(tc, every_field);
+    tcase_add_test(tc, round_trip_through_json);
+    tcase_add_test(tc, shipped_scenarios);
+    tcase_add_test(tc, load_names_and_errors);
+    tcase_add_test(tc, dependent_defaults);
+    tcase_add_loop_test(tc, bad_field, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_test(tc, nul_inside_the_text);
+    tcase_add_loop_test(tc, cross_field, 0, (int)(sizeof invalid / sizeof invalid[0]));
+    tcase_add_test(tc, server_rules_only_for_local);
+    tcase_add_test(tc, overrides);
+    tcase_add_test(tc, init_without_file);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

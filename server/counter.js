@@ -1,0 +1,107 @@
+// The seed's encrypted counter server, shared by server.js (socket.io 4) and v2/server.js (socket.io 2).
+// Each caller injects its own socket.io and g-crypt modules, so each folder's node_modules decides the
+// versions under test. Settings come from the environment (see settings()).
+//
+// Faithful to the seed on purpose, weaknesses included: with HARDENED unset, a bad envelope makes
+// crypter.decrypt throw inside the event handler, nothing catches it, and the process dies. That is the
+// behaviour the harness's robustness probes look for. HARDENED=1 is the variant that survives.
+// No 'use strict' here: the seed ran in sloppy mode, where `decriptedData.id++` on a primitive is a no-op.
+
+var http = require('http');
+
+function fail(msg) {
+    console.error('server: ' + msg);
+    process.exit(2);
+}
+
+function intEnv(env, name, dflt, min, max) {
+    var v = env[name];
+    if (v === undefined || v === '') return dflt;
+    if (!/^[0-9]+$/.test(v) || +v < min || +v > max)
+        fail(name + ': must be an integer in [' + min + ', ' + max + '], got "' + v + '"');
+    return +v;
+}
+
+function boolEnv(env, name, dflt) {
+    var v = env[name];
+    if (v === undefined || v === '') return dflt;
+    if (v === '1' || v === 'true') return true;
+    if (v === '0' || v === 'false') return false;
+    return fail(name + ': must be 1 or 0, got "' + v + '"');
+}
+
+function settings(env) {
+    return {
+        port: intEnv(env, 'PORT', 3000, 0, 65535),          // 0: any free port (the line below tells which)
+        host: env.HOST || '0.0.0.0',                       // all interfaces, as the seed (Docker needs it)
+        passphrase: env.PASSPHRASE !== undefined ? env.PASSPHRASE : 'super-secret-passphrase',
+        delayMs: intEnv(env, 'DELAY_MS', 1000, 0, 3600000),  // the seed answers after one second
+        allowEIO3: boolEnv(env, 'ALLOW_EIO3', false),
+        hardened: boolEnv(env, 'HARDENED', false),
+        log: boolEnv(env, 'LOG', true)
+    };
+}
+
+// The seed's handler, line for line: decrypt, wait, log, add one, encrypt, emit back.
+function seedHandler(socket, crypter, cfg) {
+    return function (data) {
+        var decriptedData = crypter.decrypt(data);
+        setTimeout(function () {
+            if (cfg.log) console.log("counter status: " + decriptedData.id);
+            decriptedData.id++;
+            socket.emit('counter', crypter.encrypt(decriptedData));
+        }, cfg.delayMs);
+    };
+}
+
+// HARDENED=1: the same answer for good input; for input that would throw, an error event instead.
+// counter_error carries {error: "decrypt" | "payload", message}.
+function hardenedHandler(socket, crypter, cfg) {
+    return function (data) {
+        var decriptedData;
+        try {
+            decriptedData = crypter.decrypt(data);
+        } catch (e) {
+            socket.emit('counter_error', { error: 'decrypt', message: String(e && e.message || e) });
+            return;
+        }
+        if (decriptedData === null || typeof decriptedData !== 'object') {
+            socket.emit('counter_error', { error: 'payload', message: 'decrypted value is not an object' });
+            return;
+        }
+        setTimeout(function () {
+            if (cfg.log) console.log("counter status: " + decriptedData.id);
+            decriptedData.id++;
+            socket.emit('counter', crypter.encrypt(decriptedData));
+        }, cfg.delayMs);
+    };
+}
+
+// socketio: the module's export (a function (httpServer, opts) in both 2.x and 4.x).
+// extraOpts: version-specific server options (CORS in 4.x, allowEIO3).
+module.exports = function run(socketio, Crypt, extraOpts) {
+    var cfg = settings(process.env);
+    var crypter = Crypt(cfg.passphrase);
+    var srv = http.createServer();
+    var io = socketio(srv, extraOpts(cfg));
+    var handler = cfg.hardened ? hardenedHandler : seedHandler;
+
+    io.on('connection', function (socket) {
+        socket.on('counter', handler(socket, crypter, cfg));
+    });
+
+    srv.on('error', function (e) { fail('cannot listen on ' + cfg.host + ':' + cfg.port + ': ' + e.message); });
+    srv.listen(cfg.port, cfg.host, function () {
+        // Exactly one line; harnesses wait for it and read the port from it (PORT=0).
+        console.log('listening on ' + cfg.host + ':' + srv.address().port);
+    });
+
+    // Clean exit (code 0) for docker stop, Ctrl-C and the harness's SIGTERM.
+    function stop() {
+        try { io.close(); } catch (e) { /* exiting anyway */ }
+        process.exit(0);
+    }
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    return io;
+};
