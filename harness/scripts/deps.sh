@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # make deps: install what is missing, and only that.
-#  - Debian packages from debian-packages.txt: apt-get as root, otherwise print the exact line and fail.
+#  - Debian packages from debian-packages.txt (build and run) and debian-packages-test.txt (tests only): apt-get as root, otherwise print the exact line and fail.
 #  - node and npm, if absent (Debian's nodejs and npm).
 #  - npm ci in every project folder with a package-lock.json, when node_modules is older than the lock.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-mapfile -t want < <(grep -vE '^\s*(#|$)' "$here/debian-packages.txt")
+mapfile -t want < <(cat "$here/debian-packages.txt" "$here/debian-packages-test.txt" | grep -vE '^\s*(#|$)')
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm  >/dev/null 2>&1 || want+=(npm)
 missing=()
