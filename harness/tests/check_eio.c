@@ -17,13 +17,13 @@
     ck_assert_mem_eq((ptr), (lit), sizeof(lit) - 1); } while (0)
 
 /* captured: EIO4 polling handshake (GET /socket.io/?EIO=4&transport=polling) */
-static const char OPEN4[] = "0{\"sid\":\"_dCkLQ1FwuXmeA1IAAAA\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
+static const char OPEN4[] = "0{\"sid\":\"mGFuAd4IxvmP730eAAAB\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
                             "\"pingTimeout\":20000,\"maxPayload\":1000000}";
 /* captured: EIO4 straight to transport=websocket, first text frame */
 static const char OPEN4_WS[] = "0{\"sid\":\"OR_Zou4CEM-dwMfmAAAC\",\"upgrades\":[],\"pingInterval\":25000,"
                                "\"pingTimeout\":20000,\"maxPayload\":1000000}";
 /* captured: EIO3 handshake; socket.io 2 appends its CONNECT for "/" in the same payload */
-static const char OPEN3[] = "97:0{\"sid\":\"8j3FRPW8As-a2I0OAAAA\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
+static const char OPEN3[] = "97:0{\"sid\":\"yKr5-qo2ROH6qFDFAAAE\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
                             "\"pingTimeout\":20000}2:40";
 
 /* ---- single packets ---- */
@@ -111,9 +111,9 @@ START_TEST(payload4_captured)
 {
     EXPECT(4, OPEN4, EIO_END, OPEN4);
     /* captured: answer to "40/admin,\03640/random,\03640/auth," (unknown namespace, middleware error) */
-    EXPECT(4, "44/random,{\"message\":\"Invalid namespace\"}\03640/admin,{\"sid\":\"RAQ4imDXLU11VtFsAAAB\"}"
+    EXPECT(4, "44/random,{\"message\":\"Invalid namespace\"}\03640/admin,{\"sid\":\"JdaIOC8xES2zbaXqAAAE\"}"
               "\03644/auth,{\"message\":\"Not authorized\"}", EIO_END,
-           "44/random,{\"message\":\"Invalid namespace\"}", "40/admin,{\"sid\":\"RAQ4imDXLU11VtFsAAAB\"}",
+           "44/random,{\"message\":\"Invalid namespace\"}", "40/admin,{\"sid\":\"JdaIOC8xES2zbaXqAAAE\"}",
            "44/auth,{\"message\":\"Not authorized\"}");
     /* captured: three emits in one poll; the string has quotes, \n, \t, é, an emoji and U+0001 */
     EXPECT(4, "42[\"a\",1]\03642[\"b\",\"two\"]\03642[\"echo\",\"he said \\\"hi\\\"\\n\\tcaf\303\251 "
@@ -123,6 +123,8 @@ START_TEST(payload4_captured)
     /* captured: an ack and a namespace disconnect */
     EXPECT(4, "43456[1]", EIO_END, "43456[1]");
     EXPECT(4, "41/admin,", EIO_END, "41/admin,");
+    /* captured: the GET after the client POSTed an invalid packet ("42{}"): noop, then close */
+    EXPECT(4, "6\0361", EIO_END, "6", "1");
     /* captured: a Buffer argument: BINARY_EVENT then its attachment as a "b<base64>" packet */
     EXPECT(4, "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\036bAQID", EIO_ERR_BINARY_UNSUPPORTED,
            "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
@@ -149,7 +151,7 @@ END_TEST
 
 START_TEST(payload3_captured)
 {
-    EXPECT(3, OPEN3, EIO_END, "0{\"sid\":\"8j3FRPW8As-a2I0OAAAA\",\"upgrades\":[\"websocket\"],"
+    EXPECT(3, OPEN3, EIO_END, "0{\"sid\":\"yKr5-qo2ROH6qFDFAAAE\",\"upgrades\":[\"websocket\"],"
                               "\"pingInterval\":25000,\"pingTimeout\":20000}", "40");
     /* captured: socket.io 2 CONNECT_ERROR is a plain JSON string */
     EXPECT(3, "29:44/random,\"Invalid namespace\"9:40/admin,24:44/auth,\"Not authorized\"", EIO_END,
@@ -165,6 +167,8 @@ START_TEST(payload3_captured)
     EXPECT(3, "17:43/admin,17[\"ok\"]", EIO_END, "43/admin,17[\"ok\"]");
     /* captured: the server closing a session that sent a malformed payload: noop then close */
     EXPECT(3, "1:61:1", EIO_END, "6", "1");
+    /* captured: EIO3 heartbeat is client-driven: the answer to a POSTed "1:2" */
+    EXPECT(3, "1:3", EIO_END, "3");
     /* captured with b64=1: the attachment is a "b4<base64>" packet */
     EXPECT(3, "41:451-[\"bin\",{\"_placeholder\":true,\"num\":0}]6:b4AQID", EIO_ERR_BINARY_UNSUPPORTED,
            "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
@@ -294,7 +298,7 @@ START_TEST(open_captured)
 {
     eio_open o;
     ck_assert_int_eq(eio_open_parse(OPEN4 + 1, sizeof OPEN4 - 2, &o), EIO_OK);
-    ck_assert_str_eq(o.sid, "_dCkLQ1FwuXmeA1IAAAA");
+    ck_assert_str_eq(o.sid, "mGFuAd4IxvmP730eAAAB");
     ck_assert_int_eq(o.upgrade_websocket, 1);
     ck_assert_int_eq(o.ping_interval, 25000);
     ck_assert_int_eq(o.ping_timeout, 20000);
@@ -310,7 +314,7 @@ START_TEST(open_captured)
     ck_assert_int_eq(eio_payload_next(3, OPEN3, sizeof OPEN3 - 1, &pos, &p), EIO_OK);
     ck_assert_int_eq(p.type, EIO_OPEN);
     ck_assert_int_eq(eio_open_parse(p.data, p.len, &o), EIO_OK);
-    ck_assert_str_eq(o.sid, "8j3FRPW8As-a2I0OAAAA");
+    ck_assert_str_eq(o.sid, "yKr5-qo2ROH6qFDFAAAE");
     ck_assert_int_eq(o.upgrade_websocket, 1);
     ck_assert_int_eq(o.ping_interval, 25000);
     ck_assert_int_eq(o.ping_timeout, 20000);
