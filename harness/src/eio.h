@@ -81,8 +81,9 @@ typedef struct eio_open {
 int eio_open_parse(const char *json, size_t n, eio_open *out);
 
 /* The body of an HTTP 400 from the engine.io server: {"code":N,"message":"..."}.
- * Codes seen: 0 "Transport unknown", 1 "Session ID unknown", 3 "Bad request", 5 "Unsupported protocol
- * version" (engine.io 6 asked for EIO=3 without allowEIO3, or EIO=5). */
+ * Codes captured from engine.io 6.6.12: 0 "Transport unknown", 1 "Session ID unknown", 2 "Bad handshake
+ * method" (a POST without sid), 5 "Unsupported protocol version" (EIO=3 without allowEIO3, or EIO=5).
+ * engine.io 3.6.2 gives the same 0 and 1, and answers EIO=5 with an EIO3 handshake. */
 typedef struct eio_http_error {
     int code;
     char message[128];          /* NUL-terminated copy, truncated to fit */

@@ -96,7 +96,8 @@ int sio_json_valid(const char *s, size_t n);     /* SIO_OK or SIO_ERR_BAD_JSON; 
  * copy, put the Engine.IO message type first:  buf_clear(b); buf_append_char(b, '4');
  * sio_encode_event_str(b, "/", -1, "counter", env, envlen);   ->  42["counter","{\"ct\":...}"]
  * nsp NULL or "/" is the main namespace (left out); any other must start with '/' and hold no ','.
- * ack_id < 0: no ack wanted. On error b is left as it was. */
+ * ack_id < 0: no ack wanted. On error b is left as it was. The auth JSON of a CONNECT is appended as given;
+ * array_json is checked to be one valid JSON array. */
 int sio_encode_connect(buf *b, const char *nsp, const char *auth_json_or_null);      /* 0[/ns,][auth] */
 int sio_encode_disconnect(buf *b, const char *nsp);                                  /* 1[/ns,] */
 int sio_encode_event_str(buf *b, const char *nsp, long ack_id, const char *event,
