@@ -124,7 +124,7 @@ size_t hex_encode(const void *in, size_t n, char *out)
     return 2 * n;
 }
 
-static int hex_digit(unsigned c)
+static inline int hex_digit(unsigned c)
 {
     if (c >= '0' && c <= '9') return (int)(c - '0');
     if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
@@ -141,6 +141,11 @@ int hex_decode(const char *s, size_t n, uint8_t *out, size_t outlen)
         out[i] = (uint8_t)(hi << 4 | lo);
     }
     return 0;
+}
+
+static inline int lower_hex(unsigned c)
+{
+    return (c - '0' < 10u) || (c - 'a' < 6u);
 }
 
 /* JavaScript's WhiteSpace and LineTerminator code points (what parseInt skips first). */
@@ -168,11 +173,16 @@ void hex_decode_cryptojs(const uint16_t *u, size_t n, uint8_t *out, int *canonic
     uint32_t word = 0;
     size_t nbytes = n / 2;
     for (size_t i = 0; i + 1 < n; i += 2) {
-        if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f')) ||
-            !((u[i + 1] >= '0' && u[i + 1] <= '9') || (u[i + 1] >= 'a' && u[i + 1] <= 'f')))
+        unsigned a = u[i], b = u[i + 1];
+        int32_t v;
+        if (lower_hex(a) && lower_hex(b)) {       /* the usual case: what crypto-js writes */
+            v = hex_digit(a) * 16 + hex_digit(b);
+        } else {
             canon = 0;
+            v = js_parse_hex_pair(a, b);
+        }
         unsigned shift = 24 - (unsigned)(i % 8) * 4;
-        word |= (uint32_t)js_parse_hex_pair(u[i], u[i + 1]) << shift;  /* two's complement, as JS's << */
+        word |= (uint32_t)v << shift;             /* two's complement, as JavaScript's << */
         if (i % 8 == 6 || i + 2 >= n) {                                   /* word complete: emit its bytes */
             size_t first = (i / 8) * 4;
             for (size_t k = 0; k < 4 && first + k < nbytes; k++)

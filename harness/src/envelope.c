@@ -12,6 +12,10 @@
  * would fail, the error class names the first oddity met (base64, salt, length, padding), else the symptom. */
 #include <stdlib.h>
 #include <string.h>
+/* MD5_Init/Update/Final are deprecated in OpenSSL 3 but still built: three 1-block digests per message
+ * through EVP's provider dispatch cost about three times as much, and the KDF is most of a small message. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "envelope.h"
@@ -24,10 +28,10 @@
 struct envelope_ctx {
     char *pass;
     size_t passlen;
-    EVP_MD *md5;
-    EVP_MD_CTX *md;
     EVP_CIPHER *aes;
     EVP_CIPHER_CTX *cipher;
+    int cipher_ready;             /* cipher set up once; later inits pass NULL and keep the provider state */
+    int padding;                  /* the padding mode last set (-1: unknown); setting it costs param lookups */
     unsigned char pool[SALT_POOL];
     size_t pool_pos;              /* SALT_POOL: empty */
     uint8_t *work;                /* ciphertext bytes, then plaintext (encrypt) */
@@ -84,12 +88,11 @@ envelope_ctx *envelope_ctx_new(const char *passphrase, size_t len)
     envelope_ctx *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->pass = malloc(len + 1);
-    c->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
-    c->md = EVP_MD_CTX_new();
     c->aes = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
     c->cipher = EVP_CIPHER_CTX_new();
     c->pool_pos = SALT_POOL;
-    if (!c->pass || !c->md5 || !c->md || !c->aes || !c->cipher) {
+    c->padding = -1;
+    if (!c->pass || !c->aes || !c->cipher) {
         envelope_ctx_free(c);
         return NULL;
     }
@@ -104,8 +107,6 @@ void envelope_ctx_free(envelope_ctx *c)
     if (!c) return;
     if (c->pass) OPENSSL_cleanse(c->pass, c->passlen);
     free(c->pass);
-    EVP_MD_free(c->md5);
-    EVP_MD_CTX_free(c->md);
     EVP_CIPHER_free(c->aes);
     EVP_CIPHER_CTX_free(c->cipher);
     free(c->work);
@@ -117,32 +118,25 @@ void envelope_ctx_free(envelope_ctx *c)
     free(c);
 }
 
-static int md_update(EVP_MD_CTX *md, const void *p, size_t n)
-{
-    return EVP_DigestUpdate(md, p, n);       /* takes size_t: no chunking needed */
-}
-
 /* EVP_BytesToKey, MD5, 1 round, 48 bytes: D1 = MD5(P||S), D2 = MD5(D1||P||S), D3 = MD5(D2||P||S). */
-static int derive48(EVP_MD_CTX *md, const EVP_MD *md5, const char *pass, size_t passlen, const uint8_t *salt,
-                    size_t saltlen, uint8_t out[48])
+static void derive48(const char *pass, size_t passlen, const uint8_t *salt, size_t saltlen, uint8_t out[48])
 {
+    MD5_CTX md;
     for (int k = 0; k < 3; k++) {
-        unsigned int dlen;
-        if (!EVP_DigestInit_ex(md, md5, NULL)) return -1;
-        if (k && !md_update(md, out + 16 * (k - 1), 16)) return -1;
-        if (!md_update(md, pass, passlen) || !md_update(md, salt, saltlen)) return -1;
-        if (!EVP_DigestFinal_ex(md, out + 16 * k, &dlen)) return -1;
+        MD5_Init(&md);
+        if (k) MD5_Update(&md, out + 16 * (k - 1), 16);
+        MD5_Update(&md, pass, passlen);
+        MD5_Update(&md, salt, saltlen);
+        MD5_Final(out + 16 * k, &md);
     }
-    return 0;
+    OPENSSL_cleanse(&md, sizeof md);
 }
 
 void envelope_derive(const char *pass, size_t passlen, const unsigned char salt[8], unsigned char key[32],
                      unsigned char iv[16])
 {
-    uint8_t out[48] = {0};
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md) derive48(md, EVP_md5(), pass, passlen, salt, 8, out);
-    EVP_MD_CTX_free(md);
+    uint8_t out[48];
+    derive48(pass, passlen, salt, 8, out);
     memcpy(key, out, 32);
     memcpy(iv, out + 32, 16);
     OPENSSL_cleanse(out, sizeof out);
@@ -166,8 +160,12 @@ static int cbc(envelope_ctx *c, int enc, int padding, const uint8_t *key, const 
 {
     int l;
     size_t total = 0;
-    if (!EVP_CipherInit_ex2(c->cipher, c->aes, key, iv, enc, NULL)) return -1;
-    EVP_CIPHER_CTX_set_padding(c->cipher, padding);
+    if (!EVP_CipherInit_ex2(c->cipher, c->cipher_ready ? NULL : c->aes, key, iv, enc, NULL)) return -1;
+    c->cipher_ready = 1;
+    if (c->padding != padding) {
+        EVP_CIPHER_CTX_set_padding(c->cipher, padding);
+        c->padding = padding;
+    }
     for (size_t off = 0; off < n; off += CHUNK) {
         size_t k = n - off < CHUNK ? n - off : CHUNK;
         if (!EVP_CipherUpdate(c->cipher, out + total, &l, in + off, (int)k)) return -1;
@@ -188,7 +186,7 @@ envelope_err envelope_encrypt(envelope_ctx *c, const void *pt, size_t n, const u
     if (salt8_or_NULL) memcpy(salt, salt8_or_NULL, 8);
     else if (next_salt(c, salt)) return ENVELOPE_ERR_INTERNAL;
     if (grow(&c->work, &c->work_cap, ctcap, 1)) return ENVELOPE_ERR_INTERNAL;
-    if (derive48(c->md, c->md5, c->pass, c->passlen, salt, 8, kiv)) goto out;
+    derive48(c->pass, c->passlen, salt, 8, kiv);
     if (cbc(c, 1, 1, kiv, kiv + 32, pt, n, c->work, &ctlen)) goto out;
 
     /* {"ct":"<b64>","iv":"<32 hex>","s":"<16 hex>"}: the text g-crypt's stringify writes */
@@ -318,9 +316,15 @@ static size_t units_of(envelope_ctx *c, const jsonv_span *v)
 
 static int plain_ascii(const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)p[i] >= 0x80 || p[i] == '\\') return 0;
-    return 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)p[i] >= 0x80) return 0;
+    return !memchr(p, '\\', n);
 }
 
 static int canonical_form(const char *env, size_t n, const members *m)
@@ -422,7 +426,7 @@ envelope_err envelope_decrypt_ex(envelope_ctx *c, const char *env, size_t n, uns
     if (rc) goto done;
 
     rc = ENVELOPE_ERR_INTERNAL;
-    if (derive48(c->md, c->md5, c->pass, c->passlen, c->salt, saltlen, kiv)) goto done;
+    derive48(c->pass, c->passlen, c->salt, saltlen, kiv);
     check_iv(c, &m, kiv + 32, &w);
     if (!canonical_form(env, n, &m)) w |= ENVELOPE_WARN_FORM;
 
@@ -434,9 +438,10 @@ envelope_err envelope_decrypt_ex(envelope_ctx *c, const char *env, size_t n, uns
     if (full && cbc(c, 0, 0, kiv, kiv + 32, c->work, full, c->plain, &plen)) goto done;
     plen = unpad(c->plain, ctlen, &w);
 
-    if (!jsonv_utf8_valid((const char *)c->plain, plen)) { rc = root_cause(w, ENVELOPE_ERR_BAD_UTF8); goto done; }
-    if (!(flags & ENVELOPE_RAW) && !jsonv_valid((const char *)c->plain, plen)) {
-        rc = root_cause(w, ENVELOPE_ERR_BAD_PLAINTEXT_JSON);
+    /* JSON that jsonv accepts is valid UTF-8 too, so the UTF-8 pass only runs to name a failure, or raw */
+    const char *p = (const char *)c->plain;
+    if (!(flags & ENVELOPE_RAW) ? !jsonv_valid(p, plen) : !jsonv_utf8_valid(p, plen)) {
+        rc = root_cause(w, jsonv_utf8_valid(p, plen) ? ENVELOPE_ERR_BAD_PLAINTEXT_JSON : ENVELOPE_ERR_BAD_UTF8);
         goto done;
     }
     rc = buf_append(out, c->plain, plen) ? ENVELOPE_ERR_INTERNAL : ENVELOPE_OK;

@@ -53,6 +53,17 @@ static int scan_string(const uint8_t *s, size_t n, size_t *i)
 {
     size_t p = *i;
     for (;;) {
+        /* skip plain ASCII 8 bytes at a time: no quote, backslash, control or high byte in the word */
+        while (p + 8 <= n) {
+            uint64_t w, q, b, ctl;
+            memcpy(&w, s + p, 8);
+            q = w ^ 0x2222222222222222ull;            /* '"' bytes become 0 */
+            b = w ^ 0x5c5c5c5c5c5c5c5cull;            /* '\\' bytes become 0 */
+            ctl = w - 0x2020202020202020ull;          /* bytes < 0x20 borrow: high bit set */
+            uint64_t hit = ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b) | ctl | w;
+            if (hit & 0x8080808080808080ull) break;
+            p += 8;
+        }
         if (p >= n) return -1;
         uint8_t c = s[p];
         if (c == '"') { *i = p + 1; return 0; }
