@@ -122,9 +122,9 @@ static stats_error_kind *error_kind(stats *s, const char *cls, size_t cls_len, c
     for (size_t i = 0; i < s->nerr; i++)
         if (!strcmp(s->err[i].cls, c) && !strcmp(s->err[i].detail, d)) return &s->err[i];
     if (s->nerr >= STATS_MAX_ERROR_KINDS) {
+        /* past the limit a class gets one "(other)" detail; past that too, the last slot absorbs it */
         if (strcmp(d, "(other)")) return error_kind(s, c, strlen(c), "(other)");
-        /* table full of other classes too: the last slot absorbs it (the class total may be off) */
-        return &s->err[s->nerr - 1];
+        if (s->nerr >= STATS_MAX_ERROR_KINDS + 64) return &s->err[s->nerr - 1];
     }
     if (s->nerr == s->caperr) {
         size_t cap = s->caperr ? s->caperr * 2 : 8;

@@ -13,7 +13,7 @@
  * with cls "decrypt:bad-padding" and NULL detail is the same as ("decrypt", "bad-padding"), so either
  * spelling works. Totals per class always count every error; details are a breakdown within it. Only
  * printable ASCII is kept (the rest becomes '?'), class names are cut at 63 bytes, details at 159, and
- * past STATS_MAX_ERROR_KINDS distinct pairs new details are counted as "(other)". */
+ * past STATS_MAX_ERROR_KINDS distinct pairs new details are counted as "(other)" of their class. */
 #ifndef SIOCRYPT_STATS_H
 #define SIOCRYPT_STATS_H
 #include <stdint.h>
