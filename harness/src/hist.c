@@ -239,7 +239,8 @@ cJSON *hist_to_json(const hist *h)
     jsonx_add_int(o, "count", (int64_t)h->total);
     jsonx_add_int(o, "min", hist_min(h));
     jsonx_add_int(o, "max", hist_max(h));
-    jsonx_add_int(o, "sum", (int64_t)h->sum);
+    if (h->sum <= (uint64_t)INT64_MAX) jsonx_add_int(o, "sum", (int64_t)h->sum);
+    else jsonx_add_num(o, "sum", (double)h->sum);
     jsonx_add_int(o, "clamped_low", (int64_t)h->clamped_low);
     jsonx_add_int(o, "clamped_high", (int64_t)h->clamped_high);
     for (int i = 0; i < h->nbuckets; i++) {
@@ -256,7 +257,8 @@ cJSON *hist_to_json(const hist *h)
 
 hist *hist_from_json(const cJSON *j, const char *what, buf *err)
 {
-    int64_t bits, lowest, highest, count, min, max, sum, cl, ch;
+    int64_t bits, lowest, highest, count, min, max, cl, ch;
+    double dsum;   /* the sum of ns may pass 2^53 on huge runs: read as a number (exact below 2^53) */
     char unit[8];
     if (!cJSON_IsObject(j)) { if (err) buf_printf(err, "%s: not an object", what); return NULL; }
     if (jsonx_get_str(j, "unit", unit, sizeof unit, what, err) < 0) return NULL;
@@ -267,7 +269,7 @@ hist *hist_from_json(const cJSON *j, const char *what, buf *err)
         jsonx_get_int(j, "count", &count, what, err) < 0 ||
         jsonx_get_int(j, "min", &min, what, err) < 0 ||
         jsonx_get_int(j, "max", &max, what, err) < 0 ||
-        jsonx_get_int(j, "sum", &sum, what, err) < 0 ||
+        jsonx_get_num(j, "sum", &dsum, what, err) < 0 ||
         jsonx_get_int(j, "clamped_low", &cl, what, err) < 0 ||
         jsonx_get_int(j, "clamped_high", &ch, what, err) < 0) return NULL;
     if (bits < 3 || bits > 10 || lowest != HIST_LOWEST || highest != HIST_HIGHEST) {
@@ -275,7 +277,8 @@ hist *hist_from_json(const cJSON *j, const char *what, buf *err)
                             "version reads", what, (long long)bits, (long long)lowest, (long long)highest);
         return NULL;
     }
-    if (count < 0 || cl < 0 || ch < 0 || sum < 0 || (count && (min < HIST_LOWEST || max > HIST_HIGHEST || min > max))) {
+    if (!(dsum >= 0) || dsum > 1.8e19) { if (err) buf_printf(err, "%s.sum: not a non-negative number", what); return NULL; }
+    if (count < 0 || cl < 0 || ch < 0 || (count && (min < HIST_LOWEST || max > HIST_HIGHEST || min > max))) {
         if (err) buf_printf(err, "%s: inconsistent count/min/max/sum", what);
         return NULL;
     }
@@ -305,7 +308,7 @@ hist *hist_from_json(const cJSON *j, const char *what, buf *err)
         return NULL;
     }
     h->total = total;
-    h->sum = (uint64_t)sum;
+    h->sum = (uint64_t)dsum;
     h->clamped_low = (uint64_t)cl;
     h->clamped_high = (uint64_t)ch;
     h->min = count ? min : INT64_MAX;

@@ -178,9 +178,9 @@ cJSON *result_to_json(const result *r)
     jsonx_add_num(o, "rate", r->meta.rate);
     jsonx_add_int(o, "instances", r->meta.instances);
     add_iso_time(o, "start", r->meta.start_wall_ns);
-    jsonx_add_int(o, "start_unix_ns", r->meta.start_wall_ns);
+    jsonx_add_int(o, "start_unix_ms", r->meta.start_wall_ns / 1000000);   /* ns would pass 2^53 */
     add_iso_time(o, "end", r->meta.end_wall_ns);
-    jsonx_add_int(o, "end_unix_ns", r->meta.end_wall_ns);
+    jsonx_add_int(o, "end_unix_ms", r->meta.end_wall_ns / 1000000);
     jsonx_add_num(o, "duration_s", r->meta.duration_s);
     cJSON_AddBoolToObject(o, "pass", d->pass);
     jsonx_add_int(o, "exit_code", d->exit_code);
@@ -312,8 +312,8 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_int(j, "threads", &v, "", &e)); m->threads = (int)v;
     TRY(jsonx_get_int(j, "instances", &v, "", &e)); m->instances = (int)v;
     TRY(jsonx_get_num(j, "rate", &m->rate, "", &e));
-    TRY(jsonx_get_int(j, "start_unix_ns", &m->start_wall_ns, "", &e));
-    TRY(jsonx_get_int(j, "end_unix_ns", &m->end_wall_ns, "", &e));
+    TRY(jsonx_get_int(j, "start_unix_ms", &v, "", &e)); m->start_wall_ns = v * 1000000;
+    TRY(jsonx_get_int(j, "end_unix_ms", &v, "", &e)); m->end_wall_ns = v * 1000000;
     TRY(jsonx_get_num(j, "duration_s", &m->duration_s, "", &e));
     if (!(m->duration_s >= 0)) { buf_printf(&e, "duration_s: negative or null"); goto bad; }
 
