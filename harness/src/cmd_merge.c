@@ -8,10 +8,18 @@
 #include "report.h"
 #include "result.h"
 
+#define MERGE_USAGE "usage: siocrypt merge --out DIR [--threshold EXPR]... REPORT.json...\n"
+
+static int usage_error(void)
+{
+    fprintf(stderr, MERGE_USAGE "(siocrypt merge --help for more)\n");
+    return 2;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: siocrypt merge --out DIR [--threshold EXPR]... REPORT.json...\n"
+        MERGE_USAGE
         "\n"
         "Merge the report.json files of several siocrypt instances into one report (report.json,\n"
         "summary.md, junit.xml, latency.hgrm, report.html in DIR): exact counts, merged histograms,\n"
@@ -53,11 +61,11 @@ int cmd_merge(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: return usage_error();
         }
     }
-    if (!out || !*out) { fprintf(stderr, "siocrypt merge: --out DIR is required\n"); usage(stderr); return 2; }
-    if (optind >= argc) { fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); usage(stderr); return 2; }
+    if (!out || !*out) { fprintf(stderr, "siocrypt merge: --out DIR is required\n"); return usage_error(); }
+    if (optind >= argc) { fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); return usage_error(); }
 
     buf err = BUF_INIT;
     result *merged = NULL;

@@ -10,8 +10,8 @@
 #define W 1000
 #define H 280
 #define ML 70
-#define MR 20
-#define MT 20
+#define MR 40
+#define MT 30
 #define MB 44
 
 typedef struct series { const char *name, *color; const double *y; } series;
@@ -52,7 +52,7 @@ static void chart(buf *o, const char *title, const char *xlabel, const char *yla
     if (pct_axis) { xmin = 0; xmax = ceil(xmax); if (xmax < 2) xmax = 2; }
     if (xmax <= xmin) xmax = xmin + 1;
     double ystep = nice_step(ymax > 0 ? ymax : 1, 5);
-    double ytop = ceil((ymax > 0 ? ymax : 1) / ystep) * ystep;
+    double ytop = ceil((ymax > 0 ? ymax * 1.06 : 1) / ystep) * ystep;   /* headroom above the top value */
     const double pw = W - ML - MR, ph = H - MT - MB;
 #define PX(v) (ML + ((v) - xmin) / (xmax - xmin) * pw)
 #define PY(v) (MT + ph - (v) / ytop * ph)
@@ -86,6 +86,7 @@ static void chart(buf *o, const char *title, const char *xlabel, const char *yla
     buf_printf(o, "</text><text x=\"14\" y=\"%.1f\" class=\"yl\" transform=\"rotate(-90 14 %.1f)\">", MT + ph / 2, MT + ph / 2);
     report_xml_escape(o, ylabel);
     buf_printf(o, "</text>\n");
+    double legend_x = ML;
     for (size_t k = 0; k < ns; k++) {
         buf_printf(o, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" d=\"", s[k].color);
         int pen = 0;
@@ -97,9 +98,11 @@ static void chart(buf *o, const char *title, const char *xlabel, const char *yla
         buf_printf(o, "\"/>\n");
         if (n == 1 && isfinite(s[k].y[0]))
             buf_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(x[0]), PY(s[k].y[0]), s[k].color);
-        buf_printf(o, "<rect x=\"%.0f\" y=\"%d\" width=\"12\" height=\"4\" fill=\"%s\"/><text x=\"%.0f\" y=\"%d\" "
-                      "class=\"lg\">", ML + 12 + 130.0 * (double)k, MT + 10, s[k].color, ML + 28 + 130.0 * (double)k, MT + 15);
+        /* the legend sits in the top margin, entries side by side */
+        buf_printf(o, "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"4\" fill=\"%s\"/><text x=\"%.0f\" y=\"%d\" "
+                      "class=\"lg\">", legend_x, MT - 14, s[k].color, legend_x + 20, MT - 9);
         report_xml_escape(o, s[k].name);
+        legend_x += 40 + 7.0 * (double)strlen(s[k].name);
         buf_printf(o, "</text>\n");
     }
     if (!n) buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">no data</text>\n", ML + pw / 2, MT + ph / 2);
