@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 result *result_new(void)
@@ -69,6 +70,15 @@ int result_add_finding(result *r, const char *id, const char *severity, const ch
     if (!f->id || !f->severity || !f->detail || !f->evidence) { finding_free(f); return -1; }
     r->nfindings++;
     return 0;
+}
+
+void result_measure_harness(result *r)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0) return;
+    r->harness_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    r->harness_max_rss_kb = ru.ru_maxrss;    /* Linux reports KiB */
 }
 
 /* ---- derived figures: computed here once, read by every writer ---- */

@@ -88,6 +88,10 @@ int  result_add_finding(result *r, const char *id, const char *severity, const c
 void result_set_str(char *field, size_t cap, const char *value);      /* truncating copy into meta */
 #define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
 
+/* harness_cpu_s (user + system, all threads) and harness_max_rss_kb from getrusage(RUSAGE_SELF);
+ * call it at the end of the run, before result_finish. */
+void result_measure_harness(result *r);
+
 void result_finish(result *r);
 int  result_exit_code(const result *r);  /* the rule above; from r->d, so after result_finish */
 

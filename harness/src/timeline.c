@@ -1,5 +1,6 @@
 #include "timeline.h"
 #include "jsonx.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,8 +191,9 @@ cJSON *timeline_to_json(const timeline *tl)
         jsonx_add_int(e, "closed", (int64_t)s->closed);
         jsonx_add_int(e, "conn_failed", (int64_t)s->conn_failed);
         jsonx_add_int(e, "conns_open", open[i]);
-        jsonx_add_num(e, "p50_ms", (double)timeline_sec_percentile(s, 50) / 1e6);
-        jsonx_add_num(e, "p99_ms", (double)timeline_sec_percentile(s, 99) / 1e6);
+        int has = s->nb > 0;      /* no round trips in this second: null, not 0 */
+        jsonx_add_num(e, "p50_ms", has ? (double)timeline_sec_percentile(s, 50) / 1e6 : NAN);
+        jsonx_add_num(e, "p99_ms", has ? (double)timeline_sec_percentile(s, 99) / 1e6 : NAN);
         for (uint32_t k = 0; k < s->nb; k++) {
             cJSON *pair = cJSON_CreateArray();
             if (!pair) continue;

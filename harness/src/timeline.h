@@ -51,7 +51,8 @@ void timeline_conns_open(const timeline *tl, int64_t *out);
 
 /* {"sub_bucket_bits":5,"unit":"ns","first":T,"seconds":[{"t":..,"sent":..,"received":..,"verified":..,
  *   "errors":..,"opened":..,"closed":..,"conn_failed":..,"conns_open":..,"p50_ms":..,"p99_ms":..,
- *   "rtt":[[idx,count],...]},...]}   conns_open/p50_ms/p99_ms are derived and ignored when read. */
+ *   "rtt":[[idx,count],...]},...]}   conns_open/p50_ms/p99_ms are derived (p50/p99 null in a second
+ *   without round trips) and ignored when read. */
 cJSON *timeline_to_json(const timeline *tl);
 int    timeline_from_json(timeline *tl, const cJSON *j, const char *what, buf *err);  /* tl from init */
 

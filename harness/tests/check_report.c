@@ -243,6 +243,35 @@ START_TEST(markdown_and_summary)
 }
 END_TEST
 
+START_TEST(empty_run)
+{
+    /* a run that never connected still gets all five files, with no NaN and "no data" plots */
+    result *r = result_new();
+    RESULT_SET(r->meta.scenario, "empty");
+    result_measure_harness(r);
+    ck_assert(r->harness_cpu_s > 0);
+    ck_assert_int_gt(r->harness_max_rss_kb, 0);
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 0);
+    buf err = BUF_INIT;
+    ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
+    char *html = slurp("report.html"), *hgrm = slurp("latency.hgrm"), *md = slurp("summary.md");
+    ck_assert_ptr_nonnull(strstr(html, "no data"));
+    ck_assert_ptr_null(strstr(html, "nan"));
+    ck_assert_ptr_null(strstr(md, "nan"));
+    ck_assert_ptr_nonnull(strstr(hgrm, "Total count    =            0]"));
+    char path[512];
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    result *back = result_load(path, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(back->stats->tl.n, 0);
+    free(html); free(hgrm); free(md);
+    result_free(back);
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -254,6 +283,7 @@ int main(void)
     tcase_add_test(tc, junit_cases);
     tcase_add_test(tc, html_self_contained);
     tcase_add_test(tc, markdown_and_summary);
+    tcase_add_test(tc, empty_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
