@@ -42,8 +42,8 @@ double   hist_mean(const hist *h);               /* exact (from the sum of recor
 double   hist_stddev(const hist *h);             /* from bucket midpoints, as HdrHistogram does */
 uint64_t hist_clamped_low(const hist *h);
 uint64_t hist_clamped_high(const hist *h);
-/* HdrHistogram's getValueAtPercentile (p in 0..100): the highest equivalent value of the bucket holding
- * the ceil-rounded rank, clamped to the exact [min, max]; 0 when empty. */
+/* HdrHistogram's getValueAtPercentile (p in 0..100): the highest equivalent value (lowest for p = 0) of
+ * the bucket holding rank round(p/100 * count) (at least 1), clamped to the exact [min, max]; 0 when empty. */
 int64_t  hist_value_at_percentile(const hist *h, double p);
 
 /* Layout, for iteration and for sparse copies. */
