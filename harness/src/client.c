@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "clock.h"
 #include "eio.h"
 #include "envelope.h"
@@ -208,7 +209,12 @@ static int client_parse_id(const char *s, size_t n, int64_t *id)
         long long v = strtoll(s + 6, &end, 10);
         if (end == s + n - 1 && end != s + 6) { *id = v; return 0; }
     }
-    return sio_json_get_int(s, n, "id", id);
+    cJSON *j = cJSON_ParseWithLength(s, n);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "id");
+    int ok = cJSON_IsNumber(v);
+    if (ok) *id = (int64_t)v->valuedouble;
+    cJSON_Delete(j);
+    return ok ? 0 : -1;
 }
 
 static void client_on_counter(client *c, const sio_packet *sp)
@@ -262,9 +268,11 @@ static void client_on_counter_error(client *c)
 
 /* ---- Socket.IO -------------------------------------------------------------------------------------- */
 
-static int nsp_is(const sio_packet *sp, const char *nsp)
+/* Is the event's name (the raw JSON string, quotes included) the given one plus suffix? */
+static int event_is(const char *raw, size_t n, const char *name, const char *suffix)
 {
-    return sp->nsp_len == strlen(nsp) && !memcmp(sp->nsp, nsp, sp->nsp_len);
+    size_t a = strlen(name), b = strlen(suffix);
+    return n == a + b + 2 && raw[0] == '"' && !memcmp(raw + 1, name, a) && !memcmp(raw + 1 + a, suffix, b);
 }
 
 static void client_on_sio(client *c, const char *p, size_t n)
@@ -273,7 +281,7 @@ static void client_on_sio(client *c, const char *p, size_t n)
     sio_packet sp;
     int r = sio_packet_parse(p, n, &sp);
     if (r != SIO_OK) { client_fail(c, "protocol", sio_err_name(r)); return; }
-    if (!nsp_is(&sp, cfg->nsp)) return;   /* another namespace: not ours */
+    if (!sio_nsp_is(&sp, cfg->nsp)) return;   /* another namespace: not ours */
     switch (sp.type) {
     case SIO_CONNECT:
         if (c->state == CLIENT_HANDSHAKING) client_on_connected(c);
@@ -286,12 +294,13 @@ static void client_on_sio(client *c, const char *p, size_t n)
         return;
     case SIO_EVENT: {
         const char *name;
-        size_t name_len;
-        if (sio_event_name(&sp, &name, &name_len) != SIO_OK) { client_fail(c, "protocol", "bad event"); return; }
-        size_t el = strlen(cfg->event);
-        if (name_len == el && !memcmp(name, cfg->event, el)) client_on_counter(c, &sp);
-        else if (name_len == el + 6 && !memcmp(name, cfg->event, el) && !memcmp(name + el, "_error", 6))
-            client_on_counter_error(c);
+        size_t name_len, pos = 0;
+        if (sio_array_next(sp.data, sp.data_len, &pos, &name, &name_len) != SIO_OK) {
+            client_fail(c, "protocol", "bad event");
+            return;
+        }
+        if (event_is(name, name_len, cfg->event, "")) client_on_counter(c, &sp);
+        else if (event_is(name, name_len, cfg->event, "_error")) client_on_counter_error(c);
         return;
     }
     default:

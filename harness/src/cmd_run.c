@@ -269,7 +269,7 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
     /* The harness's passphrase: -p, --passphrase-file or SIOCRYPT_PASSPHRASE, else the scenario's.
      * A local server always keeps the scenario's, so -p can test what a wrong passphrase does. */
     if (o->pass || o->pass_file || getenv("SIOCRYPT_PASSPHRASE")) {
-        if (cli_passphrase(o->pass, o->pass_file, &o->client_pass, err) < 0) return 2;
+        if (cli_passphrase("siocrypt run", o->pass, o->pass_file, &o->client_pass) < 0) return 2;
     } else {
         buf_append_str(&o->client_pass, sc->passphrase);
     }

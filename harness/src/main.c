@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"encrypt", cmd_encrypt, "encrypt a JSON text into a g-crypt envelope"},
     {"decrypt", cmd_decrypt, "decrypt a g-crypt envelope"},
     {"bench",   cmd_bench,   "benchmark the envelope code"},
+    {"merge",   cmd_merge,   "merge the report.json files of several instances into one report"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,35 @@
+/* report: the five output files of a run or a merge, all rendered from one finished result
+ * (result_finish), plus the short summary a run prints on stdout. The writers only format: every figure
+ * comes from r->d, r->stats or the histograms' own iteration, so two files never disagree.
+ *
+ *   report.json   everything (result_to_json): counts, derived figures, histograms, timeline
+ *   summary.md    the table a person pastes into a PR
+ *   junit.xml     one testcase per threshold, per error class, per finding, plus delivery and connections
+ *   latency.hgrm  HdrHistogram's outputPercentileDistribution text of the round trips, in ms
+ *   report.html   one self-contained page: inline SVG plots and the tables, no scripts */
+#ifndef SIOCRYPT_REPORT_H
+#define SIOCRYPT_REPORT_H
+#include <stdio.h>
+#include "buf.h"
+#include "result.h"
+
+/* mkdir -p dir, then write each file through a temporary file and rename(2), so a reader never sees a
+ * half-written report. 0, or -1 with the failing path and reason in err. */
+int  report_write_all(const result *r, const char *dir, buf *err);
+/* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
+ * thresholds, findings, and r->meta.out_dir when set. */
+void report_print_summary(FILE *f, const result *r);
+
+/* The renderers behind report_write_all (each appends one file's bytes to out; 0 or -1 on ENOMEM). */
+int report_json(const result *r, buf *out);
+int report_md(const result *r, buf *out);
+int report_junit(const result *r, buf *out);
+int report_hgrm(const result *r, buf *out);
+int report_html(const result *r, buf *out);
+
+/* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. */
+void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and HTML */
+void report_md_escape(buf *out, const char *s);      /* | ` and newlines, for Markdown table cells */
+const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
+
+#endif

@@ -1,0 +1,105 @@
+/* result: everything a run (or a merge of runs) produced, the one input of every report writer.
+ *
+ * Life: r = result_new(); fill r->meta, merge the workers' stats into r->stats (stats_merge), set the
+ * harness/server figures, add thresholds and findings; then result_finish(r), which computes every
+ * derived figure ONCE (percentiles in report units, rates, CPU per round trip, pass, exit code) and
+ * evaluates the thresholds. Writers only read r->d and the raw fields; nothing is recomputed there.
+ *
+ * Exit rule (result_exit_code, the same for `run` and `merge`): 0 when every message sent was
+ * verified, no error was counted, no connection failed, every threshold passed and no finding is of
+ * severity "high"; otherwise 1. (Bad usage or an unreadable scenario/report is 2, decided upstream.)
+ *
+ * report.json: result_to_json / result_from_json round-trip exactly (counts, histograms, timeline,
+ * thresholds, findings); result_merge adds another instance's result (counts exactly, histograms merged,
+ * timelines aligned on wall-clock seconds). */
+#ifndef SIOCRYPT_RESULT_H
+#define SIOCRYPT_RESULT_H
+#include <stdint.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "buf.h"
+#include "stats.h"
+#include "threshold.h"
+
+#define RESULT_SCHEMA "siocrypt-report/1"
+
+typedef struct result_meta {
+    char scenario[128];
+    char target[1024];          /* URL */
+    char transport[16];         /* "websocket", "polling", "upgrade"; "mixed" after merging different ones */
+    char model[16];             /* "closed" or "open" */
+    char version[32];           /* siocrypt version that wrote it (set by result_new) */
+    char out_dir[1024];         /* where the reports go; printed by report_print_summary when set */
+    int eio;                    /* Engine.IO protocol 3 or 4 */
+    int clients, threads;       /* summed over instances when merged */
+    int instances;              /* 1, or how many reports were merged */
+    double rate;                /* open model: messages per second offered; 0 for closed */
+    int64_t start_wall_ns, end_wall_ns;    /* Unix time, ns */
+    double duration_s;
+} result_meta;
+
+typedef struct result_finding {
+    char *id, *severity, *detail, *evidence;    /* severity: high, medium, low, info */
+} result_finding;
+
+/* A distribution in the unit its name says (ms or us); count 0 means no samples (figures are 0). */
+typedef struct result_dist {
+    uint64_t count;
+    double min, p50, p90, p99, p999, max, mean;
+} result_dist;
+
+typedef struct result_error_class { const char *cls; uint64_t count; } result_error_class;
+
+typedef struct result_derived {
+    result_dist latency_ms, connect_ms, upgrade_ms, encrypt_us, decrypt_us;
+    double round_trips_per_s;            /* verified / duration_s */
+    uint64_t errors_total, unverified;   /* unverified = sent - verified (0 if negative) */
+    double error_rate;                   /* errors / (sent + connections attempted); 0 when both 0 */
+    double harness_cpu_per_rt_us;        /* harness cpu_s / verified round trips; NaN without round trips */
+    double server_cpu_per_rt_us;         /* NaN when the server was not measured or no round trips */
+    double harness_rss_per_client_kib;   /* max_rss_kb / clients; NaN when clients is 0 */
+    result_error_class *classes;         /* errors{} by class, nclasses of them */
+    size_t nclasses;
+    size_t thresholds_failed, findings_high;
+    int pass;
+    int exit_code;
+} result_derived;
+
+typedef struct result {
+    result_meta meta;
+    stats *stats;                 /* merged over workers (and instances) */
+    double harness_cpu_s;         /* user + system, summed over instances */
+    long harness_max_rss_kb;      /* max RSS of the harness process; SUMMED over instances when merged */
+    int server_measured;          /* 1 when the harness ran the server and measured it */
+    double server_cpu_s;
+    threshold *thresholds;
+    size_t nthresholds;
+    result_finding *findings;
+    size_t nfindings;
+    result_derived d;             /* valid after result_finish */
+} result;
+
+result *result_new(void);                 /* meta.instances = 1, version set, empty stats */
+void    result_free(result *r);
+
+int  result_add_threshold(result *r, const char *expr, buf *err);     /* parse; -1 with err on bad text */
+int  result_add_finding(result *r, const char *id, const char *severity, const char *detail,
+                        const char *evidence);                         /* severity checked; -1 if bad */
+void result_set_str(char *field, size_t cap, const char *value);      /* truncating copy into meta */
+#define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
+
+/* harness_cpu_s (user + system, all threads) and harness_max_rss_kb from getrusage(RUSAGE_SELF);
+ * call it at the end of the run, before result_finish. */
+void result_measure_harness(result *r);
+
+void result_finish(result *r);
+int  result_exit_code(const result *r);  /* the rule above; from r->d, so after result_finish */
+
+cJSON  *result_to_json(const result *r);                  /* after result_finish */
+/* NULL with "<what>: <field>: reason" in err when j is not a report this version reads. */
+result *result_from_json(const cJSON *j, const char *what, buf *err);
+result *result_load(const char *path, buf *err);          /* read + parse + result_from_json */
+/* Add src to dst (dst keeps its thresholds and meta strings; result_finish again afterwards). */
+int     result_merge(result *dst, const result *src, buf *err);
+
+#endif

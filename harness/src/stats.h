@@ -1,0 +1,72 @@
+/* stats: what one worker thread measures. One per worker, no locks: the worker's hot path calls the
+ * stats_* recorders (each a few adds, at most one histogram record, no allocation except the first time
+ * an error class or a new wall second is seen); at the end the workers' stats are merged into one with
+ * stats_merge, and result.c reads the merged one.
+ *
+ * Times: now_ns is CLOCK_MONOTONIC in ns, durations are ns. The timeline is keyed by WALL-CLOCK second
+ * (Unix time), so reports of instances on different machines line up in `siocrypt merge`: stats_new
+ * samples CLOCK_REALTIME - CLOCK_MONOTONIC once and uses that offset for the life of the stats
+ * (stats_set_epoch overrides it, e.g. so all workers share one offset, or in tests).
+ *
+ * Errors are counted per (class, detail): the class is the stable key of errors{} in the report
+ * ("decrypt", "connect", "timeout", ...), the optional detail a finer reason ("bad-padding"). A call
+ * with cls "decrypt:bad-padding" and NULL detail is the same as ("decrypt", "bad-padding"), so either
+ * spelling works. Totals per class always count every error; details are a breakdown within it. Only
+ * printable ASCII is kept (the rest becomes '?'), class names are cut at 63 bytes, details at 159, and
+ * past STATS_MAX_ERROR_KINDS distinct pairs new details are counted as "(other)" of their class. */
+#ifndef SIOCRYPT_STATS_H
+#define SIOCRYPT_STATS_H
+#include <stdint.h>
+#include <stddef.h>
+#include "hist.h"
+#include "timeline.h"
+
+#define STATS_MAX_ERROR_KINDS 256
+
+typedef struct stats_error_kind {
+    char cls[64];
+    char detail[160];     /* "" when none was given */
+    uint64_t count;
+} stats_error_kind;
+
+/* Read-only outside stats.c. */
+typedef struct stats {
+    uint64_t conn_attempted, conn_established, conn_failed, conn_closed;
+    uint64_t sent, received, verified;
+    uint64_t errors;                      /* all stats_error calls */
+    hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
+    stats_error_kind *err;                /* nerr distinct (class, detail) pairs, in order first seen */
+    size_t nerr, caperr;
+    timeline tl;
+    int64_t wall_minus_mono_ns;
+} stats;
+
+stats *stats_new(void);                   /* NULL on ENOMEM */
+void   stats_free(stats *s);
+void   stats_set_epoch(stats *s, int64_t mono_ns, int64_t wall_ns);  /* the two clocks at one instant */
+int64_t stats_wall_second(const stats *s, int64_t now_ns);           /* the timeline key of now_ns */
+
+void stats_conn_attempt(stats *s, int64_t now_ns);
+void stats_conn_established(stats *s, int64_t now_ns, int64_t connect_ns); /* TCP start .. socket.io CONNECT */
+void stats_conn_failed(stats *s, int64_t now_ns);    /* counts the attempt only; say why with stats_error */
+void stats_conn_closed(stats *s, int64_t now_ns);    /* only for connections that were established */
+void stats_sent(stats *s, int64_t now_ns);
+void stats_received(stats *s, int64_t now_ns);
+void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns);
+void stats_encrypt_ns(stats *s, int64_t ns);
+void stats_decrypt_ns(stats *s, int64_t ns);
+void stats_upgrade_ns(stats *s, int64_t ns);
+void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);
+
+/* Add src into dst (counts, histograms, errors, timeline by wall second). 0, -1 on ENOMEM. */
+int  stats_merge(stats *dst, const stats *src);
+/* Fold the timeline's current second in; readers (result.c) call it before they read. */
+void stats_flush(stats *s);
+
+/* Error totals by class (the report's errors{}): fills up to cap entries, returns the number of classes. */
+typedef struct stats_class_total { const char *cls; uint64_t count; } stats_class_total;
+size_t stats_error_classes(const stats *s, stats_class_total *out, size_t cap);
+/* Add count errors of (cls, detail) with no timeline entry (used when reading a report back). */
+int  stats_error_add(stats *s, const char *cls, const char *detail, uint64_t count);
+
+#endif

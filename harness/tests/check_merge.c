@@ -1,0 +1,125 @@
+/* `siocrypt merge` end to end, through cmd_merge itself: real report files in, a merged report out. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "report.h"
+#include "synth.h"
+
+static char base[64];
+
+static void write_instance(const char *name, int64_t wall0, int clients, int with_error)
+{
+    char d[256];
+    snprintf(d, sizeof d, "%s/%s", base, name);
+    result *r = synth_result(wall0, clients, 10);
+    buf err = BUF_INIT;
+    result_add_threshold(r, "p99_ms<100", &err);
+    if (with_error) stats_error(r->stats, 3000000000LL, "decrypt", "bad-padding");
+    result_finish(r);
+    ck_assert_int_eq(report_write_all(r, d, &err), 0);
+    result_free(r);
+    buf_free(&err);
+}
+
+static int run(int argc, char **argv)
+{
+    fflush(stdout);
+    return cmd_merge(argc, argv);
+}
+
+static void setup(void)
+{
+    snprintf(base, sizeof base, "/tmp/check_merge.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    write_instance("a", 1700000000, 20, 0);
+    write_instance("b", 1700000002, 30, 0);
+    write_instance("c", 1700000001, 10, 1);
+}
+
+START_TEST(merges_and_passes)
+{
+    char a[256], b[256], out[256], path[300];
+    snprintf(a, sizeof a, "%s/a/report.json", base);
+    snprintf(b, sizeof b, "%s/b/report.json", base);
+    snprintf(out, sizeof out, "%s/merged", base);
+    char *argv[] = {"merge", "-q", "--out", out, a, b, NULL};
+    ck_assert_int_eq(run(6, argv), 0);
+    snprintf(path, sizeof path, "%s/report.json", out);
+    buf err = BUF_INIT;
+    result *m = result_load(path, &err), *ra = result_load(a, &err), *rb = result_load(b, &err);
+    ck_assert_msg(m && ra && rb, "%s", buf_cstr(&err));
+    ck_assert_int_eq(m->meta.instances, 2);
+    ck_assert_uint_eq(m->stats->verified, ra->stats->verified + rb->stats->verified);
+    ck_assert_uint_eq(hist_count(m->stats->rtt), hist_count(ra->stats->rtt) + hist_count(rb->stats->rtt));
+    ck_assert_int_eq(m->stats->tl.first, 1700000000);
+    ck_assert_uint_eq(m->stats->tl.n, 12);
+    ck_assert_uint_eq(m->nthresholds, 1);
+    ck_assert(m->thresholds[0].pass);
+    for (const char *f = "summary.md\0junit.xml\0latency.hgrm\0report.html\0"; *f; f += strlen(f) + 1) {
+        snprintf(path, sizeof path, "%s/%s", out, f);
+        ck_assert_msg(access(path, R_OK) == 0, "%s", path);
+    }
+    result_free(m); result_free(ra); result_free(rb);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(failures_and_thresholds_give_1)
+{
+    char a[256], c[256], out[256];
+    snprintf(a, sizeof a, "%s/a/report.json", base);
+    snprintf(c, sizeof c, "%s/c/report.json", base);
+    snprintf(out, sizeof out, "%s/m2", base);
+    char *argv[] = {"merge", "-q", "-o", out, a, c, NULL};
+    ck_assert_int_eq(run(6, argv), 1);              /* c has a decrypt error */
+    char *argv2[] = {"merge", "-q", "-o", out, "--threshold", "round_trips_per_s>1e9", a, NULL};
+    ck_assert_int_eq(run(7, argv2), 1);
+}
+END_TEST
+
+START_TEST(bad_usage_and_input_give_2)
+{
+    char a[256], bad[256], out[256];
+    snprintf(a, sizeof a, "%s/a/report.json", base);
+    snprintf(bad, sizeof bad, "%s/bad.json", base);
+    snprintf(out, sizeof out, "%s/m3", base);
+    FILE *f = fopen(bad, "w");
+    fputs("{\"schema\":\"siocrypt-report/1\"}", f);
+    fclose(f);
+    char *no_out[] = {"merge", a, NULL};
+    ck_assert_int_eq(run(2, no_out), 2);
+    char *no_in[] = {"merge", "--out", out, NULL};
+    ck_assert_int_eq(run(3, no_in), 2);
+    char *missing[] = {"merge", "--out", out, a, "/nonexistent/report.json", NULL};
+    ck_assert_int_eq(run(5, missing), 2);
+    char *invalid[] = {"merge", "--out", out, a, bad, NULL};
+    ck_assert_int_eq(run(5, invalid), 2);
+    char *bad_th[] = {"merge", "--out", out, "--threshold", "p98_ms<1", a, NULL};
+    ck_assert_int_eq(run(6, bad_th), 2);
+    char *help[] = {"merge", "--help", NULL};
+    ck_assert_int_eq(run(2, help), 0);
+    char *unknown[] = {"merge", "--bogus", NULL};
+    ck_assert_int_eq(run(2, unknown), 2);
+    ck_assert_int_ne(access(out, F_OK), 0);        /* nothing written on bad input */
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("merge");
+    TCase *tc = tcase_create("merge");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, merges_and_passes);
+    tcase_add_test(tc, failures_and_thresholds_give_1);
+    tcase_add_test(tc, bad_usage_and_input_give_2);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

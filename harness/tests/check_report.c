@@ -1,0 +1,293 @@
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "report.h"
+#include "synth.h"
+
+static char dir[256];
+
+static result *sample(void)
+{
+    result *r = synth_result(1700000000, 50, 20);
+    buf err = BUF_INIT;
+    stats_error(r->stats, 13000000000LL, "decrypt", "bad-padding");
+    stats_error(r->stats, 13000000000LL, "decrypt", "bad-padding");
+    stats_error(r->stats, 14000000000LL, "timeout", "no reply in 5000 ms");
+    result_add_threshold(r, "p99_ms<50", &err);
+    result_add_threshold(r, "round_trips_per_s>5000", &err);
+    result_add_threshold(r, "error_rate<=0.01", &err);
+    result_add_finding(r, "eio-oversized-payload", "medium", "server accepts a 2 MB polling body",
+                       "POST 2000000 bytes -> 200 ok");
+    result_add_finding(r, "sio-bad-namespace", "info", "unknown namespace answered with 44", "< 44/x,{...}");
+    RESULT_SET(r->meta.out_dir, dir);
+    result_finish(r);
+    buf_free(&err);
+    return r;
+}
+
+static char *slurp(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    ck_assert_int_eq(fread(p, 1, (size_t)n, f), (size_t)n);
+    p[n] = '\0';
+    fclose(f);
+    return p;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+static void setup(void)
+{
+    char base[] = "/tmp/check_report.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    snprintf(dir, sizeof dir, "%s/a/b", base);   /* write_all must create the missing levels */
+}
+
+START_TEST(write_all_files)
+{
+    result *r = sample();
+    buf err = BUF_INIT;
+    ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
+    const char *names[] = {"report.json", "summary.md", "junit.xml", "latency.hgrm", "report.html"};
+    for (int i = 0; i < 5; i++) { char *p = slurp(names[i]); ck_assert_int_gt(strlen(p), 100); free(p); }
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp")) { files++; ck_assert(!strstr(e->d_name, ".tmp")); }
+    closedir(d);
+    ck_assert_int_eq(files, 5);
+    /* report.json reads back into the same result */
+    char path[512];
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    result *back = result_load(path, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(back->stats->verified, r->stats->verified);
+    ck_assert(back->d.latency_ms.p99 == r->d.latency_ms.p99);
+    ck_assert_uint_eq(back->nfindings, 2);
+    result_free(back);
+    /* an impossible directory is an error with the path in it */
+    buf_clear(&err);
+    ck_assert_int_eq(report_write_all(r, "/proc/no/such/dir", &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "/proc/no"));
+    /* a sample for people to look at */
+    const char *keep = getenv("SIOCRYPT_REPORT_SAMPLE");
+    if (keep) {
+        RESULT_SET(r->meta.out_dir, keep);
+        ck_assert_int_eq(report_write_all(r, keep, &err), 0);
+        report_print_summary(stdout, r);
+    }
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(hgrm_parses_back)
+{
+    result *r = sample();
+    buf out = BUF_INIT;
+    ck_assert_int_eq(report_hgrm(r, &out), 0);
+    const hist *h = r->stats->rtt;
+    uint64_t total = hist_count(h);
+    const char *p = buf_cstr(&out);
+    const char *hdr = "       Value     Percentile TotalCount 1/(1-Percentile)\n\n";
+    ck_assert_int_eq(strncmp(p, hdr, strlen(hdr)), 0);
+    p += strlen(hdr);
+    double vals[1000], pcts[1000];
+    unsigned long long counts[1000];
+    int n = 0, saw_last = 0;
+    char line[256];
+    while (*p && *p != '#') {
+        const char *nl = strchr(p, '\n');
+        size_t len = (size_t)(nl - p);
+        memcpy(line, p, len);
+        line[len] = '\0';
+        double inv;
+        int f = sscanf(line, "%lf %lf %llu %lf", &vals[n], &pcts[n], &counts[n], &inv);
+        ck_assert_msg(f == 4 || f == 3, "line '%s'", line);
+        if (f == 4) ck_assert(fabs(inv - 1.0 / (1.0 - pcts[n])) < 0.01);
+        else { saw_last = 1; ck_assert(pcts[n] == 1.0); ck_assert_uint_eq(counts[n], total); }
+        /* each line: the top of a bucket, and the count up to that bucket */
+        int64_t v = llround(vals[n] * 1e6) - 500;
+        int idx = hist_index_for(HIST_SUB_BITS, v);
+        uint64_t cum = 0;
+        for (int i = 0; i <= idx; i++) cum += hist_count_at(h, i);
+        ck_assert_uint_eq(cum, counts[n]);
+        ck_assert(100.0 * (double)counts[n] / (double)total >= pcts[n] * 100.0 - 1e-9);
+        /* and it is the first bucket that reaches the line's percentile */
+        uint64_t before = cum - hist_count_at(h, idx);
+        ck_assert_msg(pcts[n] == 0 || (double)before < pcts[n] * (double)total, "line %d (%s)", n, line);
+        n++;
+        p = nl + 1;
+    }
+    ck_assert(saw_last);
+    ck_assert_int_gt(n, 20);
+    /* p50 and p90 are lines of their own; p99 and p99.9 fall between lines, so the next line is at most
+     * one step of the iteration above */
+    const double ps[] = {50, 90, 99, 99.9};
+    for (int k = 0; k < 4; k++) {
+        uint64_t rank = (uint64_t)(ps[k] / 100.0 * (double)total + 0.5);
+        int i = 0;
+        while (counts[i] < rank) i++;
+        double want = (double)hist_value_at_percentile(h, ps[k]) / 1e6;
+        ck_assert_msg(vals[i] >= want - 0.0005 && pcts[i] * 100 - ps[k] < (100 - ps[k]) / 5, "p%g: hgrm %f hist %f",
+                      ps[k], vals[i], want);
+        if (ps[k] == 50 || ps[k] == 90) ck_assert(fabs(vals[i] - want) <= 0.0005);
+    }
+    double mean, sd, max;
+    unsigned long long tc;
+    int b, sb;
+    ck_assert_int_eq(sscanf(p, "#[Mean    = %lf, StdDeviation   = %lf]\n#[Max     = %lf, Total count    = %llu]\n"
+                               "#[Buckets = %d, SubBuckets     = %d]", &mean, &sd, &max, &tc, &b, &sb), 6);
+    ck_assert_uint_eq(tc, total);
+    ck_assert(fabs(max - (double)hist_max(h) / 1e6) < 0.0006);
+    ck_assert(fabs(mean - r->d.latency_ms.mean) < 0.0006);
+    ck_assert_int_eq(sb, 256);
+    ck_assert_int_eq(b, 35);
+    buf_free(&out);
+    result_free(r);
+}
+END_TEST
+
+START_TEST(junit_cases)
+{
+    result *r = sample();
+    buf out = BUF_INIT;
+    ck_assert_int_eq(report_junit(r, &out), 0);
+    const char *x = buf_cstr(&out);
+    ck_assert_ptr_nonnull(strstr(x, "<?xml version=\"1.0\""));
+    /* p99 under 50 ms passes; 5000 round trips/s fails (the run makes ~1000) */
+    ck_assert_ptr_nonnull(strstr(x, "name=\"p99_ms&lt;50\" time=\"0\"></testcase>"));
+    ck_assert_ptr_nonnull(strstr(x, "name=\"round_trips_per_s&gt;5000\" time=\"0\">\n      <failure type=\"threshold\""));
+    ck_assert_ptr_nonnull(strstr(x, "name=\"decrypt\" time=\"0\">\n      <failure type=\"decrypt\" message=\"2 errors of class decrypt\">bad-padding: 2"));
+    ck_assert_ptr_nonnull(strstr(x, "classname=\"siocrypt.errors\" name=\"timeout\""));
+    ck_assert_ptr_nonnull(strstr(x, "classname=\"siocrypt.findings\" name=\"eio-oversized-payload\""));
+    int tests = count_of(x, "<testcase "), failures = count_of(x, "<failure ");
+    /* delivery, connections, 3 thresholds, 2 error classes, 2 findings; failing: 1 threshold, 2 classes */
+    ck_assert_int_eq(tests, 9);
+    ck_assert_int_eq(failures, 3);
+    char attr[64];
+    snprintf(attr, sizeof attr, "tests=\"%d\" failures=\"%d\"", tests, failures);
+    ck_assert_int_eq(count_of(x, attr), 2);
+    ck_assert_int_eq(count_of(x, "<testcase "), count_of(x, "</testcase>"));
+    buf_free(&out);
+    result_free(r);
+}
+END_TEST
+
+START_TEST(html_self_contained)
+{
+    result *r = sample();
+    RESULT_SET(r->meta.scenario, "<script>alert(1)</script>");
+    buf out = BUF_INIT;
+    ck_assert_int_eq(report_html(r, &out), 0);
+    const char *x = buf_cstr(&out);
+    ck_assert_int_eq(count_of(x, "<svg"), 4);
+    ck_assert_int_eq(count_of(x, "<script"), 0);
+    ck_assert_int_eq(count_of(x, "src="), 0);
+    ck_assert_int_eq(count_of(x, "http-equiv"), 0);
+    ck_assert_ptr_nonnull(strstr(x, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    ck_assert_ptr_nonnull(strstr(x, "99.9%"));               /* the percentile axis */
+    ck_assert_ptr_nonnull(strstr(x, "round_trips_per_s&gt;5000"));
+    ck_assert_ptr_nonnull(strstr(x, "eio-oversized-payload"));
+    ck_assert_ptr_nonnull(strstr(x, "bad-padding"));
+    ck_assert_ptr_null(strstr(x, "nan"));
+    buf_free(&out);
+    result_free(r);
+}
+END_TEST
+
+START_TEST(markdown_and_summary)
+{
+    result *r = sample();
+    buf out = BUF_INIT;
+    ck_assert_int_eq(report_md(r, &out), 0);
+    const char *x = buf_cstr(&out);
+    ck_assert_ptr_nonnull(strstr(x, "## siocrypt: counter - FAIL"));
+    ck_assert_ptr_nonnull(strstr(x, "| `p99_ms<50` |"));
+    ck_assert_ptr_nonnull(strstr(x, "**FAIL**"));
+    ck_assert_ptr_nonnull(strstr(x, "| decrypt | bad-padding | 2 |"));
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "| round trip | %.3f |", r->d.latency_ms.min);
+    ck_assert_ptr_nonnull(strstr(x, tmp));
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    report_print_summary(f, r);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(mem, "Latency (ms)"));
+    ck_assert_ptr_nonnull(strstr(mem, "FAIL round_trips_per_s>5000"));
+    ck_assert_ptr_nonnull(strstr(mem, "decrypt 2, timeout 1"));
+    ck_assert_ptr_nonnull(strstr(mem, "Reports      /tmp/check_report."));
+    snprintf(tmp, sizeof tmp, "server 7.50 s (%.1f us/round trip)", r->d.server_cpu_per_rt_us);
+    ck_assert_ptr_nonnull(strstr(mem, tmp));
+    free(mem);
+    buf_free(&out);
+    result_free(r);
+}
+END_TEST
+
+START_TEST(empty_run)
+{
+    /* a run that never connected still gets all five files, with no NaN and "no data" plots */
+    result *r = result_new();
+    RESULT_SET(r->meta.scenario, "empty");
+    result_measure_harness(r);
+    ck_assert(r->harness_cpu_s > 0);
+    ck_assert_int_gt(r->harness_max_rss_kb, 0);
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 0);
+    buf err = BUF_INIT;
+    ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
+    char *html = slurp("report.html"), *hgrm = slurp("latency.hgrm"), *md = slurp("summary.md");
+    ck_assert_ptr_nonnull(strstr(html, "no data"));
+    ck_assert_ptr_null(strstr(html, "nan"));
+    ck_assert_ptr_null(strstr(md, "nan"));
+    ck_assert_ptr_nonnull(strstr(hgrm, "Total count    =            0]"));
+    char path[512];
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    result *back = result_load(path, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(back->stats->tl.n, 0);
+    free(html); free(hgrm); free(md);
+    result_free(back);
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, write_all_files);
+    tcase_add_test(tc, hgrm_parses_back);
+    tcase_add_test(tc, junit_cases);
+    tcase_add_test(tc, html_self_contained);
+    tcase_add_test(tc, markdown_and_summary);
+    tcase_add_test(tc, empty_run);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,201 @@
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "result.h"
+#include "synth.h"
+
+static char *to_text(const result *r)
+{
+    cJSON *j = result_to_json(r);
+    char *t = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return t;
+}
+
+static result *from_text(const char *text, buf *err)
+{
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    result *r = result_from_json(j, "report.json", err);
+    cJSON_Delete(j);
+    return r;
+}
+
+START_TEST(json_round_trip_exact)
+{
+    result *r = synth_result(1700000000, 40, 20);
+    stats_error(r->stats, 3000000000LL, "decrypt", "bad-padding");
+    stats_error(r->stats, 3000000000LL, "timeout", NULL);
+    buf err = BUF_INIT;
+    ck_assert_int_eq(result_add_threshold(r, "p99_ms<50", &err), 0);
+    ck_assert_int_eq(result_add_threshold(r, "round_trips_per_s>1000000", &err), 0);
+    ck_assert_int_eq(result_add_finding(r, "eio-unknown-packet", "medium", "server closes on 7", "sent \"7\""), 0);
+    ck_assert_int_eq(result_add_finding(r, "x", "urgent", "", ""), -1);
+    result_finish(r);
+    char *a = to_text(r);
+    result *back = from_text(a, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    char *b = to_text(back);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(back->stats->verified, r->stats->verified);
+    ck_assert(back->d.latency_ms.p99 == r->d.latency_ms.p99);
+    ck_assert(back->d.latency_ms.mean == r->d.latency_ms.mean);
+    ck_assert_uint_eq(back->d.thresholds_failed, 1);
+    ck_assert_int_eq(result_exit_code(back), 1);
+    ck_assert_str_eq(back->findings[0].evidence, "sent \"7\"");
+    /* the required fields are where the schema says */
+    cJSON *j = cJSON_Parse(a);
+    ck_assert_str_eq(cJSON_GetObjectItem(j, "schema")->valuestring, RESULT_SCHEMA);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "connections"), "established"));
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "throughput"), "round_trips_per_s"));
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "encryption_us"), "decrypt"), "p99"));
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "errors"), "decrypt")->valueint, 1);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "server"), "cpu_s"));
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "derived"), "server_cpu_per_round_trip_us"));
+    cJSON_Delete(j);
+    free(a); free(b);
+    result_free(r); result_free(back);
+    buf_free(&err);
+}
+END_TEST
+
+static void expect_invalid(const char *text, const char *want)
+{
+    buf err = BUF_INIT;
+    result *r = from_text(text, &err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(buf_cstr(&err), want) != NULL, "error '%s' lacks '%s'", buf_cstr(&err), want);
+    buf_free(&err);
+}
+
+START_TEST(invalid_reports_are_named)
+{
+    result *r = synth_result(1700000000, 4, 5);
+    result_finish(r);
+    cJSON *j = result_to_json(r);
+    char *t;
+    cJSON_ReplaceItemInObject(j, "schema", cJSON_CreateString("other/9"));
+    expect_invalid(t = cJSON_PrintUnformatted(j), "schema");
+    free(t);
+    cJSON_ReplaceItemInObject(j, "schema", cJSON_CreateString(RESULT_SCHEMA));
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "messages"), "verified", cJSON_CreateNumber(1));
+    expect_invalid(t = cJSON_PrintUnformatted(j), "messages.verified");
+    free(t);
+    cJSON_DeleteItemFromObject(j, "messages");
+    expect_invalid(t = cJSON_PrintUnformatted(j), "messages");
+    free(t);
+    cJSON_Delete(j);
+    expect_invalid("[1,2]", "not a JSON object");
+    result_free(r);
+}
+END_TEST
+
+START_TEST(merge_adds_exactly_and_aligns_by_wall_second)
+{
+    /* two instances, the second started 3 s after the first */
+    result *a = synth_result(1700000000, 30, 20), *b = synth_result(1700000003, 20, 20);
+    stats_error(b->stats, 5000000000LL, "decrypt", "bad-padding");
+    buf err = BUF_INIT;
+    result_add_threshold(a, "p99_ms<100", &err);
+    result_finish(a);
+    result_finish(b);
+    /* go through JSON, as `siocrypt merge` does */
+    char *ta = to_text(a), *tb = to_text(b);
+    result *m = from_text(ta, &err), *mb = from_text(tb, &err);
+    ck_assert_int_eq(result_merge(m, mb, &err), 0);
+    result_finish(m);
+    const stats *s = m->stats;
+    ck_assert_uint_eq(s->sent, a->stats->sent + b->stats->sent);
+    ck_assert_uint_eq(s->verified, a->stats->verified + b->stats->verified);
+    ck_assert_uint_eq(s->conn_established, 50);
+    ck_assert_uint_eq(s->errors, 1);
+    ck_assert_uint_eq(hist_count(s->rtt), hist_count(a->stats->rtt) + hist_count(b->stats->rtt));
+    for (int i = 0; i < hist_buckets(s->rtt); i++)
+        ck_assert_uint_eq(hist_count_at(s->rtt, i), hist_count_at(a->stats->rtt, i) + hist_count_at(b->stats->rtt, i));
+    ck_assert_int_eq(hist_max(s->rtt), hist_max(a->stats->rtt) > hist_max(b->stats->rtt) ? hist_max(a->stats->rtt)
+                                                                                      : hist_max(b->stats->rtt));
+    /* timeline: wall second T of the merge = a's T + b's T */
+    const timeline *ma = &a->stats->tl, *mbt = &b->stats->tl, *mt = &s->tl;
+    ck_assert_int_eq(mt->first, 1700000000);
+    ck_assert_uint_eq(mt->n, 23);
+    for (int64_t t = mt->first; t < mt->first + (int64_t)mt->n; t++) {
+        uint64_t want = 0, want_rtts = 0;
+        if (t >= ma->first && t < ma->first + (int64_t)ma->n) {
+            want += ma->secs[t - ma->first].verified;
+            want_rtts += timeline_sec_rtt_count(&ma->secs[t - ma->first]);
+        }
+        if (t >= mbt->first && t < mbt->first + (int64_t)mbt->n) {
+            want += mbt->secs[t - mbt->first].verified;
+            want_rtts += timeline_sec_rtt_count(&mbt->secs[t - mbt->first]);
+        }
+        ck_assert_uint_eq(mt->secs[t - mt->first].verified, want);
+        ck_assert_uint_eq(timeline_sec_rtt_count(&mt->secs[t - mt->first]), want_rtts);
+    }
+    int64_t open[64];
+    timeline_conns_open(mt, open);
+    ck_assert_int_eq(open[2], 30);       /* a's clients are all up by its second 2 */
+    ck_assert_int_eq(open[6], 50);       /* and b's by 1700000005 */
+    ck_assert_int_eq(open[22], 0);
+    /* meta and derived figures */
+    ck_assert_int_eq(m->meta.instances, 2);
+    ck_assert_int_eq(m->meta.clients, 50);
+    ck_assert(m->meta.duration_s == 23.0);
+    ck_assert(m->harness_cpu_s == 6.5);
+    ck_assert(m->server_cpu_s == 15.0);
+    ck_assert_int_eq(m->harness_max_rss_kb, 48000);
+    ck_assert(m->d.round_trips_per_s == (double)s->verified / 23.0);
+    ck_assert(m->d.harness_cpu_per_rt_us == 6.5e6 / (double)s->verified);
+    ck_assert_uint_eq(m->nthresholds, 1);
+    ck_assert_int_eq(m->thresholds[0].pass, 1);
+    ck_assert_int_eq(result_exit_code(m), 1);      /* b's decrypt error */
+    free(ta); free(tb);
+    result_free(a); result_free(b); result_free(m); result_free(mb);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(exit_rule)
+{
+    result *r = synth_result(1700000000, 4, 5);
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 0);
+    ck_assert(r->d.pass);
+    stats_sent(r->stats, 0);                  /* a message never verified */
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 1);
+    ck_assert_uint_eq(r->d.unverified, 1);
+    stats_verified(r->stats, 0, 1000000);
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 0);
+    result_add_finding(r, "f", "low", "d", "e");
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 0);
+    result_add_finding(r, "g", "high", "d", "e");
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 1);
+    result_free(r);
+    r = synth_result(1700000000, 4, 5);
+    stats_conn_attempt(r->stats, 0);
+    stats_conn_failed(r->stats, 0);
+    result_finish(r);
+    ck_assert_int_eq(result_exit_code(r), 1);
+    result_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("result");
+    TCase *tc = tcase_create("result");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, json_round_trip_exact);
+    tcase_add_test(tc, invalid_reports_are_named);
+    tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
+    tcase_add_test(tc, exit_rule);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
