@@ -15,6 +15,8 @@
 #include "transport_ws.h"
 #include "worker.h"
 
+#define CLIENT_CLOSE_GRACE_NS 2000000000LL
+
 static void client_fail(client *c, const char *cls, const char *detail);
 static void client_send_counter(client *c, int64_t id, int64_t intended_ns);
 static void client_finish(client *c);
@@ -353,6 +355,8 @@ static void client_finish_upgrade(client *c)
 void client_on_poll_idle(client *c)
 {
     if (c->upgrade == UPGRADE_PAUSING) client_finish_upgrade(c);
+    /* our close packet has been delivered: the session is over, whatever the pending GET says */
+    else if (c->state == CLIENT_CLOSING && c->active == CT_POLLING && !c->post && c->outq.len == 0) client_finish(c);
 }
 
 void client_on_packet(client *c, client_transport from, const eio_packet *pk)
@@ -493,6 +497,10 @@ void client_tick(client *c, int64_t now)
 {
     const run_config *cfg = c->w->cfg;
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_IDLE) return;
+    if (c->state == CLIENT_CLOSING) {   /* a peer that never acknowledges our close must not hold the run */
+        if (now - c->t_close_ns > CLIENT_CLOSE_GRACE_NS) client_finish(c);
+        return;
+    }
     if (c->state == CLIENT_CONNECTING || c->state == CLIENT_HANDSHAKING) {
         if (now - c->t_start_ns > cfg->connect_timeout_ns)
             client_fail(c, "timeout", c->state == CLIENT_CONNECTING ? "connect" : "socket.io connect");
@@ -541,6 +549,7 @@ void client_close(client *c)
     if (c->state == CLIENT_CONNECTING || c->upgrade == UPGRADE_PAUSING) { client_finish(c); return; }
     uv_timer_stop(&c->timer);
     c->state = CLIENT_CLOSING;
+    c->t_close_ns = clock_now_ns();
     if (c->sio_connected) {
         buf_clear(&c->scratch);
         sio_encode_disconnect(&c->scratch, c->w->cfg->nsp);

@@ -73,6 +73,7 @@ typedef struct client {
     /* the counter */
     int64_t t_start_ns;           /* connect began */
     int64_t t_upgrade_ns;         /* upgrade began */
+    int64_t t_close_ns;           /* we asked to close */
     int64_t sent, verified;       /* messages sent and verified */
     int64_t next_id;              /* id of the next message to send */
     int64_t next_send_ns;         /* open model: intended time of the next send */

@@ -163,7 +163,8 @@ static void poll_build_payload(client *c)
 
 void poll_kick(client *c)
 {
-    if (c->post || c->outq.len == 0 || !c->sid[0]) return;
+    if (c->post || c->outq.len == 0 || !c->sid[0] || c->upgrade == UPGRADE_PAUSING || c->upgrade == UPGRADE_DONE)
+        return;
     CURL *e = poll_easy(c, &c->post_resp, c->w->cfg->message_timeout_ns / 1000000);
     if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", "curl_easy_init failed"); return; }
     buf_clear(&c->post_body);
@@ -237,8 +238,8 @@ static void poll_post_done(client *c, CURLcode rc, long status)
         client_on_transport_error(c, CT_POLLING, "protocol", detail);
         return;
     }
-    if (c->upgrade == UPGRADE_PAUSING) client_on_poll_idle(c);
-    else poll_kick(c);
+    poll_kick(c);
+    if (!c->post) client_on_poll_idle(c);
 }
 
 static void poll_check_done(worker *w)
