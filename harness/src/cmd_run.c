@@ -179,7 +179,8 @@ static void run_fill_config(const scenario *sc, run_config *cfg)
 
 /* ---- progress ------------------------------------------------------------------------------------- */
 
-static void run_progress(worker *ws, int n, int64_t t0, int tty, int64_t *last_verified, int final)
+static void run_progress(worker *ws, int n, int64_t t0, int tty, int64_t *last_verified, int64_t *last_ns,
+                         int final)
 {
     worker_progress sum = {0}, p;
     for (int i = 0; i < n; i++) {
@@ -190,9 +191,12 @@ static void run_progress(worker *ws, int n, int64_t t0, int tty, int64_t *last_v
         sum.errors += p.errors;
         if (p.p99_ns > sum.p99_ns) sum.p99_ns = p.p99_ns;   /* the worst worker's p99: an upper bound */
     }
-    double el = (double)(clock_now_ns() - t0) / 1e9;
-    int64_t rate = sum.verified - *last_verified;
+    int64_t now = clock_now_ns();
+    double el = (double)(now - t0) / 1e9;
+    double span = (double)(now - *last_ns) / 1e9;
+    int64_t rate = span > 0 ? (int64_t)((double)(sum.verified - *last_verified) / span) : 0;
     *last_verified = sum.verified;
+    *last_ns = now;
     fprintf(stderr, "%s[%6.1fs] clients open %5lld | round trips/s %7lld | verified %9lld | p99 %7.2f ms | errors %lld%s",
             tty ? "\r" : "", el, (long long)sum.conns_open, (long long)rate, (long long)sum.verified,
             (double)sum.p99_ns / 1e6, (long long)sum.errors, tty ? "\033[K" : "\n");
@@ -301,7 +305,7 @@ static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     int tty = isatty(2);
-    int64_t last_verified = 0, next_progress = t0 + 1000000000LL;
+    int64_t last_verified = 0, last_ns = t0, next_progress = t0 + 1000000000LL;
     for (;;) {
         worker_progress p;
         int finished = 0;
@@ -322,11 +326,11 @@ static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
         }
         int64_t now = clock_now_ns();
         if (!quiet && now >= next_progress) {
-            run_progress(ws, n, t0, tty, &last_verified, 0);
+            run_progress(ws, n, t0, tty, &last_verified, &last_ns, 0);
             next_progress += tty ? 1000000000LL : 5000000000LL;
         }
     }
-    if (!quiet) run_progress(ws, n, t0, tty, &last_verified, 1);
+    if (!quiet) run_progress(ws, n, t0, tty, &last_verified, &last_ns, 1);
 }
 
 static double run_rusage_cpu(int who, long *maxrss)

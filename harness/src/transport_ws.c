@@ -82,7 +82,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         }
         return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        if (c) client_on_ws_open(c);
+        if (c) {
+            c->ws_established = 1;
+            client_on_ws_open(c);
+        }
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         return c ? ws_on_receive(c, wsi, in, len) : 0;
@@ -153,6 +156,7 @@ int ws_connect(client *c)
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
     c->ws_closing = 0;
+    c->ws_established = 0;
     if (!lws_client_connect_via_info(&i)) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
         c->wsi = NULL;
@@ -161,9 +165,22 @@ int ws_connect(client *c)
     return 0;
 }
 
+/* Write queued packets now when the socket has nothing buffered: it saves the two epoll_ctl calls and
+ * the loop turn that waiting for WRITEABLE costs on every message. lws keeps whatever the kernel does not
+ * take and finishes it itself; from then on we wait for WRITEABLE as usual. */
 void ws_kick(client *c)
 {
-    if (c->wsi) lws_callback_on_writable(c->wsi);
+    struct lws *wsi = c->wsi;
+    if (!wsi) return;
+    while (c->ws_established && !c->ws_first.len && c->active == CT_WEBSOCKET && c->outq.len >= 4 &&
+           !lws_partial_buffered(wsi)) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
+        buf_consume(&c->outq, 4 + (size_t)n);
+        if (r < 0) { client_on_transport_error(c, CT_WEBSOCKET, "disconnect", "write failed"); return; }
+    }
+    if (c->ws_first.len || c->outq.len || c->ws_closing) lws_callback_on_writable(wsi);
 }
 
 void ws_close(client *c)
