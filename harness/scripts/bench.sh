@@ -25,4 +25,30 @@ for (const r of c) {
 }'
 }
 
-bench_envelope
+# The whole encrypted path at the server's saturation: harness CPU per verified round trip against the
+# server's, from one run (the machine is noisy; a ratio from one run is what holds).
+bench_saturation() {
+    local out=$TMPD/saturation
+    "$SIOCRYPT" run scenarios/saturation.json --duration "${BENCH_SATURATION_S:-15}" --out "$out" -q >/dev/null || true
+    jq -r '"== saturation: \(.clients) clients, websocket, closed model, \(.duration_s|floor) s against the local server",
+      "round trips/s        \(.throughput.round_trips_per_s|floor)",
+      "harness CPU / rt     \(.derived.harness_cpu_per_round_trip_us*10|round/10) us",
+      "server CPU / rt      \(.derived.server_cpu_per_round_trip_us*10|round/10) us",
+      "harness / server     \(100*.derived.harness_cpu_per_round_trip_us/.derived.server_cpu_per_round_trip_us*10|round/10) %   (goal: <= 5 %)",
+      "latency p50 / p99    \(.latency_ms.p50) / \(.latency_ms.p99) ms"' "$out/report.json"
+}
+
+# Many connections held by one process: max RSS per client (goal: <= 16 KiB).
+bench_connections() {
+    local out=$TMPD/connections n=${BENCH_CLIENTS:-10000}
+    "$SIOCRYPT" run scenarios/10k.json --clients "$n" --out "$out" -q >/dev/null || true
+    jq -r '"== connections: \(.connections.established) of \(.connections.attempted) clients held, websocket",
+      "max RSS              \(.harness.max_rss_kb) KiB",
+      "RSS / client         \(.derived.harness_rss_per_client_kib*10|round/10) KiB   (goal: <= 16 KiB)",
+      "errors               \(.errors)"' "$out/report.json"
+}
+
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+sections=${BENCH_SECTIONS:-envelope saturation connections}
+for s in $sections; do "bench_$s"; echo; done
