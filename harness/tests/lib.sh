@@ -24,3 +24,18 @@ expect_exit() {
 
 # a TCP port on 127.0.0.1 that nothing listens on
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_server [ENV=VAL...]: the project's g-crypt server on 127.0.0.1, any free port; sets SERVER_URL and
+# SERVER_PID, and stops it when the script exits.
+start_server() {
+    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node server/server.js >"$TMP/server.log" 2>&1 &
+    SERVER_PID=$!
+    trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+    for _ in $(seq 100); do
+        SERVER_URL=$(sed -n 's/^listening on \(.*\)$/http:\/\/\1/p' "$TMP/server.log")
+        [ -n "$SERVER_URL" ] && return 0
+        sleep 0.1
+    done
+    cat "$TMP/server.log" >&2
+    fail "server did not start"
+}
