@@ -109,6 +109,20 @@ static int64_t fl_pending(const client *c)
     return n;
 }
 
+static void client_remember_late(client *c, int64_t id)
+{
+    c->late[c->nlate % 4] = id;
+    c->nlate++;
+}
+
+static int client_forget_late(client *c, int64_t id)
+{
+    int n = c->nlate < 4 ? c->nlate : 4;
+    for (int k = 0; k < n; k++)
+        if (c->late[k] == id) { c->late[k] = INT64_MIN; return 1; }
+    return 0;
+}
+
 /* ---- the counter ------------------------------------------------------------------------------------ */
 
 static int client_may_send(const client *c)
@@ -244,7 +258,11 @@ static void client_on_counter(client *c, const sio_packet *sp)
         return;
     }
     int64_t intended = fl_take(c, id - 1);
-    if (intended < 0) { stats_error(w->st, t1, "counter-mismatch", NULL); return; }
+    if (intended < 0) {
+        /* an answer to a message already counted as timed out is late, not wrong: it is not counted twice */
+        if (!client_forget_late(c, id - 1)) stats_error(w->st, t1, "counter-mismatch", NULL);
+        return;
+    }
     int64_t done = clock_now_ns();
     c->verified++;
     stats_verified(w->st, done, done - intended);
@@ -516,11 +534,18 @@ void client_tick(client *c, int64_t now)
     /* messages that waited too long */
     int expired = 0;
     while (c->nfl && (!c->fl[c->fl_head].used || now - c->fl[c->fl_head].intended_ns > cfg->message_timeout_ns)) {
-        if (c->fl[c->fl_head].used) { stats_error(c->w->st, now, "timeout", "message"); expired++; }
+        if (c->fl[c->fl_head].used) {
+            stats_error(c->w->st, now, "timeout", "message");
+            client_remember_late(c, c->fl[c->fl_head].id);
+            expired++;
+        }
         c->fl[c->fl_head].used = 0;
         fl_trim(c);
     }
-    if (expired && cfg->rate <= 0 && client_may_send(c)) client_send_counter(c, c->next_id, 0);
+    if (expired && cfg->rate <= 0 && client_may_send(c)) {
+        c->next_id += 2;   /* a fresh id, so that a late answer to the old one cannot pass for the new one */
+        client_send_counter(c, c->next_id, 0);
+    }
     else if (expired) client_maybe_done(c);
     if (c->state != CLIENT_OPEN && c->state != CLIENT_HANDSHAKING) return;
     /* heartbeats */

@@ -80,6 +80,8 @@ typedef struct client {
     int64_t next_send_ns;         /* open model: intended time of the next send */
     inflight fl[CLIENT_MAX_INFLIGHT];   /* a ring in send order: the oldest is at fl_head */
     int fl_head, nfl;
+    int64_t late[4];              /* ids that timed out lately: their answers are late, not wrong */
+    int nlate;
     int sio_connected;
     int done_sending;
 
