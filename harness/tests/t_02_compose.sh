@@ -51,8 +51,8 @@ services=$("${compose[@]}" -f docker-compose.yml config --services 2>/dev/null |
 "${compose[@]}" -f docker-compose.yml config >"$tmp/full.yml" 2>/dev/null
 grep -q 'condition: service_healthy' "$tmp/full.yml" && ok "harness waits for a healthy server" ||
     bad "harness does not wait for server health"
-tr -d '\n' <"$tmp/full.yml" | grep -q -- '- siocrypt    - run    - scenarios/smoke.json    - --url    - http://server:3000' &&
-    ok "harness runs: siocrypt run scenarios/smoke.json --url http://server:3000" ||
+grep -qF -- 'siocrypt run scenarios/smoke.json --url http://server:3000 --out reports/smoke-$$HOSTNAME' "$tmp/full.yml" &&
+    ok "harness runs: siocrypt run scenarios/smoke.json --url http://server:3000 --out reports/smoke-\$HOSTNAME" ||
     bad "harness command is not the smoke run"
 
 # 4. Dockerfiles: COPY sources exist in the build context.
