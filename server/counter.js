@@ -38,7 +38,11 @@ function settings(env) {
         delayMs: intEnv(env, 'DELAY_MS', 1000, 0, 3600000),  // the seed answers after one second
         allowEIO3: boolEnv(env, 'ALLOW_EIO3', false),
         hardened: boolEnv(env, 'HARDENED', false),
-        log: boolEnv(env, 'LOG', true)
+        log: boolEnv(env, 'LOG', true),
+        // Engine.IO heartbeat; unset keeps the library defaults (25000 / 20000 in both versions).
+        // Tests shorten them to see heartbeats across several intervals in seconds.
+        pingInterval: intEnv(env, 'PING_INTERVAL_MS', 0, 0, 3600000),
+        pingTimeout: intEnv(env, 'PING_TIMEOUT_MS', 0, 0, 3600000)
     };
 }
 
@@ -83,7 +87,10 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     var cfg = settings(process.env);
     var crypter = Crypt(cfg.passphrase);
     var srv = http.createServer();
-    var io = socketio(srv, extraOpts(cfg));
+    var opts = extraOpts(cfg);
+    if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
+    if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
+    var io = socketio(srv, opts);
     var handler = cfg.hardened ? hardenedHandler : seedHandler;
 
     io.on('connection', function (socket) {
