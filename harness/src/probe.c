@@ -377,8 +377,14 @@ static void read_counter_error(probe_record *p, const char *reply)
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(arg, "error"), *msg = cJSON_GetObjectItemCaseSensitive(arg, "message");
     if (cJSON_IsString(kind)) copy(p->error_kind, sizeof p->error_kind, kind->valuestring, strlen(kind->valuestring));
     if (cJSON_IsString(msg)) copy(p->error_msg, sizeof p->error_msg, msg->valuestring, strlen(msg->valuestring));
-    if (p->error_kind[0] || p->error_msg[0]) snprintf(p->answer, sizeof p->answer, "%s: %s", p->error_kind, p->error_msg);
-    else copy(p->answer, sizeof p->answer, reply, strlen(reply));
+    if (p->error_kind[0] || p->error_msg[0]) {
+        buf a = BUF_INIT;
+        buf_printf(&a, "%s: %s", p->error_kind, p->error_msg);
+        copy(p->answer, sizeof p->answer, a.data, a.len);
+        buf_free(&a);
+    } else {
+        copy(p->answer, sizeof p->answer, reply, strlen(reply));
+    }
     cJSON_Delete(j);
 }
 
@@ -408,6 +414,7 @@ static int run_probe(const run_config *base, probe_record *p, const char *frame,
     else if (p->outcome == CLIENT_PROBE_COUNTER_ERROR) read_counter_error(p, reply);
     else if (p->outcome == CLIENT_PROBE_SILENT)
         snprintf(p->answer, sizeof p->answer, "no answer within %" PRId64 " ms", cfg.probe_wait_ns / 1000000);
+    else if (p->outcome == CLIENT_PROBE_PENDING) snprintf(p->answer, sizeof p->answer, "interrupted before an answer");
     else copy(p->answer, sizeof p->answer, reply, strlen(reply));
     worker_destroy(&w);
     return 0;

@@ -166,6 +166,12 @@ void worker_destroy(worker *w)
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    /* On a foreign loop the first destroy only closes lws's handles; once the loop has run them down, a
+     * second call frees the context (without it, LeakSanitizer finds the context and its vhost). */
+    if (w->lws_live) {
+        ws_context_destroy(w->lws_live);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+    }
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)
         fprintf(stderr, "worker %d: loop still had handles at exit\n", w->id);
     envelope_ctx_free(w->env);

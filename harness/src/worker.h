@@ -60,6 +60,7 @@ typedef struct worker {
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
     uv_timer_t curl_timer;
     struct lws_context *lws;
+    struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
     void *multi;                  /* CURLM */
     struct envelope_ctx *env;
     struct stats *st;
