@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "eio.h"
 #include "envelope.h"
+#include "envseen.h"
 #include "sio.h"
 #include "stats.h"
 #include "transport_poll.h"
@@ -196,6 +197,37 @@ static void client_on_timer(uv_timer_t *t)
     else client_maybe_done(c);
 }
 
+/* ---- probe mode ------------------------------------------------------------------------------------- */
+
+static int client_probing(const client *c) { return c->w->cfg->probe_args != NULL; }
+
+static void client_probe_end(client *c, client_probe_outcome o, const char *what, size_t n)
+{
+    if (c->probe_outcome != CLIENT_PROBE_PENDING) return;
+    c->probe_outcome = o;
+    buf_clear(&c->probe_reply);
+    if (what) buf_append(&c->probe_reply, what, n);
+}
+
+static void client_send_probe(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    buf_clear(&c->scratch);
+    if (sio_encode_event_json(&c->scratch, cfg->nsp, -1, cfg->probe_args, strlen(cfg->probe_args)) != SIO_OK) {
+        client_fail(c, "protocol", "probe frame is not a JSON array");
+        return;
+    }
+    c->probe_sent_ns = clock_now_ns();
+    client_send_packet(c, '4', c->scratch.data, c->scratch.len);
+}
+
+/* An answer to the probe: keep the event's arguments as they came, then leave. */
+static void client_probe_answer(client *c, client_probe_outcome o, const sio_packet *sp)
+{
+    client_probe_end(c, o, sp->data, sp->data_len);
+    client_close(c);
+}
+
 static void client_on_connected(client *c)
 {
     worker *w = c->w;
@@ -205,7 +237,9 @@ static void client_on_connected(client *c)
     w->conns_open++;
     stats_conn_established(w->st, now, now - c->t_start_ns);
     client_log(c, "connected", c->sid);
-    if (w->cfg->rate > 0) {
+    if (client_probing(c)) {
+        client_send_probe(c);
+    } else if (w->cfg->rate > 0) {
         /* spread clients' schedules over one period so that they do not all send in the same instant */
         int64_t period = (int64_t)(1e9 / w->cfg->rate);
         c->next_send_ns = now + (period * (c->index % 97)) / 97;
@@ -239,6 +273,7 @@ static void client_on_counter(client *c, const sio_packet *sp)
     const char *name;
     size_t name_len;
     int64_t now = clock_now_ns();
+    if (client_probing(c)) { client_probe_answer(c, CLIENT_PROBE_COUNTER, sp); return; }
     stats_received(w->st, now);
     buf_clear(&c->arg);
     int r = sio_event_first_string(sp, &name, &name_len, &c->arg);
@@ -251,6 +286,7 @@ static void client_on_counter(client *c, const sio_packet *sp)
     int64_t t1 = clock_now_ns();
     stats_decrypt_ns(w->st, t1 - t0);
     if (e != ENVELOPE_OK) { stats_error(w->st, t1, "decrypt", envelope_err_name(e)); return; }
+    envseen_add(w->seen, c->arg.data, c->arg.len, warn);
 
     int64_t id;
     if (client_parse_id(c->plain.data, c->plain.len, &id) < 0) {
@@ -275,10 +311,11 @@ static void client_on_counter(client *c, const sio_packet *sp)
 }
 
 /* The hardened server answers what it cannot decrypt with `counter_error`. */
-static void client_on_counter_error(client *c)
+static void client_on_counter_error(client *c, const sio_packet *sp)
 {
     worker *w = c->w;
     int64_t now = clock_now_ns();
+    if (client_probing(c)) { client_probe_answer(c, CLIENT_PROBE_COUNTER_ERROR, sp); return; }
     stats_received(w->st, now);
     stats_error(w->st, now, "decrypt", "server-rejected");
     if (c->nfl) { c->fl[c->fl_head].used = 0; fl_trim(c); }
@@ -320,7 +357,7 @@ static void client_on_sio(client *c, const char *p, size_t n)
             return;
         }
         if (event_is(name, name_len, cfg->event, "")) client_on_counter(c, &sp);
-        else if (event_is(name, name_len, cfg->event, "_error")) client_on_counter_error(c);
+        else if (event_is(name, name_len, cfg->event, "_error")) client_on_counter_error(c, &sp);
         return;
     }
     default:
@@ -338,6 +375,7 @@ static void client_on_open_packet(client *c, client_transport from, const char *
     snprintf(c->sid, sizeof c->sid, "%s", o.sid);
     c->ping_interval_ns = (int64_t)o.ping_interval * 1000000;
     c->ping_timeout_ns = (int64_t)o.ping_timeout * 1000000;
+    c->max_payload = o.max_payload;
     int64_t now = clock_now_ns();
     c->last_rx_ns = now;
     c->next_ping_ns = now + c->ping_interval_ns;
@@ -506,6 +544,12 @@ static void client_fail(client *c, const char *cls, const char *detail)
     if (c->state == CLIENT_CLOSED) return;
     int64_t now = clock_now_ns();
     client_log(c, cls, detail);
+    if (client_probing(c)) {
+        char why[192];
+        int n = snprintf(why, sizeof why, "%s%s%s", cls, detail ? ": " : "", detail ? detail : "");
+        client_probe_end(c, c->probe_sent_ns ? CLIENT_PROBE_DISCONNECTED : CLIENT_PROBE_NOT_SENT, why,
+                         n < (int)sizeof why ? (size_t)n : sizeof why - 1);
+    }
     if (!c->sio_connected) stats_conn_failed(c->w->st, now);
     stats_error(c->w->st, now, cls, NULL);
     client_finish(c);
@@ -548,6 +592,11 @@ void client_tick(client *c, int64_t now)
     }
     else if (expired) client_maybe_done(c);
     if (c->state != CLIENT_OPEN && c->state != CLIENT_HANDSHAKING) return;
+    if (c->probe_sent_ns && c->probe_outcome == CLIENT_PROBE_PENDING && now - c->probe_sent_ns > cfg->probe_wait_ns) {
+        client_probe_end(c, CLIENT_PROBE_SILENT, NULL, 0);
+        client_close(c);
+        return;
+    }
     /* heartbeats */
     if (cfg->eio == 3) {
         if (c->pong_deadline_ns && now > c->pong_deadline_ns) { client_fail(c, "timeout", "pong"); return; }
@@ -594,7 +643,7 @@ int client_is_finished(const client *c) { return c->state == CLIENT_CLOSED; }
 void client_free(client *c)
 {
     buf *bufs[] = {&c->ws_rx, &c->ws_tx, &c->get_body, &c->post_body, &c->post_resp, &c->outq,
-                   &c->scratch, &c->plain, &c->arg, &c->ws_first};
+                   &c->scratch, &c->plain, &c->arg, &c->ws_first, &c->probe_reply};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
     uv_close((uv_handle_t *)&c->timer, NULL);
 }

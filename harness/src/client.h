@@ -39,6 +39,17 @@ typedef struct inflight {
     int used;
 } inflight;
 
+/* Probe mode (run_config.probe_args set): the client sends that one EVENT after the socket.io CONNECT
+ * instead of the counter, records what became of it, and closes. */
+typedef enum client_probe_outcome {
+    CLIENT_PROBE_PENDING,         /* not sent yet, or waiting for an answer */
+    CLIENT_PROBE_NOT_SENT,        /* the connection failed before the frame went out (probe_reply: why) */
+    CLIENT_PROBE_COUNTER,         /* answered with the counter event (probe_reply: the event's JSON array) */
+    CLIENT_PROBE_COUNTER_ERROR,   /* answered with <event>_error (probe_reply: the event's JSON array) */
+    CLIENT_PROBE_DISCONNECTED,    /* the connection ended after the frame went out (probe_reply: why) */
+    CLIENT_PROBE_SILENT           /* nothing within probe_wait_ns */
+} client_probe_outcome;
+
 #define CLIENT_MAX_INFLIGHT 64    /* open model: more unanswered messages than this count as timeouts */
 
 typedef struct client {
@@ -87,6 +98,12 @@ typedef struct client {
 
     uv_timer_t timer;             /* start delay, open-model schedule, think time */
     int timer_active;
+
+    /* probe mode */
+    client_probe_outcome probe_outcome;
+    int64_t probe_sent_ns;        /* 0 until the frame is queued */
+    buf probe_reply;
+    long max_payload;             /* the open packet's maxPayload (EIO4), 0 when absent */
 
     /* scratch buffers reused per message: nothing is allocated on the hot path once they have grown */
     buf scratch, plain, arg;

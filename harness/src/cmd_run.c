@@ -19,7 +19,9 @@
 #include "cli.h"
 #include "clock.h"
 #include "cmd.h"
+#include "envseen.h"
 #include "localserver.h"
+#include "probe.h"
 #include "report.h"
 #include "result.h"
 #include "scenario.h"
@@ -341,15 +343,14 @@ static double run_rusage_cpu(int who, long *maxrss)
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-static result *run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu)
+/* Fill r (which the robustness probes may already hold findings and stats in) from the workers and the run. */
+static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu, result *r)
 {
-    result *r = result_new();
-    if (!r) return NULL;
     for (int i = 0; i < n; i++) stats_merge(r->stats, ws[i].st);
     RESULT_SET(r->meta.scenario, rs->sc.name);
     RESULT_SET(r->meta.target, rs->sc.url);
     RESULT_SET(r->meta.transport, scenario_transport_name(rs->sc.transport));
-    RESULT_SET(r->meta.model, rs->cfg.rate > 0 ? "open" : "closed");
+    RESULT_SET(r->meta.model, rs->sc.mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : rs->cfg.rate > 0 ? "open" : "closed");
     RESULT_SET(r->meta.out_dir, buf_cstr(&rs->out_dir));
     r->meta.eio = rs->cfg.eio;
     r->meta.clients = rs->cfg.clients;
@@ -371,7 +372,6 @@ static result *run_collect(run_state *rs, const run_opts *o, worker *ws, int n, 
         if (result_add_threshold(r, o->thresholds[i], &err) < 0)
             fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
     buf_free(&err);
-    return r;
 }
 
 int cmd_run(int argc, char **argv)
@@ -386,7 +386,7 @@ int cmd_run(int argc, char **argv)
     worker *ws = NULL;
     int nworkers = 0;
     result *r = NULL;
-    scenario_init(&rs.sc);
+    /* rs.sc stays zeroed until scenario_load fills it (scenario_init first would leak: load overwrites) */
 
     int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
     if (rc >= 0) {
@@ -444,7 +444,10 @@ int cmd_run(int argc, char **argv)
         code = 2;
         goto out;
     }
-    if (!o.quiet)
+    if (!o.quiet && rs.sc.mode == SCENARIO_MODE_ROBUSTNESS)
+        fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
+                scenario_transport_name(rs.sc.transport), rs.cfg.eio, url);
+    else if (!o.quiet)
         fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
                 rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
                 rs.cfg.threads == 1 ? "" : "s");
@@ -454,6 +457,14 @@ int cmd_run(int argc, char **argv)
     int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
     double srv_cpu0 = rs.have_server ? localserver_cpu_s(&rs.srv) : 0;
     int started = 0;
+    r = result_new();
+    envseen *seen = envseen_new(0);
+    if (!r || !seen) { envseen_free(seen); goto out; }
+    if (rs.sc.mode == SCENARIO_MODE_ROBUSTNESS) {   /* one client at a time, probe by probe */
+        probe_opts po = {rs.have_server ? &rs.srv : NULL, o.quiet};
+        rs.interrupted = probe_run(&rs.cfg, &po, r, seen);
+        nworkers = 0;
+    }
     for (int i = 0, first = 0; ws && i < nworkers; i++) {
         int nc = rs.cfg.clients / nworkers + (i < rs.cfg.clients % nworkers);
         if (worker_init(&ws[i], i, &rs.cfg, first, nc, t0) < 0) {
@@ -465,9 +476,14 @@ int cmd_run(int argc, char **argv)
         started++;
         first += nc;
     }
-    if (started == nworkers) run_wait(&rs, ws, nworkers, o.quiet, t0);
+    if (started == nworkers && nworkers) run_wait(&rs, ws, nworkers, o.quiet, t0);
     else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
     for (int i = 0; i < started; i++) worker_join(&ws[i]);
+    if (rs.sc.mode == SCENARIO_MODE_LOAD) {   /* salts and iv fields of everything the server sent */
+        for (int i = 0; i < started; i++) envseen_merge(seen, ws[i].seen);
+        probe_envelope_findings(seen, r);
+    }
+    envseen_free(seen);
 
     double srv_cpu = 0;
     if (rs.have_server) {
@@ -475,9 +491,8 @@ int cmd_run(int argc, char **argv)
         localserver_stop(&rs.srv, NULL);
         rs.have_server = 1;
     }
-    r = run_collect(&rs, &o, ws, started, wall0, srv_cpu);
+    run_collect(&rs, &o, ws, started, wall0, srv_cpu, r);
     for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
-    if (!r) goto out;
     result_finish(r);
     if (report_write_all(r, rs.out_dir.data, &err) < 0)
         fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));

@@ -179,6 +179,11 @@ void report_print_summary(FILE *f, const result *r)
     for (size_t i = 0; i < r->nfindings; i++)
         fprintf(f, "  %-12s [%s] %s: %s\n", i ? "" : "Findings", r->findings[i].severity, r->findings[i].id,
                 r->findings[i].detail);
+    for (size_t i = 0; i < r->nprobes; i++) {
+        const result_probe *p = &r->probes[i];
+        fprintf(f, "  %-12s %-20s %-13s %s%s%s\n", i ? "" : "Probes", p->name, p->outcome, p->detail,
+                p->health[0] ? "; health " : "", p->health);
+    }
     if (d->pass) fprintf(f, "  Result       PASS\n");
     else {
         fprintf(f, "  Result       FAIL:");

@@ -323,5 +323,22 @@ int report_html(const result *r, buf *o)
         }
         buf_printf(o, "</table>\n");
     }
+    if (r->nprobes) {
+        buf_printf(o, "<h2>Probes</h2>\n<table><tr><th class=\"t\">probe</th><th class=\"t\">ran</th>"
+                      "<th class=\"t\">outcome</th><th class=\"t\">detail</th><th class=\"t\">health after it</th></tr>\n");
+        for (size_t i = 0; i < r->nprobes; i++) {
+            const result_probe *p = &r->probes[i];
+            int bad = !strncmp(p->health, "failed", 6);
+            buf_printf(o, "<tr>");
+            td(o, p->name);
+            buf_printf(o, "<td class=\"t%s\">%s</td>", p->ran ? "" : " bad", p->ran ? "yes" : "no");
+            td(o, p->outcome);
+            td(o, p->detail);
+            buf_printf(o, "<td class=\"t %s\">", bad ? "bad" : "ok");
+            report_xml_escape(o, p->health[0] ? p->health : "-");
+            buf_printf(o, "</td></tr>\n");
+        }
+        buf_printf(o, "</table>\n");
+    }
     return buf_printf(o, "</body></html>\n") < 0 ? -1 : 0;
 }

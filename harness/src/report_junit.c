@@ -1,6 +1,7 @@
 /* junit.xml: what CI shows. Testcases: delivery (every message verified), connections (none failed),
  * one per threshold, one per error class (failing; its details in the body; "no errors" passes when
- * there are none), one per finding (failing when severity is high). */
+ * there are none), one per finding (failing when severity is high), one per robustness probe (failing when
+ * the health check after it failed, skipped when it did not run). */
 #include "report.h"
 #include <stdlib.h>
 #include <string.h>
@@ -113,13 +114,36 @@ int report_junit(const result *r, buf *out)
         buf_printf(&cases, "</testcase>\n");
     }
 
+    int skipped = 0;
+    for (size_t i = 0; i < r->nprobes; i++) {   /* robustness runs: a probe the server did not survive fails */
+        const result_probe *p = &r->probes[i];
+        tests++;
+        open_case(&cases, "probes", p->name);
+        buf_clear(&msg);
+        buf_printf(&msg, "%s: %s", p->outcome, p->detail);
+        if (!p->ran) {
+            skipped++;
+            buf_printf(&cases, "\n      <skipped message=\"");
+            report_xml_escape(&cases, p->detail);
+            buf_printf(&cases, "\"/>\n    ");
+        } else if (!strncmp(p->health, "failed", 6)) {
+            failures++;
+            failure(&cases, "server-gone", buf_cstr(&msg), p->health);
+        } else {
+            buf_printf(&cases, "\n      <system-out>");
+            report_xml_escape(&cases, buf_cstr(&msg));
+            buf_printf(&cases, "</system-out>\n    ");
+        }
+        buf_printf(&cases, "</testcase>\n");
+    }
+
     buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     buf_printf(out, "<testsuites name=\"siocrypt\" tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n",
                tests, failures, r->meta.duration_s);
     buf_printf(out, "  <testsuite name=\"siocrypt.");
     report_xml_escape(out, r->meta.scenario);
-    buf_printf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\">\n", tests, failures,
-               r->meta.duration_s);
+    buf_printf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">\n", tests, failures,
+               skipped, r->meta.duration_s);
     buf_printf(out, "    <properties>\n      <property name=\"target\" value=\"");
     report_xml_escape(out, r->meta.target);
     buf_printf(out, "\"/>\n      <property name=\"transport\" value=\"");

@@ -89,5 +89,20 @@ int report_md(const result *r, buf *o)
             buf_printf(o, " |\n");
         }
     }
+    if (r->nprobes) {
+        buf_printf(o, "\n| probe | ran | outcome | detail | health after it |\n|---|---|---|---|---|\n");
+        for (size_t i = 0; i < r->nprobes; i++) {
+            const result_probe *p = &r->probes[i];
+            buf_printf(o, "| ");
+            cell(o, p->name);
+            buf_printf(o, " | %s | ", p->ran ? "yes" : "**no**");
+            cell(o, p->outcome);
+            buf_printf(o, " | ");
+            cell(o, p->detail);
+            buf_printf(o, " | ");
+            cell(o, p->health[0] ? p->health : "-");
+            buf_printf(o, " |\n");
+        }
+    }
     return buf_printf(o, "\n") < 0 ? -1 : 0;
 }

@@ -24,9 +24,16 @@ static void finding_free(result_finding *f)
     free(f->id); free(f->severity); free(f->detail); free(f->evidence);
 }
 
+static void probe_free(result_probe *p)
+{
+    free(p->name); free(p->outcome); free(p->detail); free(p->health);
+}
+
 void result_free(result *r)
 {
     if (!r) return;
+    for (size_t i = 0; i < r->nprobes; i++) probe_free(&r->probes[i]);
+    free(r->probes);
     stats_free(r->stats);
     free(r->thresholds);
     for (size_t i = 0; i < r->nfindings; i++) finding_free(&r->findings[i]);
@@ -69,6 +76,24 @@ int result_add_finding(result *r, const char *id, const char *severity, const ch
     f->evidence = strdup(evidence ? evidence : "");
     if (!f->id || !f->severity || !f->detail || !f->evidence) { finding_free(f); return -1; }
     r->nfindings++;
+    return 0;
+}
+
+int result_add_probe(result *r, const char *name, int ran, const char *outcome, const char *detail,
+                     const char *health)
+{
+    if (!name || !*name) return -1;
+    result_probe *a = realloc(r->probes, (r->nprobes + 1) * sizeof *a);
+    if (!a) return -1;
+    r->probes = a;
+    result_probe *p = &r->probes[r->nprobes];
+    p->name = strdup(name);
+    p->ran = ran != 0;
+    p->outcome = strdup(outcome ? outcome : "");
+    p->detail = strdup(detail ? detail : "");
+    p->health = strdup(health ? health : "");
+    if (!p->name || !p->outcome || !p->detail || !p->health) { probe_free(p); return -1; }
+    r->nprobes++;
     return 0;
 }
 
@@ -265,6 +290,20 @@ cJSON *result_to_json(const result *r)
         cJSON_AddStringToObject(e, "evidence", f->evidence);
         cJSON_AddItemToArray(x, e);
     }
+    if (r->nprobes) {
+        x = cJSON_AddArrayToObject(o, "probes");
+        for (size_t i = 0; i < r->nprobes; i++) {
+            const result_probe *p = &r->probes[i];
+            cJSON *e = cJSON_CreateObject();
+            if (!e) continue;
+            cJSON_AddStringToObject(e, "name", p->name);
+            cJSON_AddBoolToObject(e, "ran", p->ran);
+            cJSON_AddStringToObject(e, "outcome", p->outcome);
+            cJSON_AddStringToObject(e, "detail", p->detail);
+            cJSON_AddStringToObject(e, "health", p->health);
+            cJSON_AddItemToArray(x, e);
+        }
+    }
     x = cJSON_AddObjectToObject(o, "histograms");
     cJSON_AddItemToObject(x, "round_trip", hist_to_json(s->rtt));
     cJSON_AddItemToObject(x, "connect", hist_to_json(s->connect));
@@ -393,6 +432,26 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
         k++;
     }
 
+    x = cJSON_GetObjectItemCaseSensitive(j, "probes");   /* optional: robustness runs only */
+    if (x && !cJSON_IsArray(x)) { buf_printf(&e, "probes: not an array"); goto bad; }
+    k = 0;
+    cJSON_ArrayForEach(it, x) {
+        const char *f[4] = {"name", "outcome", "detail", "health"};
+        const char *val[4];
+        const cJSON *ran = cJSON_GetObjectItemCaseSensitive(it, "ran");
+        for (int i = 0; i < 4; i++) {
+            const cJSON *sv = cJSON_GetObjectItemCaseSensitive(it, f[i]);
+            if (!cJSON_IsString(sv)) { buf_printf(&e, "probes[%d].%s: missing or not a string", k, f[i]); goto bad; }
+            val[i] = sv->valuestring;
+        }
+        if (!cJSON_IsBool(ran)) { buf_printf(&e, "probes[%d].ran: missing or not true/false", k); goto bad; }
+        if (result_add_probe(r, val[0], cJSON_IsTrue(ran), val[1], val[2], val[3]) < 0) {
+            buf_printf(&e, "probes[%d]: empty name", k);
+            goto bad;
+        }
+        k++;
+    }
+
     if (!(x = obj(j, "histograms", what, err))) goto fail;
     if (read_hist(&s->rtt, x, "round_trip", what, err) < 0 || read_hist(&s->connect, x, "connect", what, err) < 0 ||
         read_hist(&s->upgrade, x, "upgrade", what, err) < 0 || read_hist(&s->encrypt, x, "encrypt", what, err) < 0 ||
@@ -479,6 +538,13 @@ int result_merge(result *dst, const result *src, buf *err)
         size_t k = 0;
         while (k < dst->nfindings && (strcmp(dst->findings[k].id, f->id) || strcmp(dst->findings[k].detail, f->detail))) k++;
         if (k == dst->nfindings && result_add_finding(dst, f->id, f->severity, f->detail, f->evidence) < 0) {
+            buf_printf(err, "merge: out of memory");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < src->nprobes; i++) {
+        const result_probe *p = &src->probes[i];
+        if (result_add_probe(dst, p->name, p->ran, p->outcome, p->detail, p->health) < 0) {
             buf_printf(err, "merge: out of memory");
             return -1;
         }

@@ -42,6 +42,15 @@ typedef struct result_finding {
     char *id, *severity, *detail, *evidence;    /* severity: high, medium, low, info */
 } result_finding;
 
+/* One robustness probe (probe.c): what was sent, what came of it, whether the server survived it. */
+typedef struct result_probe {
+    char *name;                 /* "not-json", ... */
+    int ran;                    /* 0: not run (the server was gone, or the run was interrupted) */
+    char *outcome;              /* "answered", "counter_error", "disconnected", "silent", "not-sent", "not-run" */
+    char *detail;               /* what the answer was, or why it did not run */
+    char *health;               /* "ok", "failed: <why>", or "" when no health check followed */
+} result_probe;
+
 /* A distribution in the unit its name says (ms or us); count 0 means no samples (figures are 0). */
 typedef struct result_dist {
     uint64_t count;
@@ -76,6 +85,8 @@ typedef struct result {
     size_t nthresholds;
     result_finding *findings;
     size_t nfindings;
+    result_probe *probes;         /* robustness runs only; in report.json as "probes" */
+    size_t nprobes;
     result_derived d;             /* valid after result_finish */
 } result;
 
@@ -85,6 +96,8 @@ void    result_free(result *r);
 int  result_add_threshold(result *r, const char *expr, buf *err);     /* parse; -1 with err on bad text */
 int  result_add_finding(result *r, const char *id, const char *severity, const char *detail,
                         const char *evidence);                         /* severity checked; -1 if bad */
+int  result_add_probe(result *r, const char *name, int ran, const char *outcome, const char *detail,
+                      const char *health);                             /* -1 on ENOMEM or empty name */
 void result_set_str(char *field, size_t cap, const char *value);      /* truncating copy into meta */
 #define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
 

@@ -170,6 +170,16 @@ static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
     return fail(err, "%s: must be \"v4\" or \"v2\"", name);
 }
 
+static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int m = SCENARIO_MODE_LOAD; m <= SCENARIO_MODE_ROBUSTNESS; m++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_mode_name(m))) {
+            sc->mode = m;
+            return 0;
+        }
+    return fail(err, "%s: must be \"load\" or \"robustness\"", name);
+}
+
 /* "p99_ms<50", "error_rate <= 0.01": metric, operator, number. */
 static int parse_threshold(const char *s, scenario_threshold *t)
 {
@@ -253,6 +263,7 @@ static const struct field timeout_fields[] = {
 
 static const struct field top_fields[] = {
     F("name", K_STR, name, 1, 0, SET_NAME),
+    S("mode", sp_mode),
     O("target", target_fields), O("server", server_fields),
     F("clients", K_INT, clients, 1, NOMAX, 0),
     F("messages", K_I64, messages, 0, NOMAX, SET_MESSAGES),
@@ -462,6 +473,7 @@ static const struct override {
     int value;
     unsigned cli;
 } overrides[] = {
+    {"mode", top_fields, "mode", V_STR, 0},
     {"url", target_fields, "url", V_STR, 0},
     {"path", target_fields, "path", V_STR, 0},
     {"passphrase", target_fields, "passphrase", V_STR, 0},
@@ -531,6 +543,9 @@ int scenario_validate(const scenario *sc, buf *err)
         return fail(err, "messages: 0 (no cap) needs duration_s > 0");
     if (sc->rate > 0 && sc->total_rate > 0)
         return fail(err, "rate, total_rate: give one or the other, not both");
+    if (sc->mode == SCENARIO_MODE_ROBUSTNESS && (sc->clients != 1 || sc->rate > 0 || sc->total_rate > 0))
+        return fail(err, "mode: robustness probes one connection at a time; clients, rate and total_rate do not "
+                    "apply (leave them out)");
     if (sc->auth_json && sc->eio == 3)
         return fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
@@ -573,6 +588,7 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     int rc = -1;
     if (!root) return -1;
     cJSON_AddStringToObject(root, "name", sc->name);
+    cJSON_AddStringToObject(root, "mode", scenario_mode_name(sc->mode));
     cJSON_AddItemToObject(root, "target", json_target(sc, with_passphrase));
     s = cJSON_AddObjectToObject(root, "server");
     cJSON_AddStringToObject(s, "impl", scenario_impl_name(sc->impl));
@@ -630,6 +646,11 @@ const char *scenario_transport_name(int t)
 const char *scenario_impl_name(int impl)
 {
     return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
+}
+
+const char *scenario_mode_name(int mode)
+{
+    return mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : mode == SCENARIO_MODE_LOAD ? "load" : "?";
 }
 
 const char *scenario_op_name(int op)

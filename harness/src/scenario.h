@@ -11,7 +11,8 @@
 #include "buf.h"
 
 enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
-enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2 };                               /* local server: server/, server/v2 */
+enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2 };
+enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */                               /* local server: server/, server/v2 */
 enum { SCENARIO_LT, SCENARIO_LE, SCENARIO_GT, SCENARIO_GE, SCENARIO_EQ };  /* threshold operators */
 
 typedef struct scenario_threshold {
@@ -23,6 +24,8 @@ typedef struct scenario_threshold {
 
 typedef struct scenario {
     char *name;          /* default: the file's base name without .json, else "scenario" */
+    int mode;            /* SCENARIO_MODE_LOAD (default): the counter under load; _ROBUSTNESS: the probes
+                            (probe.h), one client at a time; clients, rate, total_rate must stay unset */
     /* target */
     char *url;           /* "local" (start server/ on 127.0.0.1) or http(s)://, ws(s):// host[:port][/...] */
     char *path;          /* Engine.IO path, default "/socket.io/" */
@@ -58,7 +61,7 @@ typedef struct scenario {
 int  scenario_init(scenario *sc);                                   /* all defaults; -1 only on ENOMEM */
 int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
 int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
-/* key: url path clients messages duration transport eio passphrase namespace event threads ramp rate
+/* key: mode url path clients messages duration transport eio passphrase namespace event threads ramp rate
  * total_rate think_ms start_id impl delay_ms. duration and ramp take seconds with an optional unit
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */
@@ -69,6 +72,7 @@ int  scenario_to_json(const scenario *sc, int with_passphrase, buf *out); /* the
 void scenario_free(scenario *sc);                                   /* safe on a zeroed or failed scenario */
 const char *scenario_transport_name(int t);                         /* "websocket" "polling" "upgrade" */
 const char *scenario_impl_name(int impl);                           /* "v4" "v2" */
+const char *scenario_mode_name(int mode);                           /* "load" "robustness" */
 const char *scenario_op_name(int op);                               /* "<" "<=" ">" ">=" "==" */
 
 #endif

@@ -132,7 +132,9 @@ struct lws_context *ws_context_create(worker *w)
     info.connect_timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
     info.timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
     info.user = w;
-    return lws_create_context(&info);
+    info.pcontext = &w->lws_live;
+    w->lws_live = lws_create_context(&info);
+    return w->lws_live;
 }
 
 void ws_context_destroy(struct lws_context *ctx)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "clock.h"
 #include "envelope.h"
+#include "envseen.h"
 #include "stats.h"
 #include "transport_poll.h"
 #include "transport_ws.h"
@@ -100,8 +101,9 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     if (uv_loop_init(&w->loop) < 0) return -1;
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
     w->st = stats_new();
+    w->seen = envseen_new(0);
     w->clients = calloc((size_t)(nclients ? nclients : 1), sizeof *w->clients);
-    if (!w->env || !w->st || !w->clients) return -1;
+    if (!w->env || !w->st || !w->seen || !w->clients) return -1;
     uv_async_init(&w->loop, &w->wake, worker_on_wake);
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->sweep);
@@ -164,10 +166,17 @@ void worker_destroy(worker *w)
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    /* On a foreign loop the first destroy only closes lws's handles; once the loop has run them down, a
+     * second call frees the context (without it, LeakSanitizer finds the context and its vhost). */
+    if (w->lws_live) {
+        ws_context_destroy(w->lws_live);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+    }
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)
         fprintf(stderr, "worker %d: loop still had handles at exit\n", w->id);
     envelope_ctx_free(w->env);
     stats_free(w->st);
+    envseen_free(w->seen);
     free(w->clients);
     pthread_mutex_destroy(&w->progress_lock);
 }

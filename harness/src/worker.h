@@ -11,6 +11,7 @@
 struct lws_context;
 struct stats;
 struct envelope_ctx;
+struct envseen;
 
 typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
 
@@ -37,6 +38,10 @@ typedef struct run_config {
     double rate;                  /* open model: messages per second per client (0 = closed model) */
     int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
     int verbose;
+    /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
+     * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */
+    const char *probe_args;
+    int64_t probe_wait_ns;
 } run_config;
 
 /* What the main thread sees of a worker while it runs. */
@@ -55,9 +60,11 @@ typedef struct worker {
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
     uv_timer_t curl_timer;
     struct lws_context *lws;
+    struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
     void *multi;                  /* CURLM */
     struct envelope_ctx *env;
     struct stats *st;
+    struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */
 
     client *clients;
     int nclients, first_index;

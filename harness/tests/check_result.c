@@ -183,6 +183,39 @@ START_TEST(exit_rule)
 }
 END_TEST
 
+START_TEST(probes_round_trip)
+{
+    result *r = synth_result(1700000000, 4, 2);
+    buf err = BUF_INIT;
+    ck_assert_int_eq(result_add_probe(r, "not-json", 1, "disconnected", "disconnect: websocket closed",
+                                      "failed: connect-refused"), 0);
+    ck_assert_int_eq(result_add_probe(r, "oversized", 0, "not-run", "not run: server gone", ""), 0);
+    ck_assert_int_eq(result_add_probe(r, "", 1, "x", "", ""), -1);
+    result_finish(r);
+    char *a = to_text(r);
+    result *back = from_text(a, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    char *b = to_text(back);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(back->nprobes, 2);
+    ck_assert_int_eq(back->probes[1].ran, 0);
+    ck_assert_str_eq(back->probes[0].health, "failed: connect-refused");
+    /* merged reports keep every instance's probes */
+    ck_assert_int_eq(result_merge(back, r, &err), 0);
+    ck_assert_uint_eq(back->nprobes, 4);
+    /* a bad probe entry is named */
+    char *bad = strdup(a);
+    char *at = strstr(bad, "\"ran\":false");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "\"ran\":0    ", 11);
+    ck_assert_ptr_null(from_text(bad, &err));
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "probes[1].ran: missing or not true/false"));
+    free(bad); free(a); free(b);
+    result_free(r); result_free(back);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("result");
@@ -192,6 +225,7 @@ int main(void)
     tcase_add_test(tc, invalid_reports_are_named);
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
     tcase_add_test(tc, exit_rule);
+    tcase_add_test(tc, probes_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

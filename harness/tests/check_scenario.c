@@ -257,6 +257,8 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"rate\": -0.5}", "rate: must be a number >= 0"},
     {"{\"total_rate\": true}", "total_rate: must be a number >= 0"},
     {"{\"name\": \"\"}", "name: must be a non-empty string"},
+    {"{\"mode\": \"stress\"}", "mode: must be \"load\" or \"robustness\""},
+    {"{\"mode\": 1}", "mode: must be \"load\" or \"robustness\""},
     {"{\"clinets\": 1}", "clinets: unknown key"},
     {"{\"clients\": 1, \"clients\": 2}", "clients: duplicate key"},
     {"{\"target\": {\"transprt\": \"polling\"}}", "target.transprt: unknown key"},
@@ -364,6 +366,10 @@ static const struct { const char *json; const char *msg; } invalid[] = {
                                                  "Socket.IO protocol 4, which has no CONNECT payload)"},
     {"{\"server\": {\"delay_ms\": 5000}}",
      "timeouts.message_ms: 5000 is not above server.delay_ms 5000, every answer would time out"},
+    {"{\"mode\": \"robustness\", \"clients\": 3}", "mode: robustness probes one connection at a time; clients, "
+                                                   "rate and total_rate do not apply (leave them out)"},
+    {"{\"mode\": \"robustness\", \"total_rate\": 5}", "mode: robustness probes one connection at a time; "
+                                                      "clients, rate and total_rate do not apply (leave them out)"},
 };
 
 START_TEST(cross_field)
@@ -375,6 +381,33 @@ START_TEST(cross_field)
     ck_assert_str_eq(buf_cstr(&err), invalid[_i].msg);
     scenario_free(&sc);
     buf_free(&err);
+}
+END_TEST
+
+START_TEST(mode_field)
+{
+    scenario sc, back;
+    buf err = BUF_INIT, text = BUF_INIT;
+    ck_assert_int_eq(parse("{}", &sc, &err), 0);
+    ck_assert_int_eq(sc.mode, SCENARIO_MODE_LOAD);
+    ck_assert_int_eq(scenario_override(&sc, "mode", "robustness", &err), 0);
+    ck_assert_int_eq(sc.mode, SCENARIO_MODE_ROBUSTNESS);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_int_eq(scenario_override(&sc, "mode", "soak", &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "mode: must be \"load\" or \"robustness\"");
+    ck_assert_int_eq(scenario_to_json(&sc, 0, &text), 0);
+    ck_assert_ptr_nonnull(strstr(text.data, "\"robustness\""));
+    ck_assert_int_eq(scenario_parse(text.data, text.len, &back, &err), 0);
+    ck_assert_int_eq(back.mode, SCENARIO_MODE_ROBUSTNESS);
+    scenario_free(&back);
+    scenario_free(&sc);
+    ck_assert_msg(scenario_load("scenarios/robustness.json", &sc, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(sc.mode, SCENARIO_MODE_ROBUSTNESS);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_str_eq(scenario_mode_name(sc.mode), "robustness");
+    scenario_free(&sc);
+    buf_free(&err);
+    buf_free(&text);
 }
 END_TEST
 
@@ -514,6 +547,7 @@ int main(void)
     tcase_add_test(tc, nul_inside_the_text);
     tcase_add_loop_test(tc, cross_field, 0, (int)(sizeof invalid / sizeof invalid[0]));
     tcase_add_test(tc, server_rules_only_for_local);
+    tcase_add_test(tc, mode_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     suite_add_tcase(s, tc);
