@@ -261,6 +261,12 @@ static const struct field timeout_fields[] = {
     F("message_ms", K_INT, message_ms, 1, 3600000, 0),
     F("drain_ms", K_INT, drain_ms, 0, 3600000, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 
+static const struct field step_fields[] = {
+    F("from", K_INT, steps_from, 1, NOMAX, 0),
+    F("step", K_INT, steps_step, 1, NOMAX, 0),
+    F("to", K_INT, steps_to, 1, NOMAX, 0),
+    F("step_s", K_NUM, step_s, 0, NOMAX, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
 static const struct field top_fields[] = {
     F("name", K_STR, name, 1, 0, SET_NAME),
     S("mode", sp_mode),
@@ -275,6 +281,7 @@ static const struct field top_fields[] = {
     F("rate", K_NUM, rate, 0, NOMAX, 0),
     F("total_rate", K_NUM, total_rate, 0, NOMAX, 0),
     O("timeouts", timeout_fields),
+    O("steps", step_fields),
     S("thresholds", sp_thresholds), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 
 /* ---- generic setters ------------------------------------------------------------------------------ */
@@ -546,6 +553,16 @@ int scenario_validate(const scenario *sc, buf *err)
     if (sc->mode == SCENARIO_MODE_ROBUSTNESS && (sc->clients != 1 || sc->rate > 0 || sc->total_rate > 0))
         return fail(err, "mode: robustness probes one connection at a time; clients, rate and total_rate do not "
                     "apply (leave them out)");
+    if (sc->steps_from || sc->steps_step || sc->steps_to || sc->step_s > 0) {
+        if (!sc->steps_from || !sc->steps_step || !sc->steps_to || sc->step_s <= 0)
+            return fail(err, "steps: needs from, step, to (clients, integers >= 1) and step_s (seconds > 0)");
+        if (sc->steps_to < sc->steps_from)
+            return fail(err, "steps.to: %d is below steps.from %d", sc->steps_to, sc->steps_from);
+        if (sc->mode != SCENARIO_MODE_LOAD)
+            return fail(err, "steps: a stepped ramp is a load run (mode load)");
+        if (sc->nthresholds == 0)
+            return fail(err, "steps: needs thresholds: the knee is the last step that meets them");
+    }
     if (sc->auth_json && sc->eio == 3)
         return fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
@@ -609,6 +626,13 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
     cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
     cJSON_AddNumberToObject(t, "drain_ms", sc->drain_ms);
+    if (sc->steps_from) {
+        cJSON *st = cJSON_AddObjectToObject(root, "steps");
+        cJSON_AddNumberToObject(st, "from", sc->steps_from);
+        cJSON_AddNumberToObject(st, "step", sc->steps_step);
+        cJSON_AddNumberToObject(st, "to", sc->steps_to);
+        cJSON_AddNumberToObject(st, "step_s", sc->step_s);
+    }
     th = cJSON_AddArrayToObject(root, "thresholds");
     for (size_t i = 0; th && i < sc->nthresholds; i++)
         cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].text));

@@ -51,6 +51,10 @@ typedef struct scenario {
     double think_ms;     /* pause between an answer and the next emit */
     double rate;         /* per-client emits per second cap, 0 = none */
     double total_rate;   /* all clients together, 0 = none; exclusive with rate */
+    /* steps: a stepped ramp; steps_from 0 = none. clients from, from+step, ... to, each for step_s seconds,
+       until a step breaks a threshold (the knee) */
+    int steps_from, steps_step, steps_to;
+    double step_s;
     /* timeouts */
     int connect_ms, message_ms, drain_ms;   /* defaults 5000, 5000, 2000 */
     scenario_threshold *thresholds;

@@ -411,6 +411,45 @@ START_TEST(mode_field)
 }
 END_TEST
 
+START_TEST(steps_field)
+{
+    scenario sc, back;
+    buf err = BUF_INIT, text = BUF_INIT;
+    const char *ok = "{\"steps\":{\"from\":10,\"step\":10,\"to\":40,\"step_s\":2},\"thresholds\":[\"p99_ms<50\"]}";
+    ck_assert_int_eq(parse(ok, &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_int_eq(sc.steps_from, 10);
+    ck_assert_int_eq(sc.steps_to, 40);
+    ck_assert_int_eq(scenario_to_json(&sc, 0, &text), 0);
+    ck_assert_int_eq(scenario_parse(text.data, text.len, &back, &err), 0);
+    ck_assert_int_eq(back.steps_step, 10);
+    ck_assert(back.step_s == 2);
+    scenario_free(&back);
+    scenario_free(&sc);
+
+    ck_assert_int_eq(parse("{\"steps\":{\"from\":10,\"step\":10,\"to\":40,\"step_s\":2}}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "needs thresholds"));
+    scenario_free(&sc);
+    buf_clear(&err);
+    ck_assert_int_eq(parse("{\"steps\":{\"from\":10,\"step\":10,\"to\":5,\"step_s\":2},\"thresholds\":[\"p99_ms<5\"]}",
+                           &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "steps.to: 5 is below steps.from 10");
+    scenario_free(&sc);
+    buf_clear(&err);
+    ck_assert_int_eq(parse("{\"steps\":{\"from\":10}}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "steps: needs from, step, to"));
+    scenario_free(&sc);
+    buf_clear(&err);
+    ck_assert_int_eq(parse("{\"steps\":{\"form\":10}}", &sc, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "steps.form: unknown key"));
+    buf_free(&err);
+    buf_free(&text);
+}
+END_TEST
+
 START_TEST(server_rules_only_for_local)
 {
     scenario sc;
@@ -548,6 +587,7 @@ int main(void)
     tcase_add_loop_test(tc, cross_field, 0, (int)(sizeof invalid / sizeof invalid[0]));
     tcase_add_test(tc, server_rules_only_for_local);
     tcase_add_test(tc, mode_field);
+    tcase_add_test(tc, steps_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     suite_add_tcase(s, tc);
