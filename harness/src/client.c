@@ -435,9 +435,9 @@ void client_on_transport_error(client *c, client_transport from, const char *cls
         if (c->state != CLIENT_CONNECTING) return;
     }
     if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
-    /* lws reports any failure before the websocket is up as a connection error */
-    if (!strcmp(cls, "connect"))
-        cls = (detail && strstr(detail, "refused")) || c->state == CLIENT_CONNECTING ? "connect-refused" : "handshake";
+    /* lws reports any failure before the websocket is up as a connection error: it is connect-refused
+     * only if TCP never connected */
+    if (!strcmp(cls, "connect")) cls = from == CT_WEBSOCKET && c->ws_tcp_up ? "handshake" : "connect-refused";
     client_fail(c, cls, detail);
 }
 
@@ -487,9 +487,14 @@ static void client_fail(client *c, const char *cls, const char *detail)
 {
     if (c->state == CLIENT_CLOSED) return;
     int64_t now = clock_now_ns();
+    /* Until socket.io has connected, whatever the server did wrong (garbage, a cut-off answer, a close) is
+     * a failed handshake; not reaching it at all (connect-refused) and silence (timeout) keep their class. */
+    if (!c->sio_connected && strcmp(cls, "connect-refused") && strcmp(cls, "timeout")) cls = "handshake";
+    /* a polling request that finds nobody listening after the session was up: the server went away */
+    if (c->sio_connected && !strcmp(cls, "connect-refused")) cls = "disconnect";
     client_log(c, cls, detail);
     if (!c->sio_connected) stats_conn_failed(c->w->st, now);
-    stats_error(c->w->st, now, cls, NULL);
+    stats_error(c->w->st, now, cls, detail);   /* details are short fixed texts: kinds stay few */
     client_finish(c);
 }
 
