@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -121,6 +122,20 @@ static void run_raise_nofile(void)
     }
 }
 
+/* Each client holds one socket (websocket), two (polling: a GET and a POST) or three (upgrade); a run
+ * that cannot have them all is refused up front rather than failing half-way. */
+static int run_check_fds(const run_config *cfg, buf *err)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+    int per = cfg->transport == TRANSPORT_WEBSOCKET_ONLY ? 1 : cfg->transport == TRANSPORT_POLLING_ONLY ? 2 : 3;
+    double need = (double)cfg->clients * per + 64 + 8.0 * cfg->threads;
+    if (need <= (double)rl.rlim_cur) return 0;
+    buf_printf(err, "clients: %d clients need about %.0f file descriptors, but this process may open %llu "
+               "(ulimit -n)", cfg->clients, need, (unsigned long long)rl.rlim_cur);
+    return -1;
+}
+
 static int run_default_threads(int clients)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -207,7 +222,11 @@ typedef struct run_state {
     localserver srv;
     int have_server;
     buf out_dir;
-    int interrupted;
+    int interrupted;              /* the first signal (SIGINT or SIGTERM), 0 when none came */
+    int64_t t_interrupt_wall_ns;
+    int server_died;              /* the local server ended before we stopped it */
+    const char *server_start_error, *server_log;   /* the local server did not start: why, and its log */
+    int workers_failed;           /* not every worker could start */
 } run_state;
 
 static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
@@ -258,7 +277,7 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
         }
     }
     if (optind != argc - 1) {
-        buf_printf(err, "run: expected one scenario file (siocrypt run --help)");
+        buf_printf(err, "expected one scenario file (siocrypt run --help)");
         return 2;
     }
     o->scenario_path = argv[optind];
@@ -314,10 +333,15 @@ static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM) {
             if (!rs->interrupted) {
-                fprintf(stderr, "\nsiocrypt: %s: stopping, draining messages in flight\n",
+                fprintf(stderr, "\nsiocrypt: %s: stopping, draining messages in flight (again to drop them)\n",
                         sig == SIGINT ? "interrupted" : "terminated");
-                for (int i = 0; i < n; i++) worker_request_stop(&ws[i]);
+                rs->t_interrupt_wall_ns = clock_wall_ns();
+            } else {
+                fprintf(stderr, "\nsiocrypt: %s again: dropping connections, writing the report\n",
+                        sig == SIGINT ? "interrupted" : "terminated");
             }
+            /* the first asks for a drain, the second drops what is still open */
+            for (int i = 0; i < n; i++) worker_request_stop(&ws[i]);
             rs->interrupted = sig;
         }
         int64_t now = clock_now_ns();
@@ -335,6 +359,33 @@ static double run_rusage_cpu(int who, long *maxrss)
     getrusage(who, &ru);
     if (maxrss) *maxrss = ru.ru_maxrss;
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* What cut the run short goes into the report as a high finding, so report.json says FAIL like the exit
+ * status does, and why. */
+static void run_add_findings(run_state *rs, result *r, int64_t wall0)
+{
+    char detail[160];
+    if (rs->interrupted) {
+        double at = (double)(rs->t_interrupt_wall_ns - wall0) / 1e9;
+        snprintf(detail, sizeof detail, "%s after %.1f s: the run was stopped early; what was measured until then "
+                 "is kept", rs->interrupted == SIGINT ? "SIGINT" : "SIGTERM", at);
+        result_add_finding(r, "interrupted", "high", detail, NULL);
+    }
+    if (rs->server_died) {
+        int st = rs->srv.wstatus;
+        if (WIFSIGNALED(st)) snprintf(detail, sizeof detail, "the local server was killed by signal %d during the "
+                                      "run", WTERMSIG(st));
+        else snprintf(detail, sizeof detail, "the local server exited with status %d during the run",
+                      WEXITSTATUS(st));
+        result_add_finding(r, "server-exited", "high", detail, rs->srv.log_path[0] ? rs->srv.log_path : NULL);
+    }
+    if (rs->server_start_error)
+        result_add_finding(r, "server-start", "high", rs->server_start_error,
+                           rs->server_log && access(rs->server_log, R_OK) == 0 ? rs->server_log : NULL);
+    if (rs->workers_failed)
+        result_add_finding(r, "worker-start", "high", "not every event loop could start (memory, file descriptors)",
+                           NULL);
 }
 
 static result *run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu)
@@ -359,6 +410,7 @@ static result *run_collect(run_state *rs, const run_opts *o, worker *ws, int n, 
         r->server_measured = 1;
         r->server_cpu_s = srv_cpu;
     }
+    run_add_findings(rs, r, wall0);
     buf err = BUF_INIT;
     for (size_t i = 0; i < rs->sc.nthresholds; i++)
         if (result_add_threshold(r, rs->sc.thresholds[i].text, &err) < 0)
@@ -380,7 +432,7 @@ int cmd_run(int argc, char **argv)
     buf err = BUF_INIT;
     int code = 2;
     worker *ws = NULL;
-    int nworkers = 0;
+    int nworkers = 0, started = 0;
     result *r = NULL;
     scenario_init(&rs.sc);
 
@@ -390,13 +442,24 @@ int cmd_run(int argc, char **argv)
         code = rc;
         goto out;
     }
-    /* thresholds given on the command line are checked before anything runs: a typo is a usage error */
+    /* Everything that can be a usage error is checked before the report folder is made: a typo leaves
+     * nothing behind. Thresholds given on the command line first. */
     for (int i = 0; i < o.nthresholds; i++) {
         threshold t;
         if (threshold_parse(o.thresholds[i], &t, &err) < 0) {
             fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
             goto out;
         }
+    }
+    rs.cfg.verbose = o.verbose;
+    run_fill_config(&rs.sc, &rs.cfg);
+    rs.cfg.passphrase = o.client_pass.data;
+    rs.cfg.passphrase_len = o.client_pass.len;
+    run_raise_nofile();
+    if (run_check_fds(&rs.cfg, &err) < 0 ||
+        (!scenario_is_local(&rs.sc) && run_parse_url(rs.sc.url, &rs.cfg, &err) < 0)) {
+        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        goto out;
     }
     if (o.out_dir) buf_append_str(&rs.out_dir, o.out_dir);
     else run_default_out(&rs.sc, &rs.out_dir);
@@ -405,10 +468,6 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     code = 1;
-    rs.cfg.verbose = o.verbose;
-    run_fill_config(&rs.sc, &rs.cfg);
-    rs.cfg.passphrase = o.client_pass.data;
-    rs.cfg.passphrase_len = o.client_pass.len;
 
     /* signals: only this thread takes them (the workers inherit the mask) */
     sigset_t set;
@@ -417,28 +476,32 @@ int cmd_run(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    run_raise_nofile();
     lws_set_log_level(o.verbose ? LLL_ERR | LLL_WARN : 0, NULL);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     const char *url = rs.sc.url;
+    int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
     if (scenario_is_local(&rs.sc)) {
         buf log = BUF_INIT;
         buf_printf(&log, "%s/server.log", rs.out_dir.data);
         int ok = run_start_server(&rs, log.data, &err);
-        buf_free(&log);
         if (ok < 0) {
+            /* nothing ran, but CI still gets a report that says why */
             fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
-            goto out;
+            rs.server_start_error = buf_cstr(&err);
+            rs.server_log = log.data;
+            r = run_collect(&rs, &o, ws, 0, wall0, 0);
+            buf_free(&log);
+            goto report;
         }
+        buf_free(&log);
         url = rs.srv.url;
         free(rs.sc.url);
         rs.sc.url = strdup(url);
-    }
-    if (run_parse_url(url, &rs.cfg, &err) < 0) {
-        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
-        code = 2;
-        goto out;
+        if (run_parse_url(url, &rs.cfg, &err) < 0) {
+            fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            goto out;
+        }
     }
     if (!o.quiet)
         fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
@@ -447,32 +510,38 @@ int cmd_run(int argc, char **argv)
 
     nworkers = rs.cfg.threads;
     ws = calloc((size_t)nworkers, sizeof *ws);
-    int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
+    t0 = clock_now_ns();
+    wall0 = clock_wall_ns();
     double srv_cpu0 = rs.have_server ? localserver_cpu_s(&rs.srv) : 0;
-    int started = 0;
     for (int i = 0, first = 0; ws && i < nworkers; i++) {
         int nc = rs.cfg.clients / nworkers + (i < rs.cfg.clients % nworkers);
-        if (worker_init(&ws[i], i, &rs.cfg, first, nc, t0) < 0) {
-            fprintf(stderr, "siocrypt run: worker %d could not start\n", i);
+        int ok = worker_init(&ws[i], i, &rs.cfg, first, nc, t0) == 0;
+        if (ok) {
+            stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
+            if (worker_start(&ws[i]) < 0) { worker_destroy(&ws[i]); ok = 0; }
+        }
+        if (!ok) {
+            fprintf(stderr, "siocrypt run: worker %d could not start (out of memory or file descriptors?)\n", i);
             break;
         }
-        stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
-        if (worker_start(&ws[i]) < 0) break;
         started++;
         first += nc;
     }
+    rs.workers_failed = started < nworkers;
     if (started == nworkers) run_wait(&rs, ws, nworkers, o.quiet, t0);
     else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
     for (int i = 0; i < started; i++) worker_join(&ws[i]);
 
     double srv_cpu = 0;
     if (rs.have_server) {
+        rs.server_died = !localserver_alive(&rs.srv);
         srv_cpu = localserver_cpu_s(&rs.srv) - srv_cpu0;
         localserver_stop(&rs.srv, NULL);
         rs.have_server = 1;
     }
     r = run_collect(&rs, &o, ws, started, wall0, srv_cpu);
     for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
+report:
     if (!r) goto out;
     result_finish(r);
     if (report_write_all(r, rs.out_dir.data, &err) < 0)
