@@ -109,6 +109,17 @@ static int64_t fl_pending(const client *c)
     return n;
 }
 
+/* Messages still unanswered when we give up on them (drain over, run aborted) are counted, not lost:
+ * one `timeout` each, with why. */
+static void fl_drop_pending(client *c, const char *why)
+{
+    int64_t now = clock_now_ns();
+    for (int k = 0; k < c->nfl; k++)
+        if (c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT].used) stats_error(c->w->st, now, "timeout", why);
+    memset(c->fl, 0, sizeof c->fl);
+    c->fl_head = c->nfl = 0;
+}
+
 /* ---- the counter ------------------------------------------------------------------------------------ */
 
 static int client_may_send(const client *c)
@@ -551,6 +562,7 @@ void client_close(client *c)
 {
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
     if (c->state == CLIENT_IDLE) { uv_timer_stop(&c->timer); c->state = CLIENT_CLOSED; return; }
+    fl_drop_pending(c, "drain");
     if (c->state == CLIENT_CONNECTING || c->upgrade == UPGRADE_PAUSING) { client_finish(c); return; }
     uv_timer_stop(&c->timer);
     c->state = CLIENT_CLOSING;
@@ -566,6 +578,7 @@ void client_close(client *c)
 
 void client_abort(client *c)
 {
+    if (c->state == CLIENT_OPEN) fl_drop_pending(c, "aborted");
     client_finish(c);
 }
 
