@@ -229,6 +229,24 @@ typedef struct run_state {
     int workers_failed;           /* not every worker could start */
 } run_state;
 
+/* getopt said no ('?'); say which option and why in one line. opt is the long or short option as typed
+ * (the last argv element getopt looked at), optopt what getopt_long recorded. */
+static void run_bad_option(const char *opt, int optopt_, buf *err)
+{
+    int is_long = !strncmp(opt, "--", 2);
+    int len = (int)strcspn(opt, "=");
+    if (!is_long) {
+        if (optopt_ == 'p') buf_printf(err, "option '-p' needs a value (siocrypt run --help)");
+        else buf_printf(err, "unknown option '-%c' (siocrypt run --help)", optopt_ ? optopt_ : '?');
+    } else if (!optopt_) {
+        buf_printf(err, "unknown option '%.*s' (siocrypt run --help)", len, opt);
+    } else if (opt[len] == '=') {
+        buf_printf(err, "option '%.*s' takes no value (siocrypt run --help)", len, opt);
+    } else {
+        buf_printf(err, "option '%s' needs a value (siocrypt run --help)", opt);
+    }
+}
+
 static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
@@ -255,6 +273,7 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
     const char *ov_key[64], *ov_val[64];
     int nov = 0, c;
     optind = 1;
+    opterr = 0;   /* one message of our own, naming the option, instead of getopt's plus the whole usage */
     while ((c = getopt_long(argc, argv, "p:qv", longopts, NULL)) != -1) {
         if (c >= O_URL && c <= O_IMPL) {
             if (nov == 64) { buf_printf(err, "too many options"); return 2; }
@@ -273,7 +292,9 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case O_HELP: run_usage(stdout); return 0;
-        default: run_usage(stderr); return 2;
+        default:
+            run_bad_option(argv[optind - 1], optopt, err);
+            return 2;
         }
     }
     if (optind != argc - 1) {
