@@ -455,7 +455,7 @@ int cmd_run(int argc, char **argv)
     worker *ws = NULL;
     int nworkers = 0, started = 0;
     result *r = NULL;
-    scenario_init(&rs.sc);
+    /* rs.sc stays zeroed until scenario_load fills it (it overwrites: an init here would leak) */
 
     int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
     if (rc >= 0) {
