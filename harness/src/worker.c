@@ -158,7 +158,8 @@ void worker_read_progress(worker *w, worker_progress *out)
 void worker_destroy(worker *w)
 {
     for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
-    ws_context_destroy(w->lws);
+    struct lws_context *ctx = w->lws;
+    ws_context_destroy(ctx);
     w->lws = NULL;
     uv_run(&w->loop, UV_RUN_NOWAIT);
     poll_multi_cleanup(w);
@@ -166,6 +167,9 @@ void worker_destroy(worker *w)
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    /* On a foreign loop lws destroys in two steps: the first call closes its handles, the loop runs their
+     * close callbacks, and a second call frees the context (without it, all of it leaks) */
+    ws_context_destroy(ctx);
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)
         fprintf(stderr, "worker %d: loop still had handles at exit\n", w->id);
     envelope_ctx_free(w->env);
