@@ -65,7 +65,9 @@ static void run_usage(FILE *f)
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
         "Exit status: 0 every message verified and every threshold met, 1 anything failed,\n"
-        "2 bad usage or a bad scenario file.\n");
+        "2 bad usage or a bad scenario file (nothing is written then).\n"
+        "Ctrl-C or SIGTERM: stop sending, drain, write the report (exit 1); a second one drops open\n"
+        "connections at once and still writes the report.\n");
 }
 
 /* http://host:port/path, ws://, https:// ... → host, port, path. TLS is not spoken. */
