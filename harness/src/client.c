@@ -124,6 +124,17 @@ static int client_forget_late(client *c, int64_t id)
     return 0;
 }
 
+/* Messages still unanswered when we give up on them (drain over, run aborted) are counted, not lost:
+ * one `timeout` each, with why. */
+static void fl_drop_pending(client *c, const char *why)
+{
+    int64_t now = clock_now_ns();
+    for (int k = 0; k < c->nfl; k++)
+        if (c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT].used) stats_error(c->w->st, now, "timeout", why);
+    memset(c->fl, 0, sizeof c->fl);
+    c->fl_head = c->nfl = 0;
+}
+
 /* ---- the counter ------------------------------------------------------------------------------------ */
 
 static int client_may_send(const client *c)
@@ -491,9 +502,9 @@ void client_on_transport_error(client *c, client_transport from, const char *cls
         if (c->state != CLIENT_CONNECTING) return;
     }
     if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
-    /* lws reports any failure before the websocket is up as a connection error */
-    if (!strcmp(cls, "connect"))
-        cls = (detail && strstr(detail, "refused")) || c->state == CLIENT_CONNECTING ? "connect-refused" : "handshake";
+    /* lws reports any failure before the websocket is up as a connection error: it is connect-refused
+     * only if TCP never connected */
+    if (!strcmp(cls, "connect")) cls = from == CT_WEBSOCKET && c->ws_tcp_up ? "handshake" : "connect-refused";
     client_fail(c, cls, detail);
 }
 
@@ -543,6 +554,11 @@ static void client_fail(client *c, const char *cls, const char *detail)
 {
     if (c->state == CLIENT_CLOSED) return;
     int64_t now = clock_now_ns();
+    /* Until socket.io has connected, whatever the server did wrong (garbage, a cut-off answer, a close) is
+     * a failed handshake; not reaching it at all (connect-refused) and silence (timeout) keep their class. */
+    if (!c->sio_connected && strcmp(cls, "connect-refused") && strcmp(cls, "timeout")) cls = "handshake";
+    /* a polling request that finds nobody listening after the session was up: the server went away */
+    if (c->sio_connected && !strcmp(cls, "connect-refused")) cls = "disconnect";
     client_log(c, cls, detail);
     if (client_probing(c)) {
         char why[192];
@@ -551,7 +567,7 @@ static void client_fail(client *c, const char *cls, const char *detail)
                          n < (int)sizeof why ? (size_t)n : sizeof why - 1);
     }
     if (!c->sio_connected) stats_conn_failed(c->w->st, now);
-    stats_error(c->w->st, now, cls, NULL);
+    stats_error(c->w->st, now, cls, detail);   /* details are short fixed texts: kinds stay few */
     client_finish(c);
 }
 
@@ -620,6 +636,7 @@ void client_close(client *c)
 {
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
     if (c->state == CLIENT_IDLE) { uv_timer_stop(&c->timer); c->state = CLIENT_CLOSED; return; }
+    fl_drop_pending(c, "drain");
     if (c->state == CLIENT_CONNECTING || c->upgrade == UPGRADE_PAUSING) { client_finish(c); return; }
     uv_timer_stop(&c->timer);
     c->state = CLIENT_CLOSING;
@@ -635,6 +652,7 @@ void client_close(client *c)
 
 void client_abort(client *c)
 {
+    if (c->state == CLIENT_OPEN) fl_drop_pending(c, "aborted");
     client_finish(c);
 }
 

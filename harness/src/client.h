@@ -73,6 +73,7 @@ typedef struct client {
     buf ws_first;                 /* upgrade packets (2probe, 5) that go out ahead of c->outq */
     int ws_closing;
     int ws_established;           /* the websocket handshake is done */
+    int ws_tcp_up;                /* the TCP connection was made: a later failure is not connect-refused */
 
     /* polling (transport_poll) */
     void *get, *post;             /* CURL easy handles, NULL while none is in flight */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -22,6 +23,7 @@
 #include "envseen.h"
 #include "localserver.h"
 #include "probe.h"
+#include "ramp.h"
 #include "report.h"
 #include "result.h"
 #include "scenario.h"
@@ -66,7 +68,9 @@ static void run_usage(FILE *f)
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
         "Exit status: 0 every message verified and every threshold met, 1 anything failed,\n"
-        "2 bad usage or a bad scenario file.\n");
+        "2 bad usage or a bad scenario file (nothing is written then).\n"
+        "Ctrl-C or SIGTERM: stop sending, drain, write the report (exit 1); a second one drops open\n"
+        "connections at once and still writes the report.\n");
 }
 
 /* http://host:port/path, ws://, https:// ... → host, port, path. TLS is not spoken. */
@@ -121,6 +125,20 @@ static void run_raise_nofile(void)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+}
+
+/* Each client holds one socket (websocket), two (polling: a GET and a POST) or three (upgrade); a run
+ * that cannot have them all is refused up front rather than failing half-way. */
+static int run_check_fds(const run_config *cfg, buf *err)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+    int per = cfg->transport == TRANSPORT_WEBSOCKET_ONLY ? 1 : cfg->transport == TRANSPORT_POLLING_ONLY ? 2 : 3;
+    double need = (double)cfg->clients * per + 64 + 8.0 * cfg->threads;
+    if (need <= (double)rl.rlim_cur) return 0;
+    buf_printf(err, "clients: %d clients need about %.0f file descriptors, but this process may open %llu "
+               "(ulimit -n)", cfg->clients, need, (unsigned long long)rl.rlim_cur);
+    return -1;
 }
 
 static int run_default_threads(int clients)
@@ -213,8 +231,30 @@ typedef struct run_state {
     localserver srv;
     int have_server;
     buf out_dir;
-    int interrupted;
+    int interrupted;              /* the first signal (SIGINT or SIGTERM), 0 when none came */
+    int64_t t_interrupt_wall_ns;
+    int server_died;              /* the local server ended before we stopped it */
+    const char *server_start_error, *server_log;   /* the local server did not start: why, and its log */
+    int workers_failed;           /* not every worker could start */
 } run_state;
+
+/* getopt said no ('?'); say which option and why in one line. opt is the long or short option as typed
+ * (the last argv element getopt looked at), optopt what getopt_long recorded. */
+static void run_bad_option(const char *opt, int optopt_, buf *err)
+{
+    int is_long = !strncmp(opt, "--", 2);
+    int len = (int)strcspn(opt, "=");
+    if (!is_long) {
+        if (optopt_ == 'p') buf_printf(err, "option '-p' needs a value (siocrypt run --help)");
+        else buf_printf(err, "unknown option '-%c' (siocrypt run --help)", optopt_ ? optopt_ : '?');
+    } else if (!optopt_) {
+        buf_printf(err, "unknown option '%.*s' (siocrypt run --help)", len, opt);
+    } else if (opt[len] == '=') {
+        buf_printf(err, "option '%.*s' takes no value (siocrypt run --help)", len, opt);
+    } else {
+        buf_printf(err, "option '%s' needs a value (siocrypt run --help)", opt);
+    }
+}
 
 static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
@@ -242,6 +282,7 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
     const char *ov_key[64], *ov_val[64];
     int nov = 0, c;
     optind = 1;
+    opterr = 0;   /* one message of our own, naming the option, instead of getopt's plus the whole usage */
     while ((c = getopt_long(argc, argv, "p:qv", longopts, NULL)) != -1) {
         if (c >= O_URL && c <= O_IMPL) {
             if (nov == 64) { buf_printf(err, "too many options"); return 2; }
@@ -260,11 +301,13 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case O_HELP: run_usage(stdout); return 0;
-        default: run_usage(stderr); return 2;
+        default:
+            run_bad_option(argv[optind - 1], optopt, err);
+            return 2;
         }
     }
     if (optind != argc - 1) {
-        buf_printf(err, "run: expected one scenario file (siocrypt run --help)");
+        buf_printf(err, "expected one scenario file (siocrypt run --help)");
         return 2;
     }
     o->scenario_path = argv[optind];
@@ -320,10 +363,15 @@ static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM) {
             if (!rs->interrupted) {
-                fprintf(stderr, "\nsiocrypt: %s: stopping, draining messages in flight\n",
+                fprintf(stderr, "\nsiocrypt: %s: stopping, draining messages in flight (again to drop them)\n",
                         sig == SIGINT ? "interrupted" : "terminated");
-                for (int i = 0; i < n; i++) worker_request_stop(&ws[i]);
+                rs->t_interrupt_wall_ns = clock_wall_ns();
+            } else {
+                fprintf(stderr, "\nsiocrypt: %s again: dropping connections, writing the report\n",
+                        sig == SIGINT ? "interrupted" : "terminated");
             }
+            /* the first asks for a drain, the second drops what is still open */
+            for (int i = 0; i < n; i++) worker_request_stop(&ws[i]);
             rs->interrupted = sig;
         }
         int64_t now = clock_now_ns();
@@ -343,15 +391,43 @@ static double run_rusage_cpu(int who, long *maxrss)
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* What cut the run short goes into the report as a high finding, so report.json says FAIL like the exit
+ * status does, and why. */
+static void run_add_findings(run_state *rs, result *r, int64_t wall0)
+{
+    char detail[160];
+    if (rs->interrupted) {
+        double at = (double)(rs->t_interrupt_wall_ns - wall0) / 1e9;
+        snprintf(detail, sizeof detail, "%s after %.1f s: the run was stopped early; what was measured until then "
+                 "is kept", rs->interrupted == SIGINT ? "SIGINT" : "SIGTERM", at);
+        result_add_finding(r, "interrupted", "high", detail, NULL);
+    }
+    if (rs->server_died) {
+        int st = rs->srv.wstatus;
+        if (WIFSIGNALED(st)) snprintf(detail, sizeof detail, "the local server was killed by signal %d during the "
+                                      "run", WTERMSIG(st));
+        else snprintf(detail, sizeof detail, "the local server exited with status %d during the run",
+                      WEXITSTATUS(st));
+        result_add_finding(r, "server-exited", "high", detail, rs->srv.log_path[0] ? rs->srv.log_path : NULL);
+    }
+    if (rs->server_start_error)
+        result_add_finding(r, "server-start", "high", rs->server_start_error,
+                           rs->server_log && access(rs->server_log, R_OK) == 0 ? rs->server_log : NULL);
+    if (rs->workers_failed)
+        result_add_finding(r, "worker-start", "high", "not every event loop could start (memory, file descriptors)",
+                           NULL);
+}
+
 /* Fill r (which the robustness probes may already hold findings and stats in) from the workers and the run. */
-static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu, result *r)
+static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t wall0, double srv_cpu,
+                        const char *dir, result *r)
 {
     for (int i = 0; i < n; i++) stats_merge(r->stats, ws[i].st);
     RESULT_SET(r->meta.scenario, rs->sc.name);
     RESULT_SET(r->meta.target, rs->sc.url);
     RESULT_SET(r->meta.transport, scenario_transport_name(rs->sc.transport));
     RESULT_SET(r->meta.model, rs->sc.mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : rs->cfg.rate > 0 ? "open" : "closed");
-    RESULT_SET(r->meta.out_dir, buf_cstr(&rs->out_dir));
+    RESULT_SET(r->meta.out_dir, dir);
     r->meta.eio = rs->cfg.eio;
     r->meta.clients = rs->cfg.clients;
     r->meta.threads = rs->cfg.threads;
@@ -364,6 +440,7 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
         r->server_measured = 1;
         r->server_cpu_s = srv_cpu;
     }
+    run_add_findings(rs, r, wall0);
     buf err = BUF_INIT;
     for (size_t i = 0; i < rs->sc.nthresholds; i++)
         if (result_add_threshold(r, rs->sc.thresholds[i].text, &err) < 0)
@@ -372,6 +449,125 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
         if (result_add_threshold(r, o->thresholds[i], &err) < 0)
             fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
     buf_free(&err);
+}
+
+/* Start the workers for rs->cfg, wait for them (progress, signals), join. Returns how many started. */
+static int run_workers(run_state *rs, const run_opts *o, worker *ws, int nworkers, int64_t t0, int64_t wall0)
+{
+    int started = 0;
+    for (int i = 0, first = 0; i < nworkers; i++) {
+        int nc = rs->cfg.clients / nworkers + (i < rs->cfg.clients % nworkers);
+        int ok = worker_init(&ws[i], i, &rs->cfg, first, nc, t0) == 0;
+        if (ok) {
+            stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
+            if (worker_start(&ws[i]) < 0) { worker_destroy(&ws[i]); ok = 0; }
+        }
+        if (!ok) {
+            fprintf(stderr, "siocrypt run: worker %d could not start (out of memory or file descriptors?)\n", i);
+            break;
+        }
+        started++;
+        first += nc;
+    }
+    rs->workers_failed = started < nworkers;
+    if (started == nworkers) run_wait(rs, ws, nworkers, o->quiet, t0);
+    else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
+    for (int i = 0; i < started; i++) worker_join(&ws[i]);
+    return started;
+}
+
+/* One run with rs->cfg as it stands: the probes in robustness mode, else the workers. The result is finished
+ * and its five reports are written to dir; NULL only when memory ran out. */
+static result *run_once(run_state *rs, const run_opts *o, const char *dir)
+{
+    result *r = result_new();
+    envseen *seen = envseen_new(0);
+    int nworkers = rs->sc.mode == SCENARIO_MODE_ROBUSTNESS ? 0 : rs->cfg.threads, started = 0;
+    worker *ws = nworkers ? calloc((size_t)nworkers, sizeof *ws) : NULL;
+    if (!r || !seen || (nworkers && !ws)) {
+        result_free(r);
+        envseen_free(seen);
+        free(ws);
+        return NULL;
+    }
+    int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
+    double srv_cpu0 = rs->have_server ? localserver_cpu_s(&rs->srv) : 0;
+    if (rs->sc.mode == SCENARIO_MODE_ROBUSTNESS) {   /* one client at a time, probe by probe */
+        probe_opts po = {rs->have_server ? &rs->srv : NULL, o->quiet};
+        rs->interrupted = probe_run(&rs->cfg, &po, r, seen);
+        if (rs->interrupted) rs->t_interrupt_wall_ns = clock_wall_ns();
+    } else {
+        started = run_workers(rs, o, ws, nworkers, t0, wall0);
+        for (int i = 0; i < started; i++) envseen_merge(seen, ws[i].seen);   /* salts, iv fields */
+        probe_envelope_findings(seen, r);
+    }
+    envseen_free(seen);
+    double srv_cpu = 0;
+    if (rs->have_server) {
+        rs->server_died = !localserver_alive(&rs->srv);
+        srv_cpu = localserver_cpu_s(&rs->srv) - srv_cpu0;
+    }
+    run_collect(rs, o, ws, started, wall0, srv_cpu, dir, r);
+    for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
+    free(ws);
+    result_finish(r);
+    buf err = BUF_INIT;
+    if (report_write_all(r, dir, &err) < 0) fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
+    buf_free(&err);
+    return r;
+}
+
+/* A stepped ramp: clients from, from+step, ... to, each held for step_s against the same server, until a
+ * step breaks a threshold. Every step has its own reports in DIR/step-NN-Mc/; DIR/ramp.json and ramp.md hold
+ * the table and the knee (the last step that met every threshold). */
+static int run_steps(run_state *rs, const run_opts *o)
+{
+    const scenario *sc = &rs->sc;
+    size_t cap = (size_t)((sc->steps_to - sc->steps_from) / sc->steps_step) + 1, n = 0;
+    ramp_row *rows = calloc(cap, sizeof *rows);
+    int code = 1;
+    if (!rows) return 1;
+    rs->cfg.messages = 0;
+    rs->cfg.duration_ns = (int64_t)(sc->step_s * 1e9);
+    for (int clients = sc->steps_from; clients <= sc->steps_to && n < cap; clients += sc->steps_step) {
+        ramp_row *row = &rows[n];
+        rs->cfg.clients = clients;
+        rs->cfg.threads = sc->threads > 0 ? (sc->threads < clients ? sc->threads : clients) : run_default_threads(clients);
+        snprintf(row->dir, sizeof row->dir, "step-%02zu-%dc", n + 1, clients);
+        buf dir = BUF_INIT;
+        buf_printf(&dir, "%s/%s", rs->out_dir.data, row->dir);
+        if (!o->quiet) fprintf(stderr, "siocrypt: step %zu: %d clients for %.1f s\n", n + 1, clients, sc->step_s);
+        result *r = run_once(rs, o, dir.data);
+        buf_free(&dir);
+        if (!r) break;
+        row->clients = clients;
+        row->round_trips_per_s = r->d.round_trips_per_s;
+        row->p50_ms = r->d.latency_ms.p50;
+        row->p99_ms = r->d.latency_ms.p99;
+        row->verified = r->stats->verified;
+        row->errors = r->d.errors_total;
+        row->pass = r->d.pass;
+        n++;
+        result_free(r);
+        if (!row->pass || rs->interrupted || rs->server_died) break;
+    }
+    buf text = BUF_INIT, err = BUF_INIT;
+    ramp_to_md(rows, n, sc->name, &text);
+    fputs(text.data, stdout);
+    if (report_write_file(rs->out_dir.data, "ramp.md", &text, &err) < 0)
+        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+    buf_clear(&text);
+    ramp_to_json(rows, n, sc->name, &text);
+    if (report_write_file(rs->out_dir.data, "ramp.json", &text, &err) < 0)
+        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+    printf("Reports: %s/{ramp.md,ramp.json,step-*/}\n", rs->out_dir.data);
+    int saturated;
+    /* a ramp did its job when it found a knee (or every step passed) and nothing cut it short */
+    if (ramp_knee(rows, n, &saturated) >= 0 && !rs->interrupted && !rs->server_died) code = 0;
+    buf_free(&text);
+    buf_free(&err);
+    free(rows);
+    return code;
 }
 
 int cmd_run(int argc, char **argv)
@@ -383,10 +579,8 @@ int cmd_run(int argc, char **argv)
     o.thresholds = thresholds;
     buf err = BUF_INIT;
     int code = 2;
-    worker *ws = NULL;
-    int nworkers = 0;
     result *r = NULL;
-    /* rs.sc stays zeroed until scenario_load fills it (scenario_init first would leak: load overwrites) */
+    /* rs.sc stays zeroed until scenario_load fills it (it overwrites: an init here would leak) */
 
     int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
     if (rc >= 0) {
@@ -394,13 +588,25 @@ int cmd_run(int argc, char **argv)
         code = rc;
         goto out;
     }
-    /* thresholds given on the command line are checked before anything runs: a typo is a usage error */
+    /* Everything that can be a usage error is checked before the report folder is made: a typo leaves
+     * nothing behind. Thresholds given on the command line first. */
     for (int i = 0; i < o.nthresholds; i++) {
         threshold t;
         if (threshold_parse(o.thresholds[i], &t, &err) < 0) {
             fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
             goto out;
         }
+    }
+    rs.cfg.verbose = o.verbose;
+    run_fill_config(&rs.sc, &rs.cfg);
+    rs.cfg.passphrase = o.client_pass.data;
+    rs.cfg.passphrase_len = o.client_pass.len;
+    if (rs.sc.steps_from) rs.cfg.clients = rs.sc.steps_to;   /* the largest step must fit the fd limit */
+    run_raise_nofile();
+    if (run_check_fds(&rs.cfg, &err) < 0 ||
+        (!scenario_is_local(&rs.sc) && run_parse_url(rs.sc.url, &rs.cfg, &err) < 0)) {
+        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        goto out;
     }
     if (o.out_dir) buf_append_str(&rs.out_dir, o.out_dir);
     else run_default_out(&rs.sc, &rs.out_dir);
@@ -409,10 +615,6 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     code = 1;
-    rs.cfg.verbose = o.verbose;
-    run_fill_config(&rs.sc, &rs.cfg);
-    rs.cfg.passphrase = o.client_pass.data;
-    rs.cfg.passphrase_len = o.client_pass.len;
 
     /* signals: only this thread takes them (the workers inherit the mask) */
     sigset_t set;
@@ -421,7 +623,6 @@ int cmd_run(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    run_raise_nofile();
     lws_set_log_level(o.verbose ? LLL_ERR | LLL_WARN : 0, NULL);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
@@ -429,80 +630,56 @@ int cmd_run(int argc, char **argv)
     if (scenario_is_local(&rs.sc)) {
         buf log = BUF_INIT;
         buf_printf(&log, "%s/server.log", rs.out_dir.data);
-        int ok = run_start_server(&rs, log.data, &err);
-        buf_free(&log);
-        if (ok < 0) {
+        int64_t wall0 = clock_wall_ns();
+        if (run_start_server(&rs, log.data, &err) < 0) {
+            /* nothing ran, but CI still gets a report that says why */
             fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            rs.server_start_error = buf_cstr(&err);
+            rs.server_log = log.data;
+            if ((r = result_new())) {
+                run_collect(&rs, &o, NULL, 0, wall0, 0, rs.out_dir.data, r);
+                result_finish(r);
+                buf werr = BUF_INIT;
+                if (report_write_all(r, rs.out_dir.data, &werr) < 0)
+                    fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&werr));
+                buf_free(&werr);
+                report_print_summary(stdout, r);
+                code = result_exit_code(r);
+            }
+            buf_free(&log);
             goto out;
         }
+        buf_free(&log);
         url = rs.srv.url;
         free(rs.sc.url);
         rs.sc.url = strdup(url);
-    }
-    if (run_parse_url(url, &rs.cfg, &err) < 0) {
-        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
-        code = 2;
-        goto out;
+        if (run_parse_url(url, &rs.cfg, &err) < 0) {
+            fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            goto out;
+        }
     }
     if (!o.quiet && rs.sc.mode == SCENARIO_MODE_ROBUSTNESS)
         fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
                 scenario_transport_name(rs.sc.transport), rs.cfg.eio, url);
+    else if (!o.quiet && rs.sc.steps_from)
+        fprintf(stderr, "siocrypt: %s: stepped ramp %d..%d clients (+%d) over %s (EIO %d) to %s\n", rs.sc.name,
+                rs.sc.steps_from, rs.sc.steps_to, rs.sc.steps_step, scenario_transport_name(rs.sc.transport),
+                rs.cfg.eio, url);
     else if (!o.quiet)
         fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
                 rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
                 rs.cfg.threads == 1 ? "" : "s");
 
-    nworkers = rs.cfg.threads;
-    ws = calloc((size_t)nworkers, sizeof *ws);
-    int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
-    double srv_cpu0 = rs.have_server ? localserver_cpu_s(&rs.srv) : 0;
-    int started = 0;
-    r = result_new();
-    envseen *seen = envseen_new(0);
-    if (!r || !seen) { envseen_free(seen); goto out; }
-    if (rs.sc.mode == SCENARIO_MODE_ROBUSTNESS) {   /* one client at a time, probe by probe */
-        probe_opts po = {rs.have_server ? &rs.srv : NULL, o.quiet};
-        rs.interrupted = probe_run(&rs.cfg, &po, r, seen);
-        nworkers = 0;
+    if (rs.sc.steps_from) {
+        code = run_steps(&rs, &o);
+    } else if ((r = run_once(&rs, &o, rs.out_dir.data))) {
+        report_print_summary(stdout, r);
+        code = result_exit_code(r);
     }
-    for (int i = 0, first = 0; ws && i < nworkers; i++) {
-        int nc = rs.cfg.clients / nworkers + (i < rs.cfg.clients % nworkers);
-        if (worker_init(&ws[i], i, &rs.cfg, first, nc, t0) < 0) {
-            fprintf(stderr, "siocrypt run: worker %d could not start\n", i);
-            break;
-        }
-        stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
-        if (worker_start(&ws[i]) < 0) break;
-        started++;
-        first += nc;
-    }
-    if (started == nworkers && nworkers) run_wait(&rs, ws, nworkers, o.quiet, t0);
-    else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
-    for (int i = 0; i < started; i++) worker_join(&ws[i]);
-    if (rs.sc.mode == SCENARIO_MODE_LOAD) {   /* salts and iv fields of everything the server sent */
-        for (int i = 0; i < started; i++) envseen_merge(seen, ws[i].seen);
-        probe_envelope_findings(seen, r);
-    }
-    envseen_free(seen);
-
-    double srv_cpu = 0;
-    if (rs.have_server) {
-        srv_cpu = localserver_cpu_s(&rs.srv) - srv_cpu0;
-        localserver_stop(&rs.srv, NULL);
-        rs.have_server = 1;
-    }
-    run_collect(&rs, &o, ws, started, wall0, srv_cpu, r);
-    for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
-    result_finish(r);
-    if (report_write_all(r, rs.out_dir.data, &err) < 0)
-        fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
-    report_print_summary(stdout, r);
-    code = result_exit_code(r);
     if (rs.interrupted && code == 0) code = 1;   /* an interrupted run did not do all it was asked */
 
 out:
     if (r) result_free(r);
-    free(ws);
     if (rs.have_server && rs.srv.pid > 0) localserver_stop(&rs.srv, NULL);
     scenario_free(&rs.sc);
     buf_free(&rs.out_dir);

@@ -68,7 +68,7 @@ static int mkdir_p(const char *dir, buf *err)
     return 0;
 }
 
-static int write_atomic(const char *dir, const char *name, const buf *content, buf *err)
+int report_write_file(const char *dir, const char *name, const buf *content, buf *err)
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -116,7 +116,7 @@ int report_write_all(const result *r, const char *dir, buf *err)
             buf_free(&b);
             return -1;
         }
-        int rc = write_atomic(dir, files[i].name, &b, err);
+        int rc = report_write_file(dir, files[i].name, &b, err);
         buf_free(&b);
         if (rc < 0) return -1;
     }

@@ -16,6 +16,8 @@
 /* mkdir -p dir, then write each file through a temporary file and rename(2), so a reader never sees a
  * half-written report. 0, or -1 with the failing path and reason in err. */
 int  report_write_all(const result *r, const char *dir, buf *err);
+/* One file dir/name through a temporary file and rename(2) (dir must exist). 0, or -1 with the reason. */
+int  report_write_file(const char *dir, const char *name, const buf *content, buf *err);
 /* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
  * thresholds, findings, and r->meta.out_dir when set. */
 void report_print_summary(FILE *f, const result *r);

@@ -192,13 +192,29 @@ void poll_cancel(client *c)
 
 int poll_busy(const client *c) { return c->get || c->post; }
 
+/* What a failed request means: the server was not there, did not answer in time, answered with something
+ * that is not HTTP, or went away mid-request. (The client turns any of these into "handshake" while the
+ * session is not up yet, except connect-refused and timeout.) */
+static const char *poll_error_class(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT: return "connect-refused";
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_HTTP2:
+    case CURLE_FILESIZE_EXCEEDED:
+    case CURLE_TOO_MANY_REDIRECTS: return "protocol";
+    default: return "disconnect";   /* partial body, connection reset, empty reply, send/recv errors */
+    }
+}
+
 /* A GET came back: hand each packet of the payload to the client, then poll again. */
 static void poll_get_done(client *c, CURLcode rc, long status)
 {
     if (rc != CURLE_OK) {
-        const char *cls = rc == CURLE_COULDNT_CONNECT ? "connect-refused"
-                        : rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "disconnect";
-        client_on_transport_error(c, CT_POLLING, cls, curl_easy_strerror(rc));
+        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
         return;
     }
     if (status != 200) {
@@ -228,8 +244,7 @@ static void poll_get_done(client *c, CURLcode rc, long status)
 static void poll_post_done(client *c, CURLcode rc, long status)
 {
     if (rc != CURLE_OK) {
-        client_on_transport_error(c, CT_POLLING, rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "disconnect",
-                                  curl_easy_strerror(rc));
+        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
         return;
     }
     if (status != 200) {

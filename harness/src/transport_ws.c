@@ -81,6 +81,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
             client_on_transport_error(c, CT_WEBSOCKET, "connect", in ? (const char *)in : "connection error");
         }
         return 0;
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        if (c) c->ws_tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+        return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (c) {
             c->ws_established = 1;
@@ -165,6 +168,7 @@ int ws_connect(client *c)
     i.retry_and_idle_policy = &ws_no_validity;
     c->ws_closing = 0;
     c->ws_established = 0;
+    c->ws_tcp_up = 0;
     if (!lws_client_connect_via_info(&i)) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
         c->wsi = NULL;

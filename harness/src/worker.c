@@ -69,7 +69,7 @@ static void worker_on_sweep(uv_timer_t *t)
 {
     worker *w = t->data;
     int64_t now = clock_now_ns();
-    if (w->stop_requested || (w->end_ns && now >= w->end_ns)) worker_begin_drain(w, now);
+    if (__atomic_load_n(&w->stop_requested, __ATOMIC_ACQUIRE) || (w->end_ns && now >= w->end_ns)) worker_begin_drain(w, now);
     for (int i = 0; i < w->nclients; i++) client_tick(&w->clients[i], now);
     if (w->draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
         worker_begin_close(w, now);
@@ -86,6 +86,8 @@ static void worker_on_wake(uv_async_t *a)
 {
     worker *w = a->data;
     worker_begin_drain(w, clock_now_ns());
+    if (__atomic_load_n(&w->stop_requested, __ATOMIC_ACQUIRE) > 1)   /* asked twice: do not wait for the drain or polite closes */
+        for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
 }
 
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
@@ -137,7 +139,7 @@ int worker_start(worker *w)
 
 void worker_request_stop(worker *w)
 {
-    w->stop_requested = 1;
+    __atomic_add_fetch(&w->stop_requested, 1, __ATOMIC_RELEASE);
     uv_async_send(&w->wake);
 }
 

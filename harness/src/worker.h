@@ -84,7 +84,7 @@ typedef struct worker {
 
 int  worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns);
 int  worker_start(worker *w);          /* start the thread */
-void worker_request_stop(worker *w);   /* from any thread */
+void worker_request_stop(worker *w);   /* from any thread: the first call drains, a second drops connections */
 void worker_join(worker *w);
 void worker_read_progress(worker *w, worker_progress *out);
 void worker_destroy(worker *w);
