@@ -1,4 +1,6 @@
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "result.h"
@@ -87,6 +89,56 @@ START_TEST(invalid_reports_are_named)
     cJSON_Delete(j);
     expect_invalid("[1,2]", "not a JSON object");
     result_free(r);
+}
+END_TEST
+
+/* A committed fuzzer input (harness/fuzz/regressions/), read from the repository root as make test runs. */
+static char *read_regression(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+/* Found by fuzz_report: end_unix_ms 17956316090040 made ms -> ns overflow int64 (UBSan). Numbers that
+ * later arithmetic scales or sums are range-checked on reading. */
+START_TEST(hostile_numbers_are_refused)
+{
+    expect_invalid(read_regression("harness/fuzz/regressions/report/end-unix-ms-overflow.json"),
+                   "end_unix_ms: 17956316090040 is outside");
+    result *r = synth_result(1700000000, 4, 5);
+    result_finish(r);
+    cJSON *j = result_to_json(r);
+    char *t;
+    static const struct { const char *field; double v; } bad[] = {
+        {"start_unix_ms", -1}, {"start_unix_ms", 9300000000000.0}, {"clients", -3}, {"clients", 3e9},
+        {"threads", 1e8}, {"instances", -1}, {"eio", 7},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cJSON *saved = cJSON_Duplicate(cJSON_GetObjectItem(j, bad[k].field), 1);
+        cJSON_ReplaceItemInObject(j, bad[k].field, cJSON_CreateNumber(bad[k].v));
+        expect_invalid(t = cJSON_PrintUnformatted(j), bad[k].field);
+        free(t);
+        cJSON_ReplaceItemInObject(j, bad[k].field, saved);
+    }
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "harness"), "max_rss_kb", cJSON_CreateNumber(-5));
+    expect_invalid(t = cJSON_PrintUnformatted(j), "max_rss_kb");
+    free(t);
+    cJSON_Delete(j);
+    /* the largest accepted counts, merged many times, saturate instead of overflowing */
+    r->meta.clients = r->meta.threads = r->meta.instances = 10000000;
+    result *sum = result_new();
+    buf err = BUF_INIT;
+    for (int k = 0; k < 300; k++) ck_assert_int_eq(result_merge(sum, r, &err), 0);
+    ck_assert_int_eq(sum->meta.clients, INT_MAX);
+    ck_assert_int_eq(sum->meta.instances, INT_MAX);
+    result_free(sum);
+    result_free(r);
+    buf_free(&err);
 }
 END_TEST
 
@@ -190,6 +242,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, json_round_trip_exact);
     tcase_add_test(tc, invalid_reports_are_named);
+    tcase_add_test(tc, hostile_numbers_are_refused);
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
     tcase_add_test(tc, exit_rule);
     suite_add_tcase(s, tc);
