@@ -81,8 +81,9 @@ FUZZ_BIN   := $(FUZZ_SRC:harness/fuzz/%.c=$(FUZZ_BUILD)/%)
 
 fuzz-build: $(FUZZ_OBJ) $(FUZZ_BIN)
 
-$(FUZZ_BUILD)/obj/%.o: harness/src/%.c | $(FUZZ_BUILD)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_BUILD)/obj/%.o: harness/src/%.c harness/fuzz/coverage-ignore.txt | $(FUZZ_BUILD)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    -fsanitize-coverage-ignorelist=harness/fuzz/coverage-ignore.txt -MMD -MP -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: harness/fuzz/fuzz_%.c harness/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)

@@ -6,7 +6,8 @@
 # (harness/fuzz/regressions/<target>/, every one executed first), writes new inputs only to the first
 # corpus directory, and saves a crashing input under build/fuzz/artifacts/<target>/. Extra libFuzzer
 # flags: FUZZ_ARGS. Prints one line per target with the executions, and appends them to
-# build/fuzz/execs.log (target, executions, seconds, date) so totals over many runs can be added up.
+# build/fuzz/execs.log (target, executions, seconds, mode, date) so totals over runs can be added up:
+#   awk '$4 == "long" { n[$1] += $2 } END { for (t in n) print t, n[t] }' build/fuzz/execs.log
 # Exit status: 0 when no target crashed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,7 +39,8 @@ for t in "${targets[@]}"; do
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
     printf '%-9s %s executions in %ss, %s, exit %d\n' "$t" "${execs:-?}" "$secs" "${cov:-cov: ?}" "$rc"
     mkdir -p "$FUZZ_BUILD"
-    printf '%s %s %s %s\n' "$t" "${execs:-0}" "$secs" "$(date -u +%FT%TZ)" >>"$FUZZ_BUILD/execs.log"
+    printf '%s %s %s %s %s\n' "$t" "${execs:-0}" "$secs" "$( ((smoke)) && echo smoke || echo long)" \
+        "$(date -u +%FT%TZ)" >>"$FUZZ_BUILD/execs.log"
     if [ "$rc" != 0 ] || grep -q '^==[0-9]*==ERROR\|runtime error:\|property broken' "$log"; then
         failed+=("$t")
         grep -v '^#[0-9]' "$log" | tail -n 60
