@@ -124,6 +124,9 @@ struct lws_context *ws_context_create(worker *w)
     info.connect_timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
     info.timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
     info.user = w;
+    /* lws writes NULL here once the context is really freed: on a foreign loop that takes a second
+     * lws_context_destroy after the loop has run lws's handle closes (see worker_destroy) */
+    info.pcontext = &w->lws;
     return lws_create_context(&info);
 }
 

@@ -156,14 +156,15 @@ void worker_read_progress(worker *w, worker_progress *out)
 void worker_destroy(worker *w)
 {
     for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
-    ws_context_destroy(w->lws);
-    w->lws = NULL;
+    ws_context_destroy(w->lws);         /* first call: closes every wsi and lws's uv handles */
     uv_run(&w->loop, UV_RUN_NOWAIT);
     poll_multi_cleanup(w);
     for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    ws_context_destroy(w->lws);         /* final call on a foreign loop: frees the context, NULLs w->lws */
+    w->lws = NULL;
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)
         fprintf(stderr, "worker %d: loop still had handles at exit\n", w->id);
     envelope_ctx_free(w->env);
