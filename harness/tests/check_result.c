@@ -92,24 +92,33 @@ START_TEST(invalid_reports_are_named)
 }
 END_TEST
 
-/* A committed fuzzer input (harness/fuzz/regressions/), read from the repository root as make test runs. */
-static char *read_regression(const char *path)
+/* A committed fuzzer input (harness/fuzz/regressions/), read from the repository root as make test runs,
+ * parsed with its length as fuzz_report does (an input may hold NUL bytes), and expected refused. */
+static void expect_invalid_file(const char *path, const char *want)
 {
+    static char text[65536];
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "%s missing", path);
-    static char text[65536];
-    size_t n = fread(text, 1, sizeof text - 1, f);
+    size_t n = fread(text, 1, sizeof text, f);
     fclose(f);
-    text[n] = '\0';
-    return text;
+    cJSON *j = cJSON_ParseWithLength(text, n);
+    ck_assert_msg(j != NULL, "%s: not JSON", path);
+    buf err = BUF_INIT;
+    result *r = result_from_json(j, "report.json", &err);
+    cJSON_Delete(j);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(buf_cstr(&err), want) != NULL, "error '%s' lacks '%s'", buf_cstr(&err), want);
+    buf_free(&err);
 }
 
 /* Found by fuzz_report: end_unix_ms 17956316090040 made ms -> ns overflow int64 (UBSan). Numbers that
  * later arithmetic scales or sums are range-checked on reading. */
 START_TEST(hostile_numbers_are_refused)
 {
-    expect_invalid(read_regression("harness/fuzz/regressions/report/end-unix-ms-overflow.json"),
-                   "end_unix_ms: 17956316090040 is outside");
+    expect_invalid_file("harness/fuzz/regressions/report/end-unix-ms-overflow.json",
+                        "end_unix_ms: 17956316090040 is outside");
+    /* found by fuzz_report: duration_s 1e217447262 read as infinity, written back as null, then refused */
+    expect_invalid_file("harness/fuzz/regressions/report/duration-infinite.json", "duration_s: out of range");
     result *r = synth_result(1700000000, 4, 5);
     result_finish(r);
     cJSON *j = result_to_json(r);
