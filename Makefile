@@ -5,6 +5,8 @@
 # make bench      the benchmarks (never asserted in tests)
 # make asan       the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # make deps       install missing Debian packages and npm packages (npm ci from lock files)
+# make fuzz       every libFuzzer target (harness/fuzz/fuzz_*.c) for FUZZ_S seconds each (clang)
+# make fuzz-smoke every fuzz target for a few seconds, plus the committed crash regressions
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -28,7 +30,7 @@ LIBOBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 TSRC    := $(wildcard harness/tests/check_*.c)
 TBIN    := $(TSRC:harness/tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-unit run bench asan deps clean install fuzz
+.PHONY: all test test-unit run bench asan deps clean install fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/siocrypt
 
 $(BUILD)/siocrypt: $(OBJ)
@@ -64,6 +66,38 @@ bench: deps all
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+# Fuzzing: clang + libFuzzer + ASan/UBSan. Own variables and object dir (build/fuzz), so neither the gcc
+# build nor `make asan` (whose BUILD/OPT/SAN reach sub-makes through MAKEFLAGS) changes these objects.
+FUZZ_CC    ?= clang
+FUZZ_BUILD ?= build/fuzz
+FUZZ_S     ?= 60
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -std=gnu11 -O2 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror -D_GNU_SOURCE \
+              -Iharness/src $(PKG_CFLAGS)
+FUZZ_OBJ   := $(filter-out $(FUZZ_BUILD)/obj/main.o,$(SRC:harness/src/%.c=$(FUZZ_BUILD)/obj/%.o))
+FUZZ_SRC   := $(wildcard harness/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:harness/fuzz/%.c=$(FUZZ_BUILD)/%)
+
+fuzz-build: $(FUZZ_OBJ) $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/obj/%.o: harness/src/%.c harness/fuzz/coverage-ignore.txt | $(FUZZ_BUILD)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    -fsanitize-coverage-ignorelist=harness/fuzz/coverage-ignore.txt -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: harness/fuzz/fuzz_%.c harness/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+$(FUZZ_BUILD)/obj:
+	mkdir -p $@
+
+-include $(FUZZ_OBJ:.o=.d)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) bash harness/fuzz/run.sh $(FUZZ_S)
+
+fuzz-smoke: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) bash harness/fuzz/run.sh --smoke 4
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -311,6 +311,7 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
         return 2;
     }
     o->scenario_path = argv[optind];
+    scenario_free(sc);                          /* scenario_load overwrites without freeing */
     if (scenario_load(o->scenario_path, sc, err) < 0) return 2;
     for (int i = 0; i < nov; i++)
         if (scenario_override(sc, ov_key[i], ov_val[i], err) < 0) return 2;

@@ -67,6 +67,8 @@ int jsonx_get_num(const cJSON *obj, const char *name, double *out, const char *w
     if (!it) return fail(err, what, name, "missing");
     if (cJSON_IsNull(it)) { *out = NAN; return 0; }
     if (!cJSON_IsNumber(it)) return fail(err, what, name, "not a number");
+    /* a literal like 1e999 parses to infinity, which the writers could only write back as null */
+    if (!isfinite(it->valuedouble)) return fail(err, what, name, "out of range");
     *out = it->valuedouble;
     return 0;
 }

@@ -15,7 +15,7 @@ int    jsonx_add_num(cJSON *obj, const char *name, double v);        /* NaN/inf 
 /* Readers: 0 on success; -1 with "<what>.<name>: reason" appended to err (err may be NULL). */
 int jsonx_get_int(const cJSON *obj, const char *name, int64_t *out, const char *what, buf *err);
 int jsonx_get_uint(const cJSON *obj, const char *name, uint64_t *out, const char *what, buf *err);
-int jsonx_get_num(const cJSON *obj, const char *name, double *out, const char *what, buf *err); /* null -> NaN */
+int jsonx_get_num(const cJSON *obj, const char *name, double *out, const char *what, buf *err); /* null -> NaN; inf refused */
 int jsonx_get_str(const cJSON *obj, const char *name, char *out, size_t cap, const char *what, buf *err);
 int jsonx_int_of(const cJSON *item, int64_t *out);                    /* an integral number node */
 

@@ -1,6 +1,7 @@
 #include "result.h"
 #include "cmd.h"
 #include "jsonx.h"
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,21 @@ static int read_hist(hist **slot, const cJSON *hs, const char *name, const char 
     return 0;
 }
 
+/* An integer member within [lo, hi]: a hostile report must not make later arithmetic overflow
+ * (ms -> ns, sums over merged instances). */
+static int get_int_in(const cJSON *j, const char *name, int64_t lo, int64_t hi, int64_t *v, buf *e)
+{
+    if (jsonx_get_int(j, name, v, "", e) < 0) return -1;
+    if (*v < lo || *v > hi) {
+        buf_printf(e, "%s: %lld is outside %lld..%lld", name, (long long)*v, (long long)lo, (long long)hi);
+        return -1;
+    }
+    return 0;
+}
+
+#define MAX_INSTANCE_COUNT 10000000     /* clients, threads, instances of one report: far beyond any run */
+#define MAX_UNIX_MS (INT64_MAX / 1000000)
+
 /* The body of result_from_json; fields named for the caller's error message. */
 static int from_json(result *r, const cJSON *j, const char *what, buf *err)
 {
@@ -356,13 +372,13 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_str(j, "target", m->target, sizeof m->target, "", &e));
     TRY(jsonx_get_str(j, "transport", m->transport, sizeof m->transport, "", &e));
     TRY(jsonx_get_str(j, "model", m->model, sizeof m->model, "", &e));
-    TRY(jsonx_get_int(j, "eio", &v, "", &e)); m->eio = (int)v;
-    TRY(jsonx_get_int(j, "clients", &v, "", &e)); m->clients = (int)v;
-    TRY(jsonx_get_int(j, "threads", &v, "", &e)); m->threads = (int)v;
-    TRY(jsonx_get_int(j, "instances", &v, "", &e)); m->instances = (int)v;
+    TRY(get_int_in(j, "eio", 0, 4, &v, &e)); m->eio = (int)v;       /* 0: mixed, after a merge */
+    TRY(get_int_in(j, "clients", 0, MAX_INSTANCE_COUNT, &v, &e)); m->clients = (int)v;
+    TRY(get_int_in(j, "threads", 0, MAX_INSTANCE_COUNT, &v, &e)); m->threads = (int)v;
+    TRY(get_int_in(j, "instances", 0, MAX_INSTANCE_COUNT, &v, &e)); m->instances = (int)v;
     TRY(jsonx_get_num(j, "rate", &m->rate, "", &e));
-    TRY(jsonx_get_int(j, "start_unix_ms", &v, "", &e)); m->start_wall_ns = v * 1000000;
-    TRY(jsonx_get_int(j, "end_unix_ms", &v, "", &e)); m->end_wall_ns = v * 1000000;
+    TRY(get_int_in(j, "start_unix_ms", 0, MAX_UNIX_MS, &v, &e)); m->start_wall_ns = v * 1000000;
+    TRY(get_int_in(j, "end_unix_ms", 0, MAX_UNIX_MS, &v, &e)); m->end_wall_ns = v * 1000000;
     TRY(jsonx_get_num(j, "duration_s", &m->duration_s, "", &e));
     if (!(m->duration_s >= 0)) { buf_printf(&e, "duration_s: negative or null"); goto bad; }
 
@@ -397,7 +413,9 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
 
     if (!(x = obj(j, "harness", what, err))) goto fail;
     TRY(jsonx_get_num(x, "cpu_s", &r->harness_cpu_s, "harness", &e));
-    TRY(jsonx_get_int(x, "max_rss_kb", &v, "harness", &e)); r->harness_max_rss_kb = (long)v;
+    TRY(jsonx_get_int(x, "max_rss_kb", &v, "harness", &e));
+    if (v < 0 || v > (INT64_C(1) << 40)) { buf_printf(&e, "harness.max_rss_kb: %lld out of range", (long long)v); goto bad; }
+    r->harness_max_rss_kb = (long)v;
     x = cJSON_GetObjectItemCaseSensitive(j, "server");
     if (x) {
         if (!cJSON_IsObject(x)) { buf_printf(&e, "server: not an object"); goto bad; }
@@ -510,6 +528,12 @@ static void merge_str(char *dst, size_t cap, const char *src)
     if (strcmp(dst, src)) snprintf(dst, cap, "mixed");
 }
 
+/* Counts read from reports are non-negative and bounded, but many merged could still pass INT_MAX. */
+static int add_sat(int a, int b)
+{
+    return a > INT_MAX - b ? INT_MAX : a + b;
+}
+
 int result_merge(result *dst, const result *src, buf *err)
 {
     result_meta *a = &dst->meta;
@@ -518,9 +542,9 @@ int result_merge(result *dst, const result *src, buf *err)
     merge_str(a->transport, sizeof a->transport, b->transport);
     merge_str(a->model, sizeof a->model, b->model);
     if (a->eio != b->eio) a->eio = 0;
-    a->clients += b->clients;
-    a->threads += b->threads;
-    a->instances += b->instances;
+    a->clients = add_sat(a->clients, b->clients);
+    a->threads = add_sat(a->threads, b->threads);
+    a->instances = add_sat(a->instances, b->instances);
     a->rate += b->rate;
     /* The instances ran side by side: the merged run spans from the first start to the last end. */
     if (a->start_wall_ns > 0 && b->start_wall_ns > 0 && a->end_wall_ns > 0 && b->end_wall_ns > 0) {

@@ -160,7 +160,7 @@ void worker_read_progress(worker *w, worker_progress *out)
 void worker_destroy(worker *w)
 {
     for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
-    ws_context_destroy(w->lws);
+    ws_context_destroy(w->lws);         /* first call: closes every wsi and lws's uv handles */
     w->lws = NULL;
     uv_run(&w->loop, UV_RUN_NOWAIT);
     poll_multi_cleanup(w);

@@ -1,4 +1,6 @@
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "result.h"
@@ -87,6 +89,65 @@ START_TEST(invalid_reports_are_named)
     cJSON_Delete(j);
     expect_invalid("[1,2]", "not a JSON object");
     result_free(r);
+}
+END_TEST
+
+/* A committed fuzzer input (harness/fuzz/regressions/), read from the repository root as make test runs,
+ * parsed with its length as fuzz_report does (an input may hold NUL bytes), and expected refused. */
+static void expect_invalid_file(const char *path, const char *want)
+{
+    static char text[65536];
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    cJSON *j = cJSON_ParseWithLength(text, n);
+    ck_assert_msg(j != NULL, "%s: not JSON", path);
+    buf err = BUF_INIT;
+    result *r = result_from_json(j, "report.json", &err);
+    cJSON_Delete(j);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(buf_cstr(&err), want) != NULL, "error '%s' lacks '%s'", buf_cstr(&err), want);
+    buf_free(&err);
+}
+
+/* Found by fuzz_report: end_unix_ms 17956316090040 made ms -> ns overflow int64 (UBSan). Numbers that
+ * later arithmetic scales or sums are range-checked on reading. */
+START_TEST(hostile_numbers_are_refused)
+{
+    expect_invalid_file("harness/fuzz/regressions/report/end-unix-ms-overflow.json",
+                        "end_unix_ms: 17956316090040 is outside");
+    /* found by fuzz_report: duration_s 1e217447262 read as infinity, written back as null, then refused */
+    expect_invalid_file("harness/fuzz/regressions/report/duration-infinite.json", "duration_s: out of range");
+    result *r = synth_result(1700000000, 4, 5);
+    result_finish(r);
+    cJSON *j = result_to_json(r);
+    char *t;
+    static const struct { const char *field; double v; } bad[] = {
+        {"start_unix_ms", -1}, {"start_unix_ms", 9300000000000.0}, {"clients", -3}, {"clients", 3e9},
+        {"threads", 1e8}, {"instances", -1}, {"eio", 7},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cJSON *saved = cJSON_Duplicate(cJSON_GetObjectItem(j, bad[k].field), 1);
+        cJSON_ReplaceItemInObject(j, bad[k].field, cJSON_CreateNumber(bad[k].v));
+        expect_invalid(t = cJSON_PrintUnformatted(j), bad[k].field);
+        free(t);
+        cJSON_ReplaceItemInObject(j, bad[k].field, saved);
+    }
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "harness"), "max_rss_kb", cJSON_CreateNumber(-5));
+    expect_invalid(t = cJSON_PrintUnformatted(j), "max_rss_kb");
+    free(t);
+    cJSON_Delete(j);
+    /* the largest accepted counts, merged many times, saturate instead of overflowing */
+    r->meta.clients = r->meta.threads = r->meta.instances = 10000000;
+    result *sum = result_new();
+    buf err = BUF_INIT;
+    for (int k = 0; k < 300; k++) ck_assert_int_eq(result_merge(sum, r, &err), 0);
+    ck_assert_int_eq(sum->meta.clients, INT_MAX);
+    ck_assert_int_eq(sum->meta.instances, INT_MAX);
+    result_free(sum);
+    result_free(r);
+    buf_free(&err);
 }
 END_TEST
 
@@ -223,6 +284,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, json_round_trip_exact);
     tcase_add_test(tc, invalid_reports_are_named);
+    tcase_add_test(tc, hostile_numbers_are_refused);
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
     tcase_add_test(tc, exit_rule);
     tcase_add_test(tc, probes_round_trip);

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# seed.sh: (re)make the committed seed corpora harness/fuzz/corpus/<target>/ from the project's own
+# test material:
+#   envelope  vectors/cryptojs-3.3.0.json: every envelope under the seed passphrase (ok and error cases)
+#             and a few plaintexts (used by the encrypt -> decrypt property)
+#   eio       every body and frame in harness/scripts/wire-capture/captured/ (real servers and clients)
+#   sio       the Socket.IO packets inside those frames and payloads, and the JSON.stringify vectors
+#   scenario  scenarios/*.json, harness/tests/scenarios/*.json, and a few override lists ("!key=value")
+#   report    report.json of short real runs (siocrypt run against the local Node servers), and a merge
+# File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
+# need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
+# Usage: bash harness/fuzz/seed.sh            (from anywhere; rewrites harness/fuzz/corpus/)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=harness/fuzz/corpus
+SIOCRYPT=${SIOCRYPT:-build/siocrypt}
+CAP=harness/scripts/wire-capture/captured
+rm -rf "$OUT"
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,report}
+
+# put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
+put() {
+    local tmp; tmp=$(mktemp)
+    cat >"$tmp"
+    if [ "$(stat -c %s "$tmp")" -lt 65536 ]; then mv "$tmp" "$1/$(sha1sum "$tmp" | cut -c1-40)"; else rm -f "$tmp"; fi
+}
+
+# node: print each captured string literal (C octal escapes, or JSON \u escapes) as one
+# NUL-separated record, raw bytes
+decode_captures() {
+    node -e '
+const fs = require("fs");
+const out = [];
+for (const f of process.argv.slice(1)) {
+  for (const line of fs.readFileSync(f, "latin1").split("\n")) {
+    const re = /"((?:[^"\\]|\\.)*)"/g;
+    let m;
+    while ((m = re.exec(line))) {
+      const s = m[1], bytes = [];
+      for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c !== "\\") { bytes.push(s.charCodeAt(i) & 0xff); continue; }
+        const e = s[++i];
+        if (/[0-7]/.test(e)) { let o = e; while (o.length < 3 && /[0-7]/.test(s[i + 1])) o += s[++i]; bytes.push(parseInt(o, 8)); }
+        else if (e === "u") { bytes.push(...Buffer.from(String.fromCharCode(parseInt(s.substr(i + 1, 4), 16)), "utf8")); i += 4; }
+        else if (e === "x") { bytes.push(parseInt(s.substr(i + 1, 2), 16)); i += 2; }
+        else bytes.push(({n: 10, t: 9, r: 13, b: 8, f: 12})[e] ?? e.charCodeAt(0));
+      }
+      out.push(Buffer.from(bytes));
+    }
+  }
+}
+for (const b of out) { process.stdout.write(b); process.stdout.write(Buffer.from([0])); }
+' "$@"
+}
+
+# ---- envelope
+jq -j '.[] | select(.passphrase == "super-secret-passphrase") | .envelope + "\u0000"' vectors/cryptojs-3.3.0.json |
+    while IFS= read -r -d '' e; do printf '%s' "$e" | put "$OUT/envelope"; done
+jq -j '.[] | select(.passphrase == "super-secret-passphrase" and (.case | test("^pt-(counter|nested|escapes|astral)"))) |
+       .plaintext + "\u0000"' vectors/cryptojs-3.3.0.json |
+    while IFS= read -r -d '' p; do printf '%s' "$p" | put "$OUT/envelope"; done
+
+# ---- eio: whole bodies and frames
+decode_captures "$CAP"/cap-*.txt "$CAP"/cl-*.txt "$CAP"/invalid.txt |
+    while IFS= read -r -d '' f; do printf '%s' "$f" | put "$OUT/eio"; done
+
+# ---- sio: the packets inside (EIO4 payloads split at 0x1E, EIO3 ones at their length prefixes;
+# frames "4..." without the Engine.IO type), and the JSON string vectors
+decode_captures "$CAP"/cap-*.txt "$CAP"/cl-*.txt "$CAP"/invalid.txt |
+    node -e '
+const all = require("fs").readFileSync(0);
+let start = 0;
+const emit = (b) => { process.stdout.write(b); process.stdout.write(Buffer.from([0])); };
+for (let i = 0; i < all.length; i++) {
+  if (all[i] !== 0) continue;
+  const rec = all.subarray(start, i); start = i + 1;
+  const text = rec.toString("utf8");
+  let pkts = text.split("\x1e");
+  if (/^\d+:/.test(text)) { pkts = []; let r = text;
+    while (r.length) { const m = /^(\d+):/.exec(r); if (!m) break; const n = +m[1];
+      const rest = r.slice(m[0].length); let units = 0, k = 0;
+      while (k < rest.length && units < n) { units += 1; k++; }   /* JS strings are UTF-16 already */
+      pkts.push(rest.slice(0, k)); r = rest.slice(k); } }
+  for (const p of pkts) if (p[0] === "4" && p.length > 1) emit(Buffer.from(p.slice(1), "utf8"));
+}' | while IFS= read -r -d '' f; do printf '%s' "$f" | put "$OUT/sio"; done
+decode_captures "$CAP"/jsonvec.txt | while IFS= read -r -d '' f; do printf '%s' "$f" | put "$OUT/sio"; done
+
+# ---- scenario
+for f in scenarios/*.json harness/tests/scenarios/*.json; do [ -f "$f" ] && put "$OUT/scenario" <"$f"; done
+printf '!clients=4\nmessages=30\ntransport=polling\neio=3\nimpl=v2' | put "$OUT/scenario"
+printf '!duration=250ms\nrate=5\ntotal_rate=100\nramp=2m\nthink_ms=1.5' | put "$OUT/scenario"
+printf '!url=ws://127.0.0.1:3000/x\npath=/socket.io/\nnamespace=/admin\nevent=counter\nstart_id=-7\nthreads=0' |
+    put "$OUT/scenario"
+
+# ---- report
+if [ -x "$SIOCRYPT" ] && [ -d server/node_modules ]; then
+    t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+    "$SIOCRYPT" run scenarios/smoke.json --clients 2 --messages 20 --out "$t/a" -q >/dev/null || true
+    "$SIOCRYPT" run scenarios/smoke.json --clients 2 --messages 10 --transport polling --eio 3 --impl v2 \
+        --threshold 'p99_ms<1000' --out "$t/b" -q >/dev/null || true
+    "$SIOCRYPT" run scenarios/smoke.json --clients 1 --messages 3 -p wrong-passphrase --out "$t/c" -q >/dev/null || true
+    "$SIOCRYPT" merge --out "$t/m" "$t/a/report.json" "$t/b/report.json" >/dev/null || true
+    for d in a b c m; do [ -f "$t/$d/report.json" ] && put "$OUT/report" <"$t/$d/report.json"; done
+else
+    echo "seed.sh: no $SIOCRYPT or server/node_modules (make && make deps): no report seeds" >&2
+fi
+
+for d in "$OUT"/*; do printf '%-10s %3d files %7d bytes\n' "$(basename "$d")" "$(ls "$d" | wc -l)" "$(cat "$d"/* | wc -c)"; done
