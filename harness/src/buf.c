@@ -48,6 +48,17 @@ int buf_printf(buf *b, const char *fmt, ...)
     return r;
 }
 
+int buf_fail(buf *err, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err) return -1;
+    buf_clear(err);
+    va_start(ap, fmt);
+    buf_vprintf(err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void buf_clear(buf *b)
 {
     b->len = 0;

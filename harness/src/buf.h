@@ -20,6 +20,9 @@ int  buf_append_char(buf *b, char c);
 int  buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int  buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_clear(buf *b);                             /* len = 0, keeps memory */
+/* For error messages: replace err's text with the formatted one and return -1, so a parser can say
+ * `return buf_fail(err, "clients: must be >= 1");`. err may be NULL. */
+int  buf_fail(buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_consume(buf *b, size_t n);                 /* drop n bytes from the front */
 void buf_free(buf *b);
 const char *buf_cstr(const buf *b);                 /* "" for an empty, unallocated buffer */

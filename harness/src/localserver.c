@@ -22,17 +22,6 @@ extern char **environ;
 #define STOP_GRACE_MS 3000
 #define LOG_SCAN_MAX 65536    /* the listening line is among the first bytes the server writes */
 
-static int fail(buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(buf *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err) return -1;
-    buf_clear(err);
-    va_start(ap, fmt);
-    buf_vprintf(err, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static double now_ms(void)
 {
@@ -133,7 +122,7 @@ static int open_log(localserver *s, const localserver_opts *o, off_t *start, buf
         fd = mkostemp(s->log_path, O_CLOEXEC);
         s->own_log = fd >= 0;
     }
-    if (fd < 0) return fail(err, "cannot open server log %s: %s", s->log_path, strerror(errno));
+    if (fd < 0) return buf_fail(err, "cannot open server log %s: %s", s->log_path, strerror(errno));
     /* Appending: scan only what this run writes, never an older run's listening line. */
     *start = fstat(fd, &st) == 0 ? st.st_size : 0;
     return fd;
@@ -223,7 +212,7 @@ static int handshake(const localserver *s, int v2, long timeout_ms, buf *err)
     CURL *c;
     snprintf(url, sizeof url, "%s/socket.io/?EIO=%d&transport=polling", s->url, v2 ? 3 : 4);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(c = curl_easy_init()))
-        return fail(err, "libcurl initialisation failed");
+        return buf_fail(err, "libcurl initialisation failed");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");           /* never through an http_proxy from the env */
@@ -234,9 +223,9 @@ static int handshake(const localserver *s, int v2, long timeout_ms, buf *err)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_cleanup(c);
     curl_global_cleanup();
-    if (rc != CURLE_OK) fail(err, "handshake %s: %s", url, curl_easy_strerror(rc));
+    if (rc != CURLE_OK) buf_fail(err, "handshake %s: %s", url, curl_easy_strerror(rc));
     else if (code != 200 || !strstr(buf_cstr(&body), "\"sid\""))
-        fail(err, "handshake %s: HTTP %ld, body %.200s", url, code, buf_cstr(&body));
+        buf_fail(err, "handshake %s: HTTP %ld, body %.200s", url, code, buf_cstr(&body));
     else ok = 1;
     buf_free(&body);
     return ok ? 0 : -1;
@@ -265,7 +254,7 @@ static int wait_listening(localserver *s, off_t start, double deadline, buf *err
     if (rc) {
         buf_printf(&why, "%s:\n", s->log_path);
         log_tail(s, start, &why);
-        fail(err, "%s", buf_cstr(&why));
+        buf_fail(err, "%s", buf_cstr(&why));
     }
     buf_free(&text);
     buf_free(&why);
@@ -305,14 +294,14 @@ int localserver_start(localserver *s, const localserver_opts *o, buf *err)
     memset(s, 0, sizeof *s);
     snprintf(script, sizeof script, "%s/%s/server.js", root, sub);
     snprintf(modules, sizeof modules, "%s/%s/node_modules/socket.io", root, sub);
-    if (access(script, R_OK)) return fail(err, "no server at %s (set SIOCRYPT_ROOT to the project root)", script);
+    if (access(script, R_OK)) return buf_fail(err, "no server at %s (set SIOCRYPT_ROOT to the project root)", script);
     if (access(modules, R_OK))
-        return fail(err, "%s/%s has no node_modules/socket.io: run 'make deps' (npm ci)", root, sub);
-    if (find_node(node, sizeof node)) return fail(err, "node not found in PATH (or $SIOCRYPT_NODE)");
+        return buf_fail(err, "%s/%s has no node_modules/socket.io: run 'make deps' (npm ci)", root, sub);
+    if (find_node(node, sizeof node)) return buf_fail(err, "node not found in PATH (or $SIOCRYPT_NODE)");
     if ((logfd = open_log(s, o, &start, err)) < 0) return -1;
     if (!(env = child_env(o, &space))) {
         close(logfd);
-        return fail(err, "out of memory");
+        return buf_fail(err, "out of memory");
     }
     s->pid = spawn(node, script, env, logfd);
     free(env);
@@ -320,7 +309,7 @@ int localserver_start(localserver *s, const localserver_opts *o, buf *err)
     close(logfd);
     if (s->pid < 0) {
         s->pid = 0;
-        return fail(err, "fork: %s", strerror(errno));
+        return buf_fail(err, "fork: %s", strerror(errno));
     }
     if (wait_listening(s, start, deadline, err) == 0) {
         snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);

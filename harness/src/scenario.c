@@ -33,22 +33,11 @@ struct field {
     unsigned flag;               /* set_ bit to raise when given */
 };
 
-static int fail(buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(buf *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err) return -1;
-    buf_clear(err);
-    va_start(ap, fmt);
-    buf_vprintf(err, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int replace_str(char **dst, const char *s, buf *err)
 {
     char *copy = strdup(s);
-    if (!copy) return fail(err, "out of memory");
+    if (!copy) return buf_fail(err, "out of memory");
     free(*dst);
     *dst = copy;
     return 0;
@@ -98,7 +87,7 @@ static int url_ok(const char *u)
 static int sp_url(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (!cJSON_IsString(v) || !url_ok(v->valuestring))
-        return fail(err, "%s: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host", name);
+        return buf_fail(err, "%s: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host", name);
     return replace_str(&sc->url, v->valuestring, err);
 }
 
@@ -106,14 +95,14 @@ static int sp_path(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (!cJSON_IsString(v) || v->valuestring[0] != '/' || has_ctl_or_space(v->valuestring) ||
         strpbrk(v->valuestring, "?#"))
-        return fail(err, "%s: must be a path starting with / (no spaces, ? or #)", name);
+        return buf_fail(err, "%s: must be a path starting with / (no spaces, ? or #)", name);
     return replace_str(&sc->path, v->valuestring, err);
 }
 
 static int sp_eio(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (!cJSON_IsNumber(v) || (v->valuedouble != 3 && v->valuedouble != 4))
-        return fail(err, "%s: must be 3 or 4", name);
+        return buf_fail(err, "%s: must be 3 or 4", name);
     sc->eio = (int)v->valuedouble;
     return 0;
 }
@@ -125,7 +114,7 @@ static int sp_transport(scenario *sc, const cJSON *v, const char *name, buf *err
             sc->transport = t;
             return 0;
         }
-    return fail(err, "%s: must be \"websocket\", \"polling\" or \"upgrade\"", name);
+    return buf_fail(err, "%s: must be \"websocket\", \"polling\" or \"upgrade\"", name);
 }
 
 /* A namespace ends at the first ',' in a Socket.IO packet, so a comma cannot be part of one. */
@@ -133,7 +122,7 @@ static int sp_namespace(scenario *sc, const cJSON *v, const char *name, buf *err
 {
     if (!cJSON_IsString(v) || v->valuestring[0] != '/' || strchr(v->valuestring, ',') ||
         has_ctl_or_space(v->valuestring))
-        return fail(err, "%s: must be a string starting with / (no commas or spaces)", name);
+        return buf_fail(err, "%s: must be a string starting with / (no commas or spaces)", name);
     return replace_str(&sc->ns, v->valuestring, err);
 }
 
@@ -143,18 +132,18 @@ static int sp_event(scenario *sc, const cJSON *v, const char *name, buf *err)
     static const char *reserved[] = {"connect", "connect_error", "disconnect", "disconnecting",
                                      "newListener", "removeListener"};
     if (!cJSON_IsString(v) || !v->valuestring[0])
-        return fail(err, "%s: must be a non-empty string", name);
+        return buf_fail(err, "%s: must be a non-empty string", name);
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (!strcmp(v->valuestring, reserved[i]))
-            return fail(err, "%s: \"%s\" is reserved by socket.io", name, reserved[i]);
+            return buf_fail(err, "%s: \"%s\" is reserved by socket.io", name, reserved[i]);
     return replace_str(&sc->event, v->valuestring, err);
 }
 
 static int sp_auth(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     char *text = NULL;
-    if (!cJSON_IsNull(v) && !cJSON_IsObject(v)) return fail(err, "%s: must be an object or null", name);
-    if (cJSON_IsObject(v) && !(text = cJSON_PrintUnformatted(v))) return fail(err, "out of memory");
+    if (!cJSON_IsNull(v) && !cJSON_IsObject(v)) return buf_fail(err, "%s: must be an object or null", name);
+    if (cJSON_IsObject(v) && !(text = cJSON_PrintUnformatted(v))) return buf_fail(err, "out of memory");
     free(sc->auth_json);
     sc->auth_json = text;
     return 0;
@@ -167,7 +156,7 @@ static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
             sc->impl = i;
             return 0;
         }
-    return fail(err, "%s: must be \"v4\" or \"v2\"", name);
+    return buf_fail(err, "%s: must be \"v4\" or \"v2\"", name);
 }
 
 static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
@@ -177,7 +166,7 @@ static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
             sc->mode = m;
             return 0;
         }
-    return fail(err, "%s: must be \"load\" or \"robustness\"", name);
+    return buf_fail(err, "%s: must be \"load\" or \"robustness\"", name);
 }
 
 /* "p99_ms<50", "error_rate <= 0.01": metric, operator, number. */
@@ -219,16 +208,16 @@ static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *er
     size_t n = 0, i = 0;
     scenario_threshold *t;
     const cJSON *e;
-    if (!cJSON_IsArray(v)) return fail(err, "%s: must be an array of strings", name);
+    if (!cJSON_IsArray(v)) return buf_fail(err, "%s: must be an array of strings", name);
     cJSON_ArrayForEach(e, v) n++;
-    if (!(t = calloc(n ? n : 1, sizeof *t))) return fail(err, "out of memory");
+    if (!(t = calloc(n ? n : 1, sizeof *t))) return buf_fail(err, "out of memory");
     cJSON_ArrayForEach(e, v) {
         if (!cJSON_IsString(e) || parse_threshold(e->valuestring, &t[i])) {
             free_thresholds(t, i);
-            return fail(err, "%s[%zu]: must be a string <metric><op><number> with op one of < <= > >= == "
+            return buf_fail(err, "%s[%zu]: must be a string <metric><op><number> with op one of < <= > >= == "
                         "(e.g. \"p99_ms<50\")", name, i);
         }
-        if (!(t[i].text = strdup(e->valuestring))) { free_thresholds(t, i); return fail(err, "out of memory"); }
+        if (!(t[i].text = strdup(e->valuestring))) { free_thresholds(t, i); return buf_fail(err, "out of memory"); }
         i++;
     }
     free_thresholds(sc->thresholds, sc->nthresholds);
@@ -288,8 +277,8 @@ static const struct field top_fields[] = {
 
 static int bad_number(buf *err, const char *name, const char *what, double lo, double hi)
 {
-    if (hi >= NOMAX) return fail(err, "%s: must be %s >= %.17g", name, what, lo);
-    return fail(err, "%s: must be %s in [%.17g, %.17g]", name, what, lo, hi);
+    if (hi >= NOMAX) return buf_fail(err, "%s: must be %s >= %.17g", name, what, lo);
+    return buf_fail(err, "%s: must be %s in [%.17g, %.17g]", name, what, lo, hi);
 }
 
 static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
@@ -314,12 +303,12 @@ static int set_field(scenario *sc, const struct field *f, const cJSON *v, const 
         *(double *)at = d;
         break;
     case K_BOOL:
-        if (!cJSON_IsBool(v)) return fail(err, "%s: must be true or false", name);
+        if (!cJSON_IsBool(v)) return buf_fail(err, "%s: must be true or false", name);
         *(int *)at = cJSON_IsTrue(v);
         break;
     case K_STR:
         if (!cJSON_IsString(v) || strlen(v->valuestring) < (size_t)f->min)
-            return fail(err, "%s: must be a %sstring", name, f->min > 0 ? "non-empty " : "");
+            return buf_fail(err, "%s: must be a %sstring", name, f->min > 0 ? "non-empty " : "");
         if (replace_str((char **)at, v->valuestring, err)) return -1;
         break;
     case K_OBJ:
@@ -344,13 +333,13 @@ static int set_object(scenario *sc, const struct field *table, const cJSON *obj,
 {
     const cJSON *e, *p;
     char name[128];
-    if (!cJSON_IsObject(obj)) return fail(err, "%s: must be an object", prefix[0] ? prefix : "scenario");
+    if (!cJSON_IsObject(obj)) return buf_fail(err, "%s: must be an object", prefix[0] ? prefix : "scenario");
     cJSON_ArrayForEach(e, obj) {
         const struct field *f = find_field(table, e->string);
         snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "." : "", e->string);
         for (p = obj->child; p != e; p = p->next)
-            if (!strcmp(p->string, e->string)) return fail(err, "%s: duplicate key", name);
-        if (!f) return fail(err, "%s: unknown key", name);
+            if (!strcmp(p->string, e->string)) return buf_fail(err, "%s: duplicate key", name);
+        if (!f) return buf_fail(err, "%s: unknown key", name);
         if (set_field(sc, f, e, name, err)) return -1;
     }
     return 0;
@@ -409,20 +398,20 @@ int scenario_parse(const char *json, size_t n, scenario *sc, buf *err)
     int line, col;
 
     memset(sc, 0, sizeof *sc);
-    if (scenario_init(&tmp)) return fail(err, "out of memory");
+    if (scenario_init(&tmp)) return buf_fail(err, "out of memory");
     root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
     if (!root) {
         size_t at = end && end >= json && end <= json + n ? (size_t)(end - json) : 0;
         line_col(json, at, &line, &col);
         scenario_free(&tmp);
-        return fail(err, "invalid JSON at line %d column %d", line, col);
+        return buf_fail(err, "invalid JSON at line %d column %d", line, col);
     }
     for (; end < json + n && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'); end++) {}
     if (end < json + n) {
         line_col(json, (size_t)(end - json), &line, &col);
         cJSON_Delete(root);
         scenario_free(&tmp);
-        return fail(err, "invalid JSON at line %d column %d: text after the top-level object", line, col);
+        return buf_fail(err, "invalid JSON at line %d column %d: text after the top-level object", line, col);
     }
     rc = set_object(&tmp, top_fields, root, "", err);
     cJSON_Delete(root);
@@ -454,12 +443,12 @@ int scenario_load(const char *path, scenario *sc, buf *err)
     int rc = -1;
 
     memset(sc, 0, sizeof *sc);
-    if (!f) return fail(err, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return buf_fail(err, "%s: cannot open: %s", path, strerror(errno));
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= MAX_FILE)
         if (buf_append(&text, chunk, got)) break;
-    if (ferror(f)) fail(err, "%s: cannot read: %s", path, strerror(errno));
-    else if (text.len > MAX_FILE) fail(err, "%s: larger than %u bytes", path, MAX_FILE);
-    else if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) fail(err, "%s: %s", path, buf_cstr(&why));
+    if (ferror(f)) buf_fail(err, "%s: cannot read: %s", path, strerror(errno));
+    else if (text.len > MAX_FILE) buf_fail(err, "%s: larger than %u bytes", path, MAX_FILE);
+    else if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) buf_fail(err, "%s: %s", path, buf_cstr(&why));
     else rc = 0;
     fclose(f);
     if (rc == 0 && !(sc->set_ & SET_NAME)) {
@@ -528,8 +517,8 @@ int scenario_override(scenario *sc, const char *key, const char *value, buf *err
     int rc;
     for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
         if (!strcmp(overrides[i].key, key)) o = &overrides[i];
-    if (!o) return fail(err, "%s: not a scenario setting that can be overridden", key);
-    if (!(v = override_value(value, o->value))) return fail(err, "out of memory");
+    if (!o) return buf_fail(err, "%s: not a scenario setting that can be overridden", key);
+    if (!(v = override_value(value, o->value))) return buf_fail(err, "out of memory");
     rc = set_field(sc, find_field(o->table, o->field), v, key, err);
     cJSON_Delete(v);
     if (rc) return -1;
@@ -547,34 +536,34 @@ int scenario_override(scenario *sc, const char *key, const char *value, buf *err
 int scenario_validate(const scenario *sc, buf *err)
 {
     if (sc->messages == 0 && sc->duration_s <= 0)
-        return fail(err, "messages: 0 (no cap) needs duration_s > 0");
+        return buf_fail(err, "messages: 0 (no cap) needs duration_s > 0");
     if (sc->rate > 0 && sc->total_rate > 0)
-        return fail(err, "rate, total_rate: give one or the other, not both");
+        return buf_fail(err, "rate, total_rate: give one or the other, not both");
     if (sc->mode == SCENARIO_MODE_ROBUSTNESS && (sc->clients != 1 || sc->rate > 0 || sc->total_rate > 0))
-        return fail(err, "mode: robustness probes one connection at a time; clients, rate and total_rate do not "
+        return buf_fail(err, "mode: robustness probes one connection at a time; clients, rate and total_rate do not "
                     "apply (leave them out)");
     if (sc->steps_from || sc->steps_step || sc->steps_to || sc->step_s > 0) {
         if (!sc->steps_from || !sc->steps_step || !sc->steps_to || sc->step_s <= 0)
-            return fail(err, "steps: needs from, step, to (clients, integers >= 1) and step_s (seconds > 0)");
+            return buf_fail(err, "steps: needs from, step, to (clients, integers >= 1) and step_s (seconds > 0)");
         if (sc->steps_to < sc->steps_from)
-            return fail(err, "steps.to: %d is below steps.from %d", sc->steps_to, sc->steps_from);
+            return buf_fail(err, "steps.to: %d is below steps.from %d", sc->steps_to, sc->steps_from);
         if (sc->mode != SCENARIO_MODE_LOAD)
-            return fail(err, "steps: a stepped ramp is a load run (mode load)");
+            return buf_fail(err, "steps: a stepped ramp is a load run (mode load)");
         if (sc->nthresholds == 0)
-            return fail(err, "steps: needs thresholds: the knee is the last step that meets them");
+            return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
     }
     if (sc->auth_json && sc->eio == 3)
-        return fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
+        return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
     if (!scenario_is_local(sc)) return 0;
     if (sc->eio == 4 && sc->impl == SCENARIO_IMPL_V2)
-        return fail(err, "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks Engine.IO 3); "
+        return buf_fail(err, "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks Engine.IO 3); "
                     "use eio 3 or impl v4");
     if (sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4 && !sc->allow_eio3)
-        return fail(err, "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it "
+        return buf_fail(err, "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it "
                     "switched on)");
     if (sc->delay_ms >= sc->message_ms)
-        return fail(err, "timeouts.message_ms: %d is not above server.delay_ms %d, every answer would time out",
+        return buf_fail(err, "timeouts.message_ms: %d is not above server.delay_ms %d, every answer would time out",
                     sc->message_ms, sc->delay_ms);
     return 0;
 }
