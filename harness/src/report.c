@@ -195,6 +195,8 @@ void report_print_summary(FILE *f, const result *r)
         if (d->findings_high) fprintf(f, "%s%zu high findings", sep, d->findings_high);
         fprintf(f, "\n");
     }
-    if (m->out_dir[0])
+    if (m->out_dir[0]) {
         fprintf(f, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,report.html}\n", m->out_dir);
+        fprintf(f, "  HTML         %s/report.html\n", m->out_dir);
+    }
 }
