@@ -201,7 +201,47 @@ static const char CSS[] =
     "figure{margin:14px 0}figcaption{font-weight:600;margin-bottom:4px}svg{max-width:100%;height:auto}"
     "svg text{font:12px system-ui,sans-serif;fill:#444}.yt{text-anchor:end}.xt,.xl{text-anchor:middle}"
     ".yl{text-anchor:middle}.lg{fill:#222}td.bad{color:#c92a2a;font-weight:600}td.ok{color:#2b8a3e}"
-    ".sev-high{color:#c92a2a;font-weight:600}.sev-medium{color:#c2410c}";
+    ".sev-high{color:#c92a2a;font-weight:600}.sev-medium{color:#c2410c}"
+    "table.notes{width:100%;table-layout:fixed}table.notes td{overflow-wrap:anywhere;vertical-align:top}";
+
+/* Findings and probes come right after the verdict: in a robustness run they are the result. */
+static void html_findings(buf *o, const result *r)
+{
+    if (r->nfindings) {
+        buf_printf(o, "<h2>Findings</h2>\n<table class=\"notes\"><col style=\"width:15%%\"><col style=\"width:8%%\">"
+                      "<col style=\"width:44%%\"><col style=\"width:33%%\"><tr><th class=\"t\">id</th><th class=\"t\">severity</th>"
+                      "<th class=\"t\">detail</th><th class=\"t\">evidence</th></tr>\n");
+        for (size_t i = 0; i < r->nfindings; i++) {
+            const result_finding *f = &r->findings[i];
+            buf_printf(o, "<tr>");
+            td(o, f->id);
+            buf_printf(o, "<td class=\"t sev-%s\">%s</td>", f->severity, f->severity);
+            td(o, f->detail);
+            td(o, f->evidence);
+            buf_printf(o, "</tr>\n");
+        }
+        buf_printf(o, "</table>\n");
+    }
+    if (r->nprobes) {
+        buf_printf(o, "<h2>Probes</h2>\n<table class=\"notes\"><col style=\"width:16%%\"><col style=\"width:6%%\">"
+                      "<col style=\"width:12%%\"><col style=\"width:36%%\"><col style=\"width:30%%\">"
+                      "<tr><th class=\"t\">probe</th><th class=\"t\">ran</th>"
+                      "<th class=\"t\">outcome</th><th class=\"t\">detail</th><th class=\"t\">health after it</th></tr>\n");
+        for (size_t i = 0; i < r->nprobes; i++) {
+            const result_probe *p = &r->probes[i];
+            int bad = !strncmp(p->health, "failed", 6);
+            buf_printf(o, "<tr>");
+            td(o, p->name);
+            buf_printf(o, "<td class=\"t%s\">%s</td>", p->ran ? "" : " bad", p->ran ? "yes" : "no");
+            td(o, p->outcome);
+            td(o, p->detail);
+            buf_printf(o, "<td class=\"t %s\">", bad ? "bad" : "ok");
+            report_xml_escape(o, p->health[0] ? p->health : "-");
+            buf_printf(o, "</td></tr>\n");
+        }
+        buf_printf(o, "</table>\n");
+    }
+}
 
 int report_html(const result *r, buf *o)
 {
@@ -249,6 +289,9 @@ int report_html(const result *r, buf *o)
                    (unsigned long long)d->errors_total, d->errors_total ? "bad" : "ok", d->errors_total ? "FAIL" : "pass");
         buf_printf(o, "<tr><td class=\"t\">no connection failed</td><td class=\"t\">%llu</td><td class=\"t %s\">%s</td></tr>\n",
                    (unsigned long long)s->conn_failed, s->conn_failed ? "bad" : "ok", s->conn_failed ? "FAIL" : "pass");
+        if (r->nfindings)
+            buf_printf(o, "<tr><td class=\"t\">no high finding</td><td class=\"t\">%zu</td><td class=\"t %s\">%s</td></tr>\n",
+                       d->findings_high, d->findings_high ? "bad" : "ok", d->findings_high ? "FAIL" : "pass");
         for (size_t i = 0; i < r->nthresholds; i++) {
             const threshold *th = &r->thresholds[i];
             buf_printf(o, "<tr><td class=\"t\"><code>");
@@ -258,6 +301,7 @@ int report_html(const result *r, buf *o)
         }
         buf_printf(o, "</table>\n");
     }
+    html_findings(o, r);
 
     buf_printf(o, "<h2>Latency</h2>\n");
     percentile_chart(o, s->rtt);
@@ -306,37 +350,6 @@ int report_html(const result *r, buf *o)
             td(o, s->err[i].cls);
             td(o, s->err[i].detail[0] ? s->err[i].detail : "-");
             buf_printf(o, "<td>%llu</td></tr>\n", (unsigned long long)s->err[i].count);
-        }
-        buf_printf(o, "</table>\n");
-    }
-    if (r->nfindings) {
-        buf_printf(o, "<h2>Findings</h2>\n<table><tr><th class=\"t\">id</th><th class=\"t\">severity</th>"
-                      "<th class=\"t\">detail</th><th class=\"t\">evidence</th></tr>\n");
-        for (size_t i = 0; i < r->nfindings; i++) {
-            const result_finding *f = &r->findings[i];
-            buf_printf(o, "<tr>");
-            td(o, f->id);
-            buf_printf(o, "<td class=\"t sev-%s\">%s</td>", f->severity, f->severity);
-            td(o, f->detail);
-            td(o, f->evidence);
-            buf_printf(o, "</tr>\n");
-        }
-        buf_printf(o, "</table>\n");
-    }
-    if (r->nprobes) {
-        buf_printf(o, "<h2>Probes</h2>\n<table><tr><th class=\"t\">probe</th><th class=\"t\">ran</th>"
-                      "<th class=\"t\">outcome</th><th class=\"t\">detail</th><th class=\"t\">health after it</th></tr>\n");
-        for (size_t i = 0; i < r->nprobes; i++) {
-            const result_probe *p = &r->probes[i];
-            int bad = !strncmp(p->health, "failed", 6);
-            buf_printf(o, "<tr>");
-            td(o, p->name);
-            buf_printf(o, "<td class=\"t%s\">%s</td>", p->ran ? "" : " bad", p->ran ? "yes" : "no");
-            td(o, p->outcome);
-            td(o, p->detail);
-            buf_printf(o, "<td class=\"t %s\">", bad ? "bad" : "ok");
-            report_xml_escape(o, p->health[0] ? p->health : "-");
-            buf_printf(o, "</td></tr>\n");
         }
         buf_printf(o, "</table>\n");
     }
