@@ -247,6 +247,19 @@ static void assess_crash(const probe_record *recs, size_t n, const char *server_
     buf_free(&skipped);
 }
 
+/* A finding for a probe the server answered; the evidence is what was sent (sent_fmt takes p->sent) and
+ * the answer. */
+static void finding_if_answered(result *r, const probe_record *p, const char *id, const char *severity,
+                                const char *detail, const char *sent_fmt)
+{
+    if (!answered(p)) return;
+    buf ev = BUF_INIT;
+    buf_printf(&ev, sent_fmt, p->sent);
+    buf_printf(&ev, "; answer: %s", p->answer);
+    result_add_finding(r, id, severity, detail, buf_cstr(&ev));
+    buf_free(&ev);
+}
+
 void probe_assess(const probe_record *recs, size_t n, const char *server_note, result *r)
 {
     const probe_record *b = find(recs, n, PROBE_BASELINE);
@@ -256,26 +269,14 @@ void probe_assess(const probe_record *recs, size_t n, const char *server_note, r
                            b && b->ran ? b->answer : "baseline not run");
     }
     assess_crash(recs, n, server_note, r);
-    const probe_record *p = find(recs, n, PROBE_REPLAY);
-    if (answered(p)) {
-        buf ev = BUF_INIT;
-        buf_printf(&ev, "the baseline's frame %s sent again on a new connection; answer: %s", p->sent, p->answer);
-        result_add_finding(r, "replay-accepted", "medium",
-                           "a captured envelope sent again was answered: the format has no nonce, timestamp or "
-                           "sequence number, so whoever captures a message can make the server act on it again",
-                           buf_cstr(&ev));
-        buf_free(&ev);
-    }
-    p = find(recs, n, PROBE_IV_ALTERED);
-    if (answered(p)) {
-        buf ev = BUF_INIT;
-        buf_printf(&ev, "sent %s (iv inverted); answer: %s", p->sent, p->answer);
-        result_add_finding(r, "iv-field-ignored", "info",
-                           "an envelope whose iv field is wrong was answered: crypto-js derives the IV from the "
-                           "passphrase and the salt, so the iv field is decoration (and reveals the derived IV)",
-                           buf_cstr(&ev));
-        buf_free(&ev);
-    }
+    finding_if_answered(r, find(recs, n, PROBE_REPLAY), "replay-accepted", "medium",
+                        "a captured envelope sent again was answered: the format has no nonce, timestamp or "
+                        "sequence number, so whoever captures a message can make the server act on it again",
+                        "the baseline's frame %s sent again on a new connection");
+    finding_if_answered(r, find(recs, n, PROBE_IV_ALTERED), "iv-field-ignored", "info",
+                        "an envelope whose iv field is wrong was answered: crypto-js derives the IV from the "
+                        "passphrase and the salt, so the iv field is decoration (and reveals the derived IV)",
+                        "sent %s (iv inverted)");
     assess_tamper(recs, n, r);
     result_add_finding(r, "shared-passphrase", "info",
                        "every client holds the one passphrase, so any client (any logged-in user, any page that "
