@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "b64.h"
+#include "check_run.h"
 
 static size_t dec(const char *s, uint8_t *out, int *canon)
 {
@@ -128,9 +129,5 @@ int main(void)
     tcase_add_test(tc, test_hex);
     tcase_add_test(tc, test_hex_cryptojs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "eio.h"
+#include "check_run.h"
 
 #define L(lit) (lit), (sizeof(lit) - 1)
 #define SPAN_EQ(ptr, len, lit) do { \
@@ -443,9 +444,5 @@ int main(void)
     tcase_add_test(tc, hostile_bytes);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

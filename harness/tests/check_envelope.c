@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include "b64.h"
 #include "envelope.h"
+#include "check_run.h"
 
 #define PASS "super-secret-passphrase"
 
@@ -287,9 +288,5 @@ int main(void)
     tcase_add_test(tc, test_error_classes);
     tcase_add_test(tc, test_garbage_never_crashes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "envelope.h"
 #include "envseen.h"
+#include "check_run.h"
 
 #define ENV(salt) "{\"ct\":\"AAAAAAAAAAAAAAAAAAAAAA==\",\"iv\":\"00112233445566778899aabbccddeeff\",\"s\":\"" salt "\"}"
 
@@ -91,9 +92,5 @@ int main(void)
     tcase_add_test(tc, many_and_bounded);
     tcase_add_test(tc, merge_across_workers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

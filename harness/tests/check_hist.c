@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
+#include "check_run.h"
 
 static uint64_t rng = 88172645463325252ULL;
 static uint64_t xr(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
@@ -210,9 +211,5 @@ int main(void)
     tcase_add_test(tc, json_round_trip);
     tcase_add_test(tc, percentile_iteration);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

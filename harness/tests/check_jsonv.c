@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "jsonv.h"
+#include "check_run.h"
 
 static int ok(const char *s) { return jsonv_valid(s, strlen(s)); }
 
@@ -120,9 +121,5 @@ int main(void)
     tcase_add_test(tc, test_units);
     tcase_add_test(tc, test_utf8);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <curl/curl.h>
 #include "localserver.h"
+#include "check_run.h"
 
 static void sleep_ms(int ms)
 {
@@ -385,7 +386,6 @@ int main(void)
 {
     Suite *s = suite_create("localserver");
     TCase *tc = tcase_create("localserver");
-    SRunner *sr;
     int failed;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     tcase_set_timeout(tc, 60);
@@ -402,10 +402,7 @@ int main(void)
     tcase_add_test(tc, missing_server_or_deps);
     tcase_add_test(tc, server_dies_with_its_parent);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    failed = check_run(s);
     curl_global_cleanup();
-    return failed ? 1 : 0;
+    return failed;
 }

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "report.h"
 #include "synth.h"
+#include "check_run.h"
 
 static char base[64];
 
@@ -117,9 +118,5 @@ int main(void)
     tcase_add_test(tc, failures_and_thresholds_give_1);
     tcase_add_test(tc, bad_usage_and_input_give_2);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include "envseen.h"
 #include "probe.h"
 #include "result.h"
+#include "check_run.h"
 
 #define PASS "super-secret-passphrase"
 
@@ -233,9 +234,5 @@ int main(void)
     tcase_add_test(tc, baseline_failed);
     tcase_add_test(tc, envelope_findings);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

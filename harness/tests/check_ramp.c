@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ramp.h"
+#include "check_run.h"
 
 static ramp_row row(int clients, double rps, double p99, int pass)
 {
@@ -54,9 +55,5 @@ int main(void)
     tcase_add_test(tc, knee_is_last_pass_before_a_failure);
     tcase_add_test(tc, no_knee_when_first_fails_or_all_pass);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "report.h"
 #include "synth.h"
+#include "check_run.h"
 
 static char dir[256];
 
@@ -285,9 +286,5 @@ int main(void)
     tcase_add_test(tc, markdown_and_summary);
     tcase_add_test(tc, empty_run);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

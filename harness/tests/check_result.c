@@ -5,6 +5,7 @@
 #include <string.h>
 #include "result.h"
 #include "synth.h"
+#include "check_run.h"
 
 static char *to_text(const result *r)
 {
@@ -289,9 +290,5 @@ int main(void)
     tcase_add_test(tc, exit_rule);
     tcase_add_test(tc, probes_round_trip);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

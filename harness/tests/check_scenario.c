@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "scenario.h"
+#include "check_run.h"
 
 static int parse(const char *json, scenario *sc, buf *err)
 {
@@ -574,8 +575,6 @@ int main(void)
 {
     Suite *s = suite_create("scenario");
     TCase *tc = tcase_create("scenario");
-    SRunner *sr;
-    int failed;
     tcase_add_test(tc, defaults_from_empty_object);
     tcase_add_test(tc, every_field);
     tcase_add_test(tc, round_trip_through_json);
@@ -591,9 +590,5 @@ int main(void)
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

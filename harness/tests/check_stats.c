@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "stats.h"
+#include "check_run.h"
 
 #define S INT64_C(1000000000)
 
@@ -163,9 +164,5 @@ int main(void)
     tcase_add_test(tc, errors_by_class);
     tcase_add_test(tc, merge_adds_exactly);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

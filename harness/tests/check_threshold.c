@@ -3,6 +3,7 @@
 #include <string.h>
 #include "result.h"
 #include "threshold.h"
+#include "check_run.h"
 
 START_TEST(parse_good)
 {
@@ -96,9 +97,5 @@ int main(void)
     tcase_add_test(tc, parse_bad);
     tcase_add_test(tc, evaluate);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }
