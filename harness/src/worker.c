@@ -17,13 +17,6 @@
 #define SWEEP_MS 100
 #define CLOSE_GRACE_NS 2000000000LL   /* how long polite closes may take before connections are dropped */
 
-int worker_clients_all_finished(worker *w)
-{
-    for (int i = 0; i < w->nclients; i++)
-        if (!client_is_finished(&w->clients[i])) return 0;
-    return 1;
-}
-
 static int64_t worker_inflight(const worker *w)
 {
     int64_t n = 0;
@@ -76,7 +69,7 @@ static void worker_on_sweep(uv_timer_t *t)
     if (w->closing && now >= w->close_deadline_ns)
         for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
     worker_publish(w);
-    if (worker_clients_all_finished(w)) {
+    if (w->progress.clients_finished == w->nclients) {   /* only this thread writes progress */
         w->finished = 1;
         uv_stop(&w->loop);
     }

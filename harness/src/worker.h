@@ -89,7 +89,4 @@ void worker_join(worker *w);
 void worker_read_progress(worker *w, worker_progress *out);
 void worker_destroy(worker *w);
 
-/* For the client and transports */
-int  worker_clients_all_finished(worker *w);
-
 #endif
