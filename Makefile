@@ -1,7 +1,7 @@
 # siocrypt: a plain Makefile, in the spirit of wrk's.
 # make            build build/siocrypt
-# make test       deps, build, then every test (harness/tests/run.sh)
-# make run        deps, build, then the main job on the embedded default (local Node server)
+# make test       deps, then (in a new make, so pkg-config sees what deps installed) build and every test
+# make run        deps, then build and the main job on the embedded default (local Node server)
 # make bench      the benchmarks (never asserted in tests)
 # make asan       the whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # make deps       install missing Debian packages and npm packages (npm ci from lock files)
@@ -11,10 +11,13 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 PKGS     = openssl libcjson libwebsockets libcurl libuv
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+# pkg-config runs when a flag is first used, not when the Makefile is read: on a fresh machine the -dev
+# packages only exist once `make deps` has run, and run/test/bench start a new make after it (below).
+pkgconf = $(eval $(1) := $(shell pkg-config $(2) 2>/dev/null))$($(1))
+PKG_CFLAGS    = $(call pkgconf,PKG_CFLAGS,--cflags $(PKGS))
+PKG_LIBS      = $(call pkgconf,PKG_LIBS,--libs $(PKGS))
+CHECK_CFLAGS  = $(call pkgconf,CHECK_CFLAGS,--cflags check)
+CHECK_LIBS    = $(call pkgconf,CHECK_LIBS,--libs check)
 
 OPT     ?= -O2 -g
 CFLAGS  ?=
@@ -30,8 +33,9 @@ LIBOBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
 TSRC    := $(wildcard harness/tests/check_*.c)
 TBIN    := $(TSRC:harness/tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-unit run bench asan deps clean install fuzz fuzz-build fuzz-smoke
+.PHONY: all tests test test-unit run bench asan deps clean install fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/siocrypt
+tests: $(BUILD)/siocrypt $(TBIN)
 
 $(BUILD)/siocrypt: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -54,13 +58,17 @@ deps:
 test-unit: $(TBIN)
 	@for t in $(TBIN); do echo "== $$t"; CK_FORK=yes $$t || exit 1; done
 
-test: deps all $(TBIN)
+# deps first, then a new make: this one's pkg-config results may predate the packages deps installs.
+test: deps
+	@$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) bash harness/tests/run.sh
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory all
 	@bash harness/scripts/run-default.sh $(BUILD)/siocrypt
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bash harness/scripts/bench.sh
 
 asan:
