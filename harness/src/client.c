@@ -10,6 +10,7 @@
 #include "eio.h"
 #include "envelope.h"
 #include "envseen.h"
+#include "jsonv.h"
 #include "sio.h"
 #include "stats.h"
 #include "transport_poll.h"
@@ -21,6 +22,7 @@
 static void client_fail(client *c, const char *cls, const char *detail);
 static void client_send_counter(client *c, int64_t id, int64_t intended_ns);
 static void client_finish(client *c);
+static void client_on_timer(sched_entry *e, int64_t now);
 
 static void client_log(const client *c, const char *what, const char *detail)
 {
@@ -35,8 +37,8 @@ void client_init(client *c, worker *w, int index)
     c->index = index;
     c->state = CLIENT_IDLE;
     c->next_id = w->cfg->start_id;
-    uv_timer_init(&w->loop, &c->timer);
-    c->timer.data = c;
+    c->last_id = w->cfg->start_id - 2;
+    sched_entry_init(&c->timer, client_on_timer);
 }
 
 /* ---- sending ---------------------------------------------------------------------------------------- */
@@ -62,77 +64,28 @@ static void client_send_sio_connect(client *c)
     client_send_packet(c, '4', c->scratch.data, c->scratch.len);
 }
 
-/* ---- the in-flight ring ----------------------------------------------------------------------------- */
+/* ---- messages in flight ------------------------------------------------------------------------- */
 
-static void fl_push(client *c, int64_t id, int64_t intended_ns)
-{
-    if (c->nfl == CLIENT_MAX_INFLIGHT) {    /* the oldest has waited longest: it timed out */
-        stats_error(c->w->st, clock_now_ns(), "timeout", "inflight-overflow");
-        c->fl[c->fl_head].used = 0;
-        c->fl_head = (c->fl_head + 1) % CLIENT_MAX_INFLIGHT;
-        c->nfl--;
-    }
-    inflight *f = &c->fl[(c->fl_head + c->nfl) % CLIENT_MAX_INFLIGHT];
-    f->id = id;
-    f->intended_ns = intended_ns;
-    f->used = 1;
-    c->nfl++;
-}
-
-static void fl_trim(client *c)
-{
-    while (c->nfl && !c->fl[c->fl_head].used) {
-        c->fl_head = (c->fl_head + 1) % CLIENT_MAX_INFLIGHT;
-        c->nfl--;
-    }
-}
-
-/* Find and remove the message with this id; its intended send time, or -1. Answers arrive in order on one
- * connection, so this almost always stops at the first slot. */
-static int64_t fl_take(client *c, int64_t id)
-{
-    for (int k = 0; k < c->nfl; k++) {
-        inflight *f = &c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT];
-        if (f->used && f->id == id) {
-            f->used = 0;
-            int64_t t = f->intended_ns;
-            fl_trim(c);
-            return t;
-        }
-    }
-    return -1;
-}
-
-static int64_t fl_pending(const client *c)
-{
-    int64_t n = 0;
-    for (int k = 0; k < c->nfl; k++) n += c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT].used;
-    return n;
-}
-
-static void client_remember_late(client *c, int64_t id)
-{
-    c->late[c->nlate % 4] = id;
-    c->nlate++;
-}
-
-static int client_forget_late(client *c, int64_t id)
-{
-    int n = c->nlate < 4 ? c->nlate : 4;
-    for (int k = 0; k < n; k++)
-        if (c->late[k] == id) { c->late[k] = INT64_MIN; return 1; }
-    return 0;
-}
-
-/* Messages still unanswered when we give up on them (drain over, run aborted) are counted, not lost:
- * one `timeout` each, with why. */
-static void fl_drop_pending(client *c, const char *why)
+/* Messages still unanswered when we give up on them because the connection goes away (drain over, run
+ * aborted) are counted, not lost: one `timeout` each, with why. */
+static void client_drop_pending(client *c, const char *why)
 {
     int64_t now = clock_now_ns();
-    for (int k = 0; k < c->nfl; k++)
-        if (c->fl[(c->fl_head + k) % CLIENT_MAX_INFLIGHT].used) stats_error(c->w->st, now, "timeout", why);
-    memset(c->fl, 0, sizeof c->fl);
-    c->fl_head = c->nfl = 0;
+    for (size_t n = inflight_clear(&c->fl); n; n--) stats_error(c->w->st, now, "timeout", why);
+}
+
+static void client_continue(client *c, int64_t next_id);
+
+/* A bad answer (undecryptable, no id, a server's counter_error, a wrong id) is the outcome of the oldest
+ * message waiting: answers come back in order on one connection. Counted once, under its class; the message
+ * is then settled, so it cannot also time out, and the closed model goes on with a fresh id (a late answer
+ * to the old one cannot pass for it). With nothing waiting it is counted on its own. */
+static void client_bad_answer(client *c, int64_t now, const char *cls, const char *detail)
+{
+    stats_error(c->w->st, now, cls, detail);
+    if (!inflight_waiting(&c->fl)) return;
+    inflight_settle_oldest(&c->fl);
+    client_continue(c, c->last_id + 2);
 }
 
 /* ---- the counter ------------------------------------------------------------------------------------ */
@@ -151,7 +104,7 @@ static void client_maybe_done(client *c)
     const run_config *cfg = c->w->cfg;
     if (c->state != CLIENT_OPEN) return;
     int sending_over = c->done_sending || c->w->draining || (cfg->messages && c->sent >= cfg->messages);
-    if (sending_over && fl_pending(c) == 0) client_close(c);
+    if (sending_over && inflight_waiting(&c->fl) == 0) client_close(c);
 }
 
 static void client_send_counter(client *c, int64_t id, int64_t intended_ns)
@@ -166,44 +119,44 @@ static void client_send_counter(client *c, int64_t id, int64_t intended_ns)
     int64_t t1 = clock_now_ns();
     if (e != ENVELOPE_OK) { client_fail(c, "protocol", envelope_err_name(e)); return; }
     stats_encrypt_ns(w->st, t1 - t0);
+    if (inflight_push(&c->fl, id, intended_ns ? intended_ns : t0) < 0) { client_fail(c, "protocol", "out of memory"); return; }
     buf_clear(&c->scratch);
     sio_encode_event_str(&c->scratch, cfg->nsp, -1, cfg->event, c->plain.data, c->plain.len);
-    fl_push(c, id, intended_ns ? intended_ns : t0);
+    c->last_id = id;
     c->sent++;
     stats_sent(w->st, t1);
     client_send_packet(c, '4', c->scratch.data, c->scratch.len);
 }
 
-static void client_on_timer(uv_timer_t *t);
-
-static void client_arm_timer(client *c, int64_t delay_ns)
+static void client_timer_at(client *c, int64_t at_ns)
 {
-    if (delay_ns < 0) delay_ns = 0;
-    uv_timer_start(&c->timer, client_on_timer, (uint64_t)(delay_ns / 1000000), 0);
+    if (sched_at(&c->w->sched, &c->timer, at_ns) < 0) client_fail(c, "protocol", "scheduler full");
 }
 
-/* Open model: send every message whose intended time has come, then sleep until the next one. */
-static void client_open_model_step(client *c)
+/* Open model: send every message whose intended time has come, then sleep until the next one. A client
+ * that already has max_inflight messages unanswered holds the send (counted, said in the report): the
+ * schedule goes on, and latency stays measured from each message's own intended time. */
+static void client_open_model_step(client *c, int64_t now)
 {
     const run_config *cfg = c->w->cfg;
-    int64_t now = clock_now_ns();
     int64_t period = (int64_t)(1e9 / cfg->rate);
     int burst = 0;
     while (client_may_send(c) && c->next_send_ns <= now && burst++ < 1000) {
-        client_send_counter(c, c->next_id, c->next_send_ns);
+        if ((int64_t)inflight_waiting(&c->fl) >= cfg->max_inflight) stats_held(c->w->st);
+        else client_send_counter(c, c->next_id, c->next_send_ns);
         c->next_id += 2;   /* the answer to id N is N+1: keep ids of different messages apart */
         c->next_send_ns += period;
     }
-    if (client_may_send(c)) client_arm_timer(c, c->next_send_ns - now);
+    if (client_may_send(c)) client_timer_at(c, c->next_send_ns);
     else client_maybe_done(c);
 }
 
-static void client_on_timer(uv_timer_t *t)
+static void client_on_timer(sched_entry *e, int64_t now)
 {
-    client *c = t->data;
+    client *c = (client *)((char *)e - offsetof(client, timer));
     if (c->state == CLIENT_IDLE) { client_start(c); return; }
     if (c->state != CLIENT_OPEN) return;
-    if (c->w->cfg->rate > 0) { client_open_model_step(c); return; }
+    if (c->w->cfg->rate > 0) { client_open_model_step(c, now); return; }
     if (client_may_send(c)) client_send_counter(c, c->next_id, 0);   /* closed model, after think time */
     else client_maybe_done(c);
 }
@@ -254,7 +207,7 @@ static void client_on_connected(client *c)
         /* spread clients' schedules over one period so that they do not all send in the same instant */
         int64_t period = (int64_t)(1e9 / w->cfg->rate);
         c->next_send_ns = now + (period * (c->index % 97)) / 97;
-        client_open_model_step(c);
+        client_open_model_step(c, now);
     } else if (client_may_send(c)) {
         client_send_counter(c, c->next_id, 0);
     } else {
@@ -262,22 +215,46 @@ static void client_on_connected(client *c)
     }
 }
 
-/* Read `{"id":N}` the way the server writes it; anything else goes through the general parser. */
-static int client_parse_id(const char *s, size_t n, int64_t *id)
+/* The answer's id as g-crypt's JSON.parse reads the plaintext. The server writes `{"id":N}` with a plain
+ * integer: that form is read directly (no leading zero, at most 15 digits: exact and far below 2^53);
+ * anything else goes through jsonv, which is JSON.parse exactly (the last of duplicate keys wins, 1.5 is
+ * not an id, 1e308 is beyond any id). NULL, or the error detail. */
+static const char *client_parse_id(const char *s, size_t n, int64_t *id)
 {
-    if (n > 7 && !memcmp(s, "{\"id\":", 6) && s[n - 1] == '}') {
-        char *end;
-        long long v = strtoll(s + 6, &end, 10);
-        if (end == s + n - 1 && end != s + 6) { *id = v; return 0; }
+    if (n > 7 && n < 6 + 16 + 2 && !memcmp(s, "{\"id\":", 6) && s[n - 1] == '}') {
+        const char *p = s + 6, *end = s + n - 1;
+        int neg = *p == '-';
+        p += neg;
+        int plain = p < end && (*p != '0' || p + 1 == end);
+        int64_t v = 0;
+        for (const char *q = p; plain && q < end; q++) {
+            if (*q < '0' || *q > '9') plain = 0;
+            else v = v * 10 + (*q - '0');
+        }
+        if (plain) { *id = neg ? -v : v; return NULL; }
     }
-    cJSON *j = cJSON_ParseWithLength(s, n);
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "id");
-    int ok = cJSON_IsNumber(v);
-    if (ok) *id = (int64_t)v->valuedouble;
-    cJSON_Delete(j);
-    return ok ? 0 : -1;
+    switch (jsonv_object_int(s, n, "id", id)) {
+    case JSONV_INT_OK: return NULL;
+    case JSONV_INT_FRACTION: return "id-not-integer";
+    case JSONV_INT_RANGE: return "id-out-of-range";
+    default: return "no-id";
+    }
 }
 
+/* A message has its outcome: the closed model sends the next one (after think time), with next_id. The open
+ * model keeps its own schedule. */
+static void client_continue(client *c, int64_t next_id)
+{
+    const run_config *cfg = c->w->cfg;
+    if (cfg->rate > 0) { client_maybe_done(c); return; }
+    c->next_id = next_id;
+    if (!client_may_send(c)) { client_maybe_done(c); return; }
+    if (cfg->think_ns > 0) client_timer_at(c, clock_now_ns() + cfg->think_ns);
+    else client_send_counter(c, c->next_id, 0);
+}
+
+/* A counter answer: decrypt, read the id, match it with the message it answers. Each message gets one
+ * outcome: verified, late (answered after its timeout), or the class of the bad answer that ended it. */
 static void client_on_counter(client *c, const sio_packet *sp)
 {
     worker *w = c->w;
@@ -288,7 +265,7 @@ static void client_on_counter(client *c, const sio_packet *sp)
     stats_received(w->st, now);
     buf_clear(&c->arg);
     int r = sio_event_first_string(sp, &name, &name_len, &c->arg);
-    if (r != SIO_OK) { stats_error(w->st, now, "protocol", sio_err_name(r)); return; }
+    if (r != SIO_OK) { client_bad_answer(c, now, "protocol", sio_err_name(r)); return; }
 
     buf_clear(&c->plain);
     unsigned warn = 0;
@@ -296,29 +273,29 @@ static void client_on_counter(client *c, const sio_packet *sp)
     envelope_err e = envelope_decrypt(w->env, c->arg.data, c->arg.len, &c->plain, &warn);
     int64_t t1 = clock_now_ns();
     stats_decrypt_ns(w->st, t1 - t0);
-    if (e != ENVELOPE_OK) { stats_error(w->st, t1, "decrypt", envelope_err_name(e)); return; }
+    if (e != ENVELOPE_OK) { client_bad_answer(c, t1, "decrypt", envelope_err_name(e)); return; }
     envseen_add(w->seen, c->arg.data, c->arg.len, warn);
 
-    int64_t id;
-    if (client_parse_id(c->plain.data, c->plain.len, &id) < 0) {
-        stats_error(w->st, t1, "counter-mismatch", "no-id");
+    int64_t id, intended;
+    const char *bad = client_parse_id(c->plain.data, c->plain.len, &id);
+    if (bad) { client_bad_answer(c, t1, "counter-mismatch", bad); return; }
+    /* id - 1 cannot overflow: ids are within +-2^53 */
+    switch (inflight_take(&c->fl, id - 1, &intended)) {
+    case INFLIGHT_WAITING: {
+        int64_t done = clock_now_ns();
+        c->verified++;
+        stats_verified(w->st, done, done - intended);
+        client_continue(c, id);   /* the seed's page sends the answer's id back */
         return;
     }
-    int64_t intended = fl_take(c, id - 1);
-    if (intended < 0) {
-        /* an answer to a message already counted as timed out is late, not wrong: it is not counted twice */
-        if (!client_forget_late(c, id - 1)) stats_error(w->st, t1, "counter-mismatch", NULL);
+    case INFLIGHT_LATE:   /* already counted as a timeout; the closed model has sent a fresh id since */
+        stats_late(w->st, t1, t1 - intended);
+        client_maybe_done(c);
+        return;
+    case INFLIGHT_UNKNOWN:
+        client_bad_answer(c, t1, "counter-mismatch", "wrong-id");
         return;
     }
-    int64_t done = clock_now_ns();
-    c->verified++;
-    stats_verified(w->st, done, done - intended);
-
-    if (w->cfg->rate > 0) { client_maybe_done(c); return; }
-    c->next_id = id;                      /* the seed's page sends the answer's id back */
-    if (!client_may_send(c)) { client_maybe_done(c); return; }
-    if (w->cfg->think_ns > 0) client_arm_timer(c, w->cfg->think_ns);
-    else client_send_counter(c, c->next_id, 0);
 }
 
 /* The hardened server answers what it cannot decrypt with `counter_error`. */
@@ -328,10 +305,7 @@ static void client_on_counter_error(client *c, const sio_packet *sp)
     int64_t now = clock_now_ns();
     if (client_probing(c)) { client_probe_answer(c, CLIENT_PROBE_COUNTER_ERROR, sp); return; }
     stats_received(w->st, now);
-    stats_error(w->st, now, "decrypt", "server-rejected");
-    if (c->nfl) { c->fl[c->fl_head].used = 0; fl_trim(c); }
-    if (w->cfg->rate > 0 || !client_may_send(c)) { client_maybe_done(c); return; }
-    client_send_counter(c, c->next_id, 0);
+    client_bad_answer(c, now, "decrypt", "server-rejected");
 }
 
 /* ---- Socket.IO -------------------------------------------------------------------------------------- */
@@ -355,7 +329,10 @@ static void client_on_sio(client *c, const char *p, size_t n)
         if (c->state == CLIENT_HANDSHAKING) client_on_connected(c);
         return;
     case SIO_CONNECT_ERROR:
-        client_fail(c, "handshake", "CONNECT_ERROR");
+        /* before the CONNECT it refuses the namespace (a handshake error, e.g. bad auth); once connected the
+         * server is putting an end to a session it had accepted */
+        client_fail(c, c->sio_connected ? "disconnect" : "handshake",
+                    c->sio_connected ? "CONNECT_ERROR after connect" : "CONNECT_ERROR");
         return;
     case SIO_DISCONNECT:
         client_fail(c, "disconnect", "server DISCONNECT");
@@ -528,14 +505,14 @@ void client_start(client *c)
 void client_schedule_start(client *c, int64_t delay_ns)
 {
     if (delay_ns <= 0) client_start(c);
-    else client_arm_timer(c, delay_ns);
+    else client_timer_at(c, clock_now_ns() + delay_ns);
 }
 
 static void client_release_transports(client *c)
 {
     poll_cancel(c);
     ws_abort(c);
-    uv_timer_stop(&c->timer);
+    sched_cancel(&c->w->sched, &c->timer);
 }
 
 /* The connection is over (politely or not). */
@@ -591,22 +568,12 @@ void client_tick(client *c, int64_t now)
         if (!c->get) poll_get(c);
         poll_kick(c);
     }
-    /* messages that waited too long */
-    int expired = 0;
-    while (c->nfl && (!c->fl[c->fl_head].used || now - c->fl[c->fl_head].intended_ns > cfg->message_timeout_ns)) {
-        if (c->fl[c->fl_head].used) {
-            stats_error(c->w->st, now, "timeout", "message");
-            client_remember_late(c, c->fl[c->fl_head].id);
-            expired++;
-        }
-        c->fl[c->fl_head].used = 0;
-        fl_trim(c);
-    }
-    if (expired && cfg->rate <= 0 && client_may_send(c)) {
-        c->next_id += 2;   /* a fresh id, so that a late answer to the old one cannot pass for the new one */
-        client_send_counter(c, c->next_id, 0);
-    }
-    else if (expired) client_maybe_done(c);
+    /* messages that waited too long: one `timeout` each; they are remembered, so an answer that still
+     * comes is counted late, not as a mismatch */
+    long expired = inflight_expire(&c->fl, now - cfg->message_timeout_ns);
+    if (expired < 0) { client_fail(c, "protocol", "out of memory"); return; }
+    for (long k = 0; k < expired; k++) stats_error(c->w->st, now, "timeout", "message");
+    if (expired) client_continue(c, c->last_id + 2);
     if (c->state != CLIENT_OPEN && c->state != CLIENT_HANDSHAKING) return;
     if (c->probe_sent_ns && c->probe_outcome == CLIENT_PROBE_PENDING && now - c->probe_sent_ns > cfg->probe_wait_ns) {
         client_probe_end(c, CLIENT_PROBE_SILENT, NULL, 0);
@@ -635,10 +602,11 @@ void client_stop_sending(client *c)
 void client_close(client *c)
 {
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
-    if (c->state == CLIENT_IDLE) { uv_timer_stop(&c->timer); c->state = CLIENT_CLOSED; return; }
-    fl_drop_pending(c, "drain");
+    if (c->state == CLIENT_IDLE) { sched_cancel(&c->w->sched, &c->timer); c->state = CLIENT_CLOSED; return; }
+    c->w->close_began_ns = clock_now_ns();
+    client_drop_pending(c, "drain");
     if (c->state == CLIENT_CONNECTING || c->upgrade == UPGRADE_PAUSING) { client_finish(c); return; }
-    uv_timer_stop(&c->timer);
+    sched_cancel(&c->w->sched, &c->timer);
     c->state = CLIENT_CLOSING;
     c->t_close_ns = clock_now_ns();
     if (c->sio_connected) {
@@ -652,7 +620,7 @@ void client_close(client *c)
 
 void client_abort(client *c)
 {
-    if (c->state == CLIENT_OPEN) fl_drop_pending(c, "aborted");
+    if (c->state == CLIENT_OPEN) client_drop_pending(c, "aborted");
     client_finish(c);
 }
 
@@ -663,5 +631,5 @@ void client_free(client *c)
     buf *bufs[] = {&c->ws_rx, &c->ws_tx, &c->get_body, &c->post_body, &c->post_resp, &c->outq,
                    &c->scratch, &c->plain, &c->arg, &c->ws_first, &c->probe_reply};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
-    uv_close((uv_handle_t *)&c->timer, NULL);
+    inflight_free(&c->fl);
 }

@@ -7,8 +7,9 @@
 #ifndef SIOCRYPT_CLIENT_H
 #define SIOCRYPT_CLIENT_H
 #include <stdint.h>
-#include <uv.h>
 #include "buf.h"
+#include "inflight.h"
+#include "schedule.h"
 
 struct worker;
 struct lws;
@@ -32,13 +33,6 @@ typedef enum upgrade_state {
     UPGRADE_DONE
 } upgrade_state;
 
-/* One message in flight: the id we sent and when we meant to send it. */
-typedef struct inflight {
-    int64_t id;
-    int64_t intended_ns;
-    int used;
-} inflight;
-
 /* Probe mode (run_config.probe_args set): the client sends that one EVENT after the socket.io CONNECT
  * instead of the counter, records what became of it, and closes. */
 typedef enum client_probe_outcome {
@@ -49,8 +43,6 @@ typedef enum client_probe_outcome {
     CLIENT_PROBE_DISCONNECTED,    /* the connection ended after the frame went out (probe_reply: why) */
     CLIENT_PROBE_SILENT           /* nothing within probe_wait_ns */
 } client_probe_outcome;
-
-#define CLIENT_MAX_INFLIGHT 64    /* open model: more unanswered messages than this count as timeouts */
 
 typedef struct client {
     struct worker *w;
@@ -90,15 +82,12 @@ typedef struct client {
     int64_t sent, verified;       /* messages sent and verified */
     int64_t next_id;              /* id of the next message to send */
     int64_t next_send_ns;         /* open model: intended time of the next send */
-    inflight fl[CLIENT_MAX_INFLIGHT];   /* a ring in send order: the oldest is at fl_head */
-    int fl_head, nfl;
-    int64_t late[4];              /* ids that timed out lately: their answers are late, not wrong */
-    int nlate;
+    int64_t last_id;              /* the id of the last message sent (ids only grow: see inflight.h) */
+    inflight fl;                  /* messages waiting for their answer, and those given up on */
     int sio_connected;
     int done_sending;
 
-    uv_timer_t timer;             /* start delay, open-model schedule, think time */
-    int timer_active;
+    sched_entry timer;            /* on the worker's scheduler: start delay, open-model schedule, think time */
 
     /* probe mode */
     client_probe_outcome probe_outcome;

@@ -311,3 +311,32 @@ int jsonv_string_is(const jsonv_span *str, const char *lit)
         if (u[j] != (uint8_t)lit[j]) return 0;
     return 1;
 }
+
+typedef struct { const char *key; jsonv_span val; int has; } member_pick;
+
+static int pick_member(void *ud, const jsonv_span *key, const jsonv_span *val)
+{
+    member_pick *m = ud;
+    if (jsonv_string_is(key, m->key)) { m->val = *val; m->has = 1; }   /* the last one wins */
+    return 0;
+}
+
+jsonv_int_err jsonv_object_int(const char *s, size_t n, const char *key, int64_t *out)
+{
+    member_pick m = {key, {NULL, 0, JSONV_NULL}, 0};
+    jsonv_type top;
+    if (jsonv_parse(s, n, &top, pick_member, &m) < 0 || top != JSONV_OBJECT) return JSONV_INT_NOT_JSON;
+    if (!m.has || m.val.type != JSONV_NUMBER) return JSONV_INT_MISSING;
+    /* The span is a valid JSON number, which strtod reads the way JSON.parse does (nearest double); it is
+     * copied so that strtod stops at its end (a long one, say 500 digits of fraction, goes to the heap). */
+    char small[64], *tmp = m.val.n < sizeof small ? small : malloc(m.val.n + 1);
+    if (!tmp) return JSONV_INT_RANGE;
+    memcpy(tmp, m.val.p, m.val.n);
+    tmp[m.val.n] = '\0';
+    double v = strtod(tmp, NULL);
+    if (tmp != small) free(tmp);
+    if (!(v == v) || v > 9007199254740992.0 || v < -9007199254740992.0) return JSONV_INT_RANGE;
+    if (v != (double)(int64_t)v) return JSONV_INT_FRACTION;
+    *out = (int64_t)v;
+    return JSONV_INT_OK;
+}

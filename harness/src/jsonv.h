@@ -36,4 +36,16 @@ size_t jsonv_string_units(const jsonv_span *str, uint16_t *out);
 /* 1 if a string span decodes to exactly the ASCII text lit. */
 int jsonv_string_is(const jsonv_span *str, const char *lit);
 
+/* The integer JSON.parse(s)[key] is, for a top-level object (the last member of that name wins, as in
+ * JSON.parse). Integers are exact in a JavaScript number up to 2^53: beyond that, or with a fraction, the
+ * value is not the integer it looks like. */
+typedef enum jsonv_int_err {
+    JSONV_INT_OK,
+    JSONV_INT_NOT_JSON,       /* JSON.parse would throw, or the top level is not an object */
+    JSONV_INT_MISSING,        /* no such member, or it is not a number */
+    JSONV_INT_FRACTION,       /* a number with a fraction: 1.5 */
+    JSONV_INT_RANGE           /* an integer beyond +-2^53 (1e308 included) */
+} jsonv_int_err;
+jsonv_int_err jsonv_object_int(const char *s, size_t n, const char *key, int64_t *out);
+
 #endif

@@ -332,7 +332,7 @@ static int mini_run(worker *w, const run_config *cfg, int64_t mono0, int64_t wal
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
-    while (!w->finished) {
+    while (!worker_is_finished(w)) {
         struct timespec ts = {0, 20 * 1000000};
         int sig = sigtimedwait(&set, NULL, &ts);
         if ((sig == SIGINT || sig == SIGTERM) && !*interrupted) {

@@ -144,7 +144,14 @@ void report_print_summary(FILE *f, const result *r)
     fprintf(f, "  Round trips  %llu sent, %llu received, %llu verified, %llu unverified\n",
             (unsigned long long)s->sent, (unsigned long long)s->received, (unsigned long long)s->verified,
             (unsigned long long)d->unverified);
-    fprintf(f, "  Throughput   %.1f round trips/s\n", d->round_trips_per_s);
+    fprintf(f, "  Throughput   %.1f round trips/s over the %.2f s steady window (offered %.1f msg/s)\n",
+            d->round_trips_per_s, d->window_s, d->offered_per_s);
+    fprintf(f, "  Phases       ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s\n", m->ramp_s, d->window_s,
+            m->drain_s, m->close_s);
+    if (s->late || s->held)
+        fprintf(f, "  Late         %llu answers after their timeout (p50 %.1f ms, max %.1f ms); %llu sends held at "
+                "max_inflight\n", (unsigned long long)s->late, d->late_ms.p50, d->late_ms.max,
+                (unsigned long long)s->held);
     fprintf(f, "  %-14s %9s %9s %9s %9s %9s %9s %9s\n", "Latency (ms)", "min", "p50", "p90", "p99", "p99.9", "max", "mean");
     const struct { const char *name; const result_dist *x; } rows[] = {
         {"round trip", &d->latency_ms}, {"connect", &d->connect_ms}, {"upgrade", &d->upgrade_ms},

@@ -35,7 +35,10 @@ int report_md(const result *r, buf *o)
     buf_printf(o, "| round trips | %llu sent, %llu received, %llu verified, %llu unverified |\n",
                (unsigned long long)s->sent, (unsigned long long)s->received, (unsigned long long)s->verified,
                (unsigned long long)d->unverified);
-    buf_printf(o, "| throughput | **%.1f round trips/s** |\n", d->round_trips_per_s);
+    buf_printf(o, "| throughput | **%.1f round trips/s** over the %.2f s steady window (offered %.1f msg/s) |\n",
+               d->round_trips_per_s, d->window_s, d->offered_per_s);
+    buf_printf(o, "| phases | ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s |\n", m->ramp_s, d->window_s,
+               m->drain_s, m->close_s);
     buf_printf(o, "| errors | %llu (rate %.6f) |\n\n", (unsigned long long)d->errors_total, d->error_rate);
 
     buf_printf(o, "| latency (ms) | min | p50 | p90 | p99 | p99.9 | max | mean | count |\n"

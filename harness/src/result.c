@@ -136,7 +136,13 @@ void result_finish(result *r)
     d->upgrade_ms = dist_of(s->upgrade, 1e6);
     d->encrypt_us = dist_of(s->encrypt, 1e3);
     d->decrypt_us = dist_of(s->decrypt, 1e3);
-    d->round_trips_per_s = r->meta.duration_s > 0 ? (double)s->verified / r->meta.duration_s : 0.0;
+    d->late_ms = dist_of(s->late_rtt, 1e6);
+    stats_win w = stats_window(s);
+    d->window_s = (double)w.ns / 1e9;
+    d->window_verified = w.verified;
+    d->window_sent = w.sent;
+    d->round_trips_per_s = w.ns > 0 ? (double)w.verified / d->window_s : 0.0;
+    d->offered_per_s = w.ns > 0 ? (double)w.sent / d->window_s : 0.0;
     d->errors_total = s->errors;
     d->unverified = s->sent > s->verified ? s->sent - s->verified : 0;
     uint64_t ops = s->sent + s->conn_attempted;
@@ -218,6 +224,11 @@ cJSON *result_to_json(const result *r)
     add_iso_time(o, "end", r->meta.end_wall_ns);
     jsonx_add_int(o, "end_unix_ms", r->meta.end_wall_ns / 1000000);
     jsonx_add_num(o, "duration_s", r->meta.duration_s);
+    x = cJSON_AddObjectToObject(o, "phases");
+    jsonx_add_num(x, "ramp_s", r->meta.ramp_s);
+    jsonx_add_num(x, "steady_s", d->window_s);
+    jsonx_add_num(x, "drain_s", r->meta.drain_s);
+    jsonx_add_num(x, "close_s", r->meta.close_s);
     cJSON_AddBoolToObject(o, "pass", d->pass);
     jsonx_add_int(o, "exit_code", d->exit_code);
 
@@ -231,6 +242,8 @@ cJSON *result_to_json(const result *r)
     jsonx_add_int(x, "received", (int64_t)s->received);
     jsonx_add_int(x, "verified", (int64_t)s->verified);
     jsonx_add_int(x, "unverified", (int64_t)d->unverified);
+    jsonx_add_int(x, "late", (int64_t)s->late);
+    jsonx_add_int(x, "held", (int64_t)s->held);
 
     x = cJSON_AddObjectToObject(o, "errors");
     for (size_t i = 0; i < d->nclasses; i++) jsonx_add_int(x, d->classes[i].cls, (int64_t)d->classes[i].count);
@@ -247,7 +260,12 @@ cJSON *result_to_json(const result *r)
 
     x = cJSON_AddObjectToObject(o, "throughput");
     jsonx_add_num(x, "round_trips_per_s", d->round_trips_per_s);
+    jsonx_add_num(x, "window_s", d->window_s);
+    jsonx_add_int(x, "verified_in_window", (int64_t)d->window_verified);
+    jsonx_add_int(x, "sent_in_window", (int64_t)d->window_sent);
+    jsonx_add_num(x, "offered_per_s", d->offered_per_s);
     cJSON_AddItemToObject(o, "latency_ms", dist_json(&d->latency_ms, 1));
+    cJSON_AddItemToObject(o, "late_ms", dist_json(&d->late_ms, 1));
     cJSON_AddItemToObject(o, "connect_ms", dist_json(&d->connect_ms, 1));
     cJSON_AddItemToObject(o, "upgrade_ms", dist_json(&d->upgrade_ms, 1));
     x = cJSON_AddObjectToObject(o, "encryption_us");
@@ -311,6 +329,7 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(x, "upgrade", hist_to_json(s->upgrade));
     cJSON_AddItemToObject(x, "encrypt", hist_to_json(s->encrypt));
     cJSON_AddItemToObject(x, "decrypt", hist_to_json(s->decrypt));
+    cJSON_AddItemToObject(x, "late", hist_to_json(s->late_rtt));
     cJSON_AddItemToObject(o, "timeline", timeline_to_json(&s->tl));
     return o;
 }
@@ -342,6 +361,19 @@ static int get_int_in(const cJSON *j, const char *name, int64_t lo, int64_t hi, 
     if (jsonx_get_int(j, name, v, "", e) < 0) return -1;
     if (*v < lo || *v > hi) {
         buf_printf(e, "%s: %lld is outside %lld..%lld", name, (long long)*v, (long long)lo, (long long)hi);
+        return -1;
+    }
+    return 0;
+}
+
+#define MAX_REPORT_SECONDS 3.2e9   /* a century: seconds stay exact in ns within int64 */
+
+/* A span in seconds: finite, 0 .. MAX_REPORT_SECONDS (so that s -> ns cannot overflow). */
+static int get_seconds(const cJSON *j, const char *name, double *v, buf *e)
+{
+    if (jsonx_get_num(j, name, v, "", e) < 0) return -1;
+    if (!(*v >= 0 && *v <= MAX_REPORT_SECONDS)) {
+        buf_printf(e, "%s: not a number of seconds in 0..%.0f", name, MAX_REPORT_SECONDS);
         return -1;
     }
     return 0;
@@ -381,6 +413,10 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(get_int_in(j, "end_unix_ms", 0, MAX_UNIX_MS, &v, &e)); m->end_wall_ns = v * 1000000;
     TRY(jsonx_get_num(j, "duration_s", &m->duration_s, "", &e));
     if (!(m->duration_s >= 0)) { buf_printf(&e, "duration_s: negative or null"); goto bad; }
+    if (!(x = obj(j, "phases", what, err))) goto fail;
+    TRY(get_seconds(x, "ramp_s", &m->ramp_s, &e));   /* steady_s is throughput.window_s, read there */
+    TRY(get_seconds(x, "drain_s", &m->drain_s, &e));
+    TRY(get_seconds(x, "close_s", &m->close_s, &e));
 
     if (!(x = obj(j, "connections", what, err))) goto fail;
     TRY(jsonx_get_uint(x, "attempted", &s->conn_attempted, "connections", &e));
@@ -391,6 +427,8 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_uint(x, "sent", &s->sent, "messages", &e));
     TRY(jsonx_get_uint(x, "received", &s->received, "messages", &e));
     TRY(jsonx_get_uint(x, "verified", &s->verified, "messages", &e));
+    TRY(jsonx_get_uint(x, "late", &s->late, "messages", &e));
+    TRY(jsonx_get_uint(x, "held", &s->held, "messages", &e));
 
     x = cJSON_GetObjectItemCaseSensitive(j, "error_details");
     if (!cJSON_IsArray(x)) { buf_printf(&e, "error_details: missing or not an array"); goto bad; }
@@ -473,7 +511,13 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     if (!(x = obj(j, "histograms", what, err))) goto fail;
     if (read_hist(&s->rtt, x, "round_trip", what, err) < 0 || read_hist(&s->connect, x, "connect", what, err) < 0 ||
         read_hist(&s->upgrade, x, "upgrade", what, err) < 0 || read_hist(&s->encrypt, x, "encrypt", what, err) < 0 ||
-        read_hist(&s->decrypt, x, "decrypt", what, err) < 0) goto fail;
+        read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0)
+        goto fail;
+    if (hist_count(s->late_rtt) != s->late) {
+        buf_printf(&e, "histograms.late.count: %llu, but messages.late is %llu",
+                   (unsigned long long)hist_count(s->late_rtt), (unsigned long long)s->late);
+        goto bad;
+    }
     if (hist_count(s->rtt) != s->verified) {
         buf_printf(&e, "histograms.round_trip.count: %llu, but messages.verified is %llu",
                    (unsigned long long)hist_count(s->rtt), (unsigned long long)s->verified);
@@ -484,6 +528,17 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
                    (unsigned long long)hist_count(s->connect), (unsigned long long)s->conn_established);
         goto bad;
     }
+    if (!(x = obj(j, "throughput", what, err))) goto fail;
+    double window_s;
+    uint64_t win_verified, win_sent;
+    TRY(get_seconds(x, "window_s", &window_s, &e));
+    TRY(jsonx_get_uint(x, "verified_in_window", &win_verified, "throughput", &e));
+    TRY(jsonx_get_uint(x, "sent_in_window", &win_sent, "throughput", &e));
+    if (win_verified > s->verified || win_sent > s->sent) {
+        buf_printf(&e, "throughput: more verified or sent in the window than in the run");
+        goto bad;
+    }
+    stats_set_window(s, (stats_win){(int64_t)(window_s * 1e9), win_verified, win_sent});
     TRY(timeline_from_json(&s->tl, cJSON_GetObjectItemCaseSensitive(j, "timeline"), "timeline", &e));
     buf_free(&e);
     return 0;
@@ -554,6 +609,9 @@ int result_merge(result *dst, const result *src, buf *err)
     } else if (b->duration_s > a->duration_s) {
         a->duration_s = b->duration_s;
     }
+    if (b->ramp_s > a->ramp_s) a->ramp_s = b->ramp_s;
+    if (b->drain_s > a->drain_s) a->drain_s = b->drain_s;
+    if (b->close_s > a->close_s) a->close_s = b->close_s;
     dst->harness_cpu_s += src->harness_cpu_s;
     dst->harness_max_rss_kb += src->harness_max_rss_kb;
     if (src->server_measured) { dst->server_measured = 1; dst->server_cpu_s += src->server_cpu_s; }

@@ -35,7 +35,11 @@ typedef struct result_meta {
     int instances;              /* 1, or how many reports were merged */
     double rate;                /* open model: messages per second offered; 0 for closed */
     int64_t start_wall_ns, end_wall_ns;    /* Unix time, ns */
-    double duration_s;
+    double duration_s;          /* the whole run, setup and teardown included */
+    /* Where the time went (s; the longest of the instances when merged): ramp = start to the steady
+     * window, steady = the window itself (where load was offered), drain = last send until closing began,
+     * close = closing until every connection was gone. */
+    double ramp_s, drain_s, close_s;
 } result_meta;
 
 typedef struct result_finding {
@@ -60,8 +64,12 @@ typedef struct result_dist {
 typedef struct result_error_class { const char *cls; uint64_t count; } result_error_class;
 
 typedef struct result_derived {
-    result_dist latency_ms, connect_ms, upgrade_ms, encrypt_us, decrypt_us;
-    double round_trips_per_s;            /* verified / duration_s */
+    result_dist latency_ms, connect_ms, upgrade_ms, encrypt_us, decrypt_us, late_ms;
+    double window_s;                     /* the steady window (stats_window) */
+    uint64_t window_verified;            /* round trips verified in it */
+    uint64_t window_sent;                /* messages sent in it */
+    double round_trips_per_s;            /* window_verified / window_s; 0 without a window */
+    double offered_per_s;                /* window_sent / window_s: the load offered */
     uint64_t errors_total, unverified;   /* unverified = sent - verified (0 if negative) */
     double error_rate;                   /* errors / (sent + connections attempted); 0 when both 0 */
     double harness_cpu_per_rt_us;        /* harness cpu_s / verified round trips; NaN without round trips */

@@ -269,6 +269,7 @@ static const struct field top_fields[] = {
     F("think_ms", K_NUM, think_ms, 0, NOMAX, 0),
     F("rate", K_NUM, rate, 0, NOMAX, 0),
     F("total_rate", K_NUM, total_rate, 0, NOMAX, 0),
+    F("max_inflight", K_I64, max_inflight, 0, 1000000, 0),
     O("timeouts", timeout_fields),
     O("steps", step_fields),
     S("thresholds", sp_thresholds), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
@@ -488,6 +489,7 @@ static const struct override {
     {"think_ms", top_fields, "think_ms", V_NUM, 0},
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
     {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
+    {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
 };
 
 /* Text to a JSON value: a number when it reads as a plain decimal one (no hex, inf or nan), else a
@@ -611,6 +613,7 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(root, "think_ms", sc->think_ms);
     cJSON_AddNumberToObject(root, "rate", sc->rate);
     cJSON_AddNumberToObject(root, "total_rate", sc->total_rate);
+    cJSON_AddNumberToObject(root, "max_inflight", (double)sc->max_inflight);
     t = cJSON_AddObjectToObject(root, "timeouts");
     cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
     cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
@@ -670,4 +673,11 @@ const char *scenario_op_name(int op)
 {
     static const char *names[] = {"<", "<=", ">", ">=", "=="};
     return op >= 0 && op < 5 ? names[op] : "?";
+}
+
+long long scenario_max_inflight(const scenario *sc, double rate_per_client)
+{
+    if (sc->max_inflight > 0) return sc->max_inflight;
+    double in_window = rate_per_client * sc->message_ms / 1000.0;   /* rate <= 1e6, message_ms <= 3.6e6 */
+    return in_window < 1e6 ? 2 * (long long)ceil(in_window) + 64 : 2000064;
 }

@@ -51,6 +51,8 @@ typedef struct scenario {
     double think_ms;     /* pause between an answer and the next emit */
     double rate;         /* per-client emits per second cap, 0 = none */
     double total_rate;   /* all clients together, 0 = none; exclusive with rate */
+    long long max_inflight;   /* open model: unanswered messages a client may have; 0 = enough for
+                                 message_ms at the client's rate (cmd_run: scenario_max_inflight) */
     /* steps: a stepped ramp; steps_from 0 = none. clients from, from+step, ... to, each for step_s seconds,
        until a step breaks a threshold (the knee) */
     int steps_from, steps_step, steps_to;
@@ -78,5 +80,9 @@ const char *scenario_transport_name(int t);                         /* "websocke
 const char *scenario_impl_name(int impl);                           /* "v4" "v2" */
 const char *scenario_mode_name(int mode);                           /* "load" "robustness" */
 const char *scenario_op_name(int op);                               /* "<" "<=" ">" ">=" "==" */
+
+/* The open model's in-flight limit per client: the scenario's, or by default twice what message_ms at
+ * rate_per_client can have unanswered, plus a margin (a slow but correct server never reaches it). */
+long long scenario_max_inflight(const scenario *sc, double rate_per_client);
 
 #endif

@@ -19,7 +19,9 @@ stats *stats_new(void)
     s->upgrade = hist_new();
     s->encrypt = hist_new();
     s->decrypt = hist_new();
-    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || timeline_init(&s->tl) < 0) {
+    s->late_rtt = hist_new();
+    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt ||
+        timeline_init(&s->tl) < 0) {
         stats_free(s);
         return NULL;
     }
@@ -32,7 +34,7 @@ void stats_free(stats *s)
 {
     if (!s) return;
     hist_free(s->rtt); hist_free(s->connect); hist_free(s->upgrade);
-    hist_free(s->encrypt); hist_free(s->decrypt);
+    hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt);
     timeline_free(&s->tl);
     free(s->err);
     free(s);
@@ -76,6 +78,10 @@ void stats_conn_closed(stats *s, int64_t now_ns)
 void stats_sent(stats *s, int64_t now_ns)
 {
     s->sent++;
+    if (!s->first_send_ns) s->first_send_ns = now_ns;
+    s->last_send_ns = now_ns;
+    s->verified_at_last_send = s->verified;
+    if (now_ns < s->win_from_ns) s->sent_before_win++;
     timeline_sec *t = sec(s, now_ns);
     if (t) t->sent++;
 }
@@ -90,11 +96,51 @@ void stats_received(stats *s, int64_t now_ns)
 void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns)
 {
     s->verified++;
+    s->last_verified_ns = now_ns;
+    if (now_ns < s->win_from_ns) s->verified_before_win++;
     hist_record(s->rtt, rtt_ns);
     int64_t w = stats_wall_second(s, now_ns);
     timeline_sec *t = timeline_at(&s->tl, w);
     if (t) t->verified++;
     timeline_rtt(&s->tl, w, rtt_ns);
+}
+
+void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns)
+{
+    (void)now_ns;
+    s->late++;
+    hist_record(s->late_rtt, rtt_ns);
+}
+
+void stats_held(stats *s) { s->held++; }
+
+void stats_window_from(stats *s, int64_t from_ns) { s->win_from_ns = from_ns; }
+
+stats_win stats_window(const stats *s)
+{
+    if (s->win_merged) return (stats_win){s->win_ns, s->win_verified, s->win_sent};
+    stats_win w = {0, 0, 0};
+    if (!s->first_send_ns) return w;
+    int64_t from = s->win_from_ns > s->first_send_ns ? s->win_from_ns : s->first_send_ns;
+    uint64_t before = s->verified_before_win < s->verified_at_last_send ? s->verified_before_win
+                                                                         : s->verified_at_last_send;
+    w.ns = s->last_send_ns - from;
+    w.verified = s->verified_at_last_send - before;
+    w.sent = s->sent - s->sent_before_win;
+    if (w.ns > 0 && w.verified > 0) return w;
+    /* no steady stretch between two sends (one message each): the time from the first send to the last answer */
+    w.ns = s->last_verified_ns > s->first_send_ns ? s->last_verified_ns - s->first_send_ns : 0;
+    w.verified = w.ns > 0 ? s->verified : 0;
+    w.sent = w.ns > 0 ? s->sent : 0;
+    return w;
+}
+
+void stats_set_window(stats *s, stats_win w)
+{
+    s->win_merged = 1;
+    s->win_ns = w.ns > 0 ? w.ns : 0;
+    s->win_verified = w.verified;
+    s->win_sent = w.sent;
 }
 
 void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
@@ -192,9 +238,13 @@ int stats_merge(stats *dst, const stats *src)
     dst->sent += src->sent;
     dst->received += src->received;
     dst->verified += src->verified;
+    dst->late += src->late;
+    dst->held += src->held;
+    stats_win a = stats_window(dst), b = stats_window(src);
+    stats_set_window(dst, (stats_win){a.ns > b.ns ? a.ns : b.ns, a.verified + b.verified, a.sent + b.sent});
     if (hist_merge(dst->rtt, src->rtt) < 0 || hist_merge(dst->connect, src->connect) < 0 ||
         hist_merge(dst->upgrade, src->upgrade) < 0 || hist_merge(dst->encrypt, src->encrypt) < 0 ||
-        hist_merge(dst->decrypt, src->decrypt) < 0) return -1;
+        hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0) return -1;
     for (size_t i = 0; i < src->nerr; i++)
         if (stats_error_add(dst, src->err[i].cls, src->err[i].detail, src->err[i].count) < 0) return -1;
     /* errors that never got a kind (ENOMEM) still count */

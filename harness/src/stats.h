@@ -33,8 +33,20 @@ typedef struct stats_error_kind {
 typedef struct stats {
     uint64_t conn_attempted, conn_established, conn_failed, conn_closed;
     uint64_t sent, received, verified;
+    uint64_t late;                        /* answers to messages already given up on (timed out) */
+    uint64_t held;                        /* open model: sends not made because a client had max_inflight */
     uint64_t errors;                      /* all stats_error calls */
     hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
+    hist *late_rtt;                       /* latency of the late answers, from their intended send time */
+    /* The steady window, where load was offered: from the end of the ramp (or the first send, if later) to
+     * the last send, on the monotonic clock. Recorders keep the raw marks; stats_window reads them. */
+    int64_t win_from_ns;                  /* the end of the ramp (stats_window_from); 0 = the first send */
+    int64_t first_send_ns, last_send_ns, last_verified_ns;
+    uint64_t verified_before_win, sent_before_win;   /* before win_from_ns */
+    uint64_t verified_at_last_send;
+    int win_merged;                       /* after stats_merge or a report read back: the win_* below hold it */
+    int64_t win_ns;
+    uint64_t win_verified, win_sent;
     stats_error_kind *err;                /* nerr distinct (class, detail) pairs, in order first seen */
     size_t nerr, caperr;
     timeline tl;
@@ -56,7 +68,19 @@ void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns);
 void stats_encrypt_ns(stats *s, int64_t ns);
 void stats_decrypt_ns(stats *s, int64_t ns);
 void stats_upgrade_ns(stats *s, int64_t ns);
+void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns);          /* an answer after its timeout */
+void stats_held(stats *s);                                           /* a send held back at max_inflight */
 void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);
+
+/* The steady window. stats_window_from: where it may start at the earliest (the end of the ramp).
+ * stats_window: its length, the round trips verified in it and the messages sent in it (the load offered). One instance: from max(ramp end, first send)
+ * to the last send, and what was verified in between; without such a span (a single message) it falls back
+ * to first send .. last verified answer. Merged (workers, reports): the longest window and the sum of
+ * verified round trips, since instances run side by side. */
+void stats_window_from(stats *s, int64_t from_ns);
+typedef struct stats_win { int64_t ns; uint64_t verified, sent; } stats_win;
+stats_win stats_window(const stats *s);
+void stats_set_window(stats *s, stats_win w);                       /* from a report read back */
 
 /* Add src into dst (counts, histograms, errors, timeline by wall second). 0, -1 on ENOMEM. */
 int  stats_merge(stats *dst, const stats *src);

@@ -20,7 +20,7 @@
 static int64_t worker_inflight(const worker *w)
 {
     int64_t n = 0;
-    for (int i = 0; i < w->nclients; i++) n += w->clients[i].nfl;
+    for (int i = 0; i < w->nclients; i++) n += (int64_t)inflight_waiting(&w->clients[i].fl);
     return n;
 }
 
@@ -70,7 +70,8 @@ static void worker_on_sweep(uv_timer_t *t)
         for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
     worker_publish(w);
     if (w->progress.clients_finished == w->nclients) {   /* only this thread writes progress */
-        w->finished = 1;
+        w->finished_ns = clock_now_ns();
+        __atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
         uv_stop(&w->loop);
     }
 }
@@ -83,9 +84,39 @@ static void worker_on_wake(uv_async_t *a)
         for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
 }
 
+int worker_is_finished(const worker *w) { return __atomic_load_n(&w->finished, __ATOMIC_ACQUIRE); }
+
+/* Free what a worker_init that failed half-way had built, in reverse order; every step is safe on what was
+ * never made. The loop is run down so that lws and curl can close the handles they put on it. */
+static void worker_unbuild(worker *w, int loop_ok)
+{
+    if (w->lws) ws_context_destroy(w->lws);
+    w->lws = NULL;
+    if (loop_ok) {
+        uv_run(&w->loop, UV_RUN_NOWAIT);
+        if (w->multi) poll_multi_cleanup(w);
+        sched_close(&w->sched);
+        if (!uv_is_closing((uv_handle_t *)&w->sweep)) uv_close((uv_handle_t *)&w->sweep, NULL);
+        if (!uv_is_closing((uv_handle_t *)&w->wake)) uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+        if (w->lws_live) {
+            ws_context_destroy(w->lws_live);
+            uv_run(&w->loop, UV_RUN_DEFAULT);
+        }
+        uv_loop_close(&w->loop);
+    }
+    envelope_ctx_free(w->env);
+    stats_free(w->st);
+    envseen_free(w->seen);
+    free(w->clients);
+    pthread_mutex_destroy(&w->progress_lock);
+    memset(w, 0, sizeof *w);
+}
+
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
 {
     memset(w, 0, sizeof *w);
+    w->sched.fd = -1;
     w->id = id;
     w->cfg = cfg;
     w->first_index = first_index;
@@ -93,19 +124,22 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->t0_ns = t0_ns;
     w->end_ns = cfg->duration_ns ? t0_ns + cfg->duration_ns : 0;
     pthread_mutex_init(&w->progress_lock, NULL);
-    if (uv_loop_init(&w->loop) < 0) return -1;
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
     w->st = stats_new();
     w->seen = envseen_new(0);
     w->clients = calloc((size_t)(nclients ? nclients : 1), sizeof *w->clients);
-    if (!w->env || !w->st || !w->seen || !w->clients) return -1;
+    if (uv_loop_init(&w->loop) < 0) { worker_unbuild(w, 0); return -1; }
     uv_async_init(&w->loop, &w->wake, worker_on_wake);
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
-    if (poll_multi_init(w) < 0) return -1;
-    w->lws = ws_context_create(w);
-    if (!w->lws) return -1;
+    if (!w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
+        poll_multi_init(w) < 0 || !(w->lws = ws_context_create(w))) {
+        worker_unbuild(w, 1);
+        return -1;
+    }
+    /* the steady window starts at the end of the ramp at the earliest */
+    stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
     for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i);
     return 0;
 }
@@ -158,6 +192,7 @@ void worker_destroy(worker *w)
     uv_run(&w->loop, UV_RUN_NOWAIT);
     poll_multi_cleanup(w);
     for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
+    sched_close(&w->sched);
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);

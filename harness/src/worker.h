@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "client.h"
+#include "schedule.h"
 
 struct lws_context;
 struct stats;
@@ -36,6 +37,7 @@ typedef struct run_config {
     int64_t ramp_ns;
     int64_t think_ns;             /* closed model: pause between an answer and the next message */
     double rate;                  /* open model: messages per second per client (0 = closed model) */
+    int64_t max_inflight;         /* open model: a client with this many unanswered messages holds its next send */
     int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
     int verbose;
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
@@ -59,6 +61,7 @@ typedef struct worker {
     uv_async_t wake;              /* the main thread asks for a stop */
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
     uv_timer_t curl_timer;
+    sched sched;                  /* every client's timer: one heap, one timerfd */
     struct lws_context *lws;
     struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
     void *multi;                  /* CURLM */
@@ -75,14 +78,18 @@ typedef struct worker {
     int closing;                  /* clients asked to close */
     int64_t close_deadline_ns;
     int stop_requested;           /* set by the main thread through wake */
-    int finished;
+    int finished;                 /* atomic: set by the worker thread, read by the main thread */
+    int64_t close_began_ns;       /* the last moment a client began to close (phases: drain | close) */
+    int64_t finished_ns;          /* every client was closed */
 
     int64_t conns_open;           /* live count, kept by the client code */
     pthread_mutex_t progress_lock;
     worker_progress progress;
 } worker;
 
+/* -1 when something could not be had (memory, file descriptors); what was built is freed already. */
 int  worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns);
+int  worker_is_finished(const worker *w);   /* from any thread */
 int  worker_start(worker *w);          /* start the thread */
 void worker_request_stop(worker *w);   /* from any thread: the first call drains, a second drops connections */
 void worker_join(worker *w);

@@ -110,6 +110,42 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* The counter's id, as g-crypt's JSON.parse reads the plaintext (client.c reads answers with it). */
+static int64_t int_of(const char *s, jsonv_int_err want)
+{
+    int64_t v = -12345;
+    jsonv_int_err e = jsonv_object_int(s, strlen(s), "id", &v);
+    ck_assert_msg(e == want, "%s: got %d, want %d", s, e, want);
+    return v;
+}
+
+START_TEST(test_object_int)
+{
+    ck_assert_int_eq(int_of("{\"id\":42}", JSONV_INT_OK), 42);
+    ck_assert_int_eq(int_of("{ \"id\" : -7 }", JSONV_INT_OK), -7);
+    ck_assert_int_eq(int_of("{\"id\":1e2}", JSONV_INT_OK), 100);          /* JSON.parse: 100 */
+    ck_assert_int_eq(int_of("{\"id\":5.0}", JSONV_INT_OK), 5);
+    ck_assert_int_eq(int_of("{\"id\":1,\"id\":2}", JSONV_INT_OK), 2);     /* the last of duplicates wins */
+    ck_assert_int_eq(int_of("{\"\\u0069d\":9}", JSONV_INT_OK), 9);       /* an escaped key is the same key */
+    ck_assert_int_eq(int_of("{\"id\":9007199254740992}", JSONV_INT_OK), 9007199254740992LL);
+    int_of("{\"id\":1.5}", JSONV_INT_FRACTION);
+    int_of("{\"id\":1e308}", JSONV_INT_RANGE);
+    int_of("{\"id\":-1e308}", JSONV_INT_RANGE);
+    int_of("{\"id\":9007199254740994}", JSONV_INT_RANGE);
+    int_of("{\"id\":\"5\"}", JSONV_INT_MISSING);
+    int_of("{\"x\":5}", JSONV_INT_MISSING);
+    int_of("{\"id\":+5}", JSONV_INT_NOT_JSON);      /* JSON.parse throws */
+    int_of("{\"id\":05}", JSONV_INT_NOT_JSON);
+    int_of("[5]", JSONV_INT_NOT_JSON);
+    /* a very long number still reads as JSON.parse reads it */
+    char big[700] = "{\"id\":5.";
+    size_t n = strlen(big);
+    memset(big + n, '0', 600);
+    strcpy(big + n + 600, "}");
+    ck_assert_int_eq(int_of(big, JSONV_INT_OK), 5);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jsonv");
@@ -120,6 +156,7 @@ int main(void)
     tcase_add_test(tc, test_members);
     tcase_add_test(tc, test_units);
     tcase_add_test(tc, test_utf8);
+    tcase_add_test(tc, test_object_int);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -205,7 +205,12 @@ START_TEST(merge_adds_exactly_and_aligns_by_wall_second)
     ck_assert(m->harness_cpu_s == 6.5);
     ck_assert(m->server_cpu_s == 15.0);
     ck_assert_int_eq(m->harness_max_rss_kb, 48000);
-    ck_assert(m->d.round_trips_per_s == (double)s->verified / 23.0);
+    /* instances side by side: the longest steady window, the round trips of both in it */
+    stats_win wa = stats_window(a->stats), wb = stats_window(b->stats);
+    ck_assert(wa.ns > 0 && wb.ns > 0 && wa.ns != wb.ns);
+    ck_assert(m->d.window_s == (double)(wa.ns > wb.ns ? wa.ns : wb.ns) / 1e9);
+    ck_assert_uint_eq(m->d.window_verified, wa.verified + wb.verified);
+    ck_assert(m->d.round_trips_per_s == (double)(wa.verified + wb.verified) / m->d.window_s);
     ck_assert(m->d.harness_cpu_per_rt_us == 6.5e6 / (double)s->verified);
     ck_assert_uint_eq(m->nthresholds, 1);
     ck_assert_int_eq(m->thresholds[0].pass, 1);
