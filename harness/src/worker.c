@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "clock.h"
 #include "envelope.h"
 #include "envseen.h"
@@ -96,8 +97,8 @@ static void worker_unbuild(worker *w, int loop_ok)
         uv_run(&w->loop, UV_RUN_NOWAIT);
         if (w->multi) poll_multi_cleanup(w);
         sched_close(&w->sched);
-        if (!uv_is_closing((uv_handle_t *)&w->sweep)) uv_close((uv_handle_t *)&w->sweep, NULL);
-        if (!uv_is_closing((uv_handle_t *)&w->wake)) uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_close((uv_handle_t *)&w->sweep, NULL);
+        if (w->wake.data) uv_close((uv_handle_t *)&w->wake, NULL);   /* data is set once it was made */
         uv_run(&w->loop, UV_RUN_DEFAULT);
         if (w->lws_live) {
             ws_context_destroy(w->lws_live);
@@ -111,6 +112,20 @@ static void worker_unbuild(worker *w, int loop_ok)
     free(w->clients);
     pthread_mutex_destroy(&w->progress_lock);
     memset(w, 0, sizeof *w);
+}
+
+/* libuv 1.44.2 (Debian 12): when uv_loop_init fails after making its epoll fd (EMFILE on the signal pipe
+ * or eventfd that follow), it returns the error with the epoll fd still open (seen: backend_fd stays >= 0 and
+ * one fd is lost per failed init). Close it here, so a worker that cannot start gives back what it took. */
+static int worker_loop_init(uv_loop_t *loop)
+{
+    loop->backend_fd = -1;
+    int r = uv_loop_init(loop);
+    if (r < 0 && loop->backend_fd >= 0) {
+        close(loop->backend_fd);
+        loop->backend_fd = -1;
+    }
+    return r;
 }
 
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
@@ -128,12 +143,11 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->st = stats_new();
     w->seen = envseen_new(0);
     w->clients = calloc((size_t)(nclients ? nclients : 1), sizeof *w->clients);
-    if (uv_loop_init(&w->loop) < 0) { worker_unbuild(w, 0); return -1; }
-    uv_async_init(&w->loop, &w->wake, worker_on_wake);
-    w->wake.data = w;
+    if (worker_loop_init(&w->loop) < 0) { worker_unbuild(w, 0); return -1; }
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
-    if (!w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
+    if (uv_async_init(&w->loop, &w->wake, worker_on_wake) == 0) w->wake.data = w;   /* an eventfd: may fail */
+    if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
         poll_multi_init(w) < 0 || !(w->lws = ws_context_create(w))) {
         worker_unbuild(w, 1);
         return -1;
