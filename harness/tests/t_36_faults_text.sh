@@ -13,6 +13,7 @@ SC=harness/tests/scenarios/faults.json   # 2 clients, 3 messages each
 text_ok() {
     python3 harness/tests/textcheck.py "$1" "$TMP/out" >&2 || fail "$2: unsafe text in the reports or on the terminal"
     if grep -q $'\x1b' "$TMP/out"; then fail "$2: a raw ESC reached the terminal"; fi
+    if grep -q 'Sanitizer\|runtime error' "$TMP/out"; then fail "$2: a sanitizer report (above)"; fi
 }
 
 # (a) counter_error messages: ESC, OSC and CSI sequences, then euro signs across the stored 159-byte limit
