@@ -102,11 +102,11 @@ void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
 void stats_decrypt_ns(stats *s, int64_t ns) { hist_record(s->decrypt, ns); }
 void stats_upgrade_ns(stats *s, int64_t ns) { hist_record(s->upgrade, ns); }
 
-/* Clean (text.h) and cut on a character boundary, so every writer can print it; ':' separates class and
- * detail, so a class keeps none. */
+/* Clean (text.h) and cut on a character boundary ("..." when cut), so every writer can print it; ':'
+ * separates class and detail, so a class keeps none. */
 static void clean_copy(char *dst, size_t cap, const char *src, size_t n, int is_class)
 {
-    text_clean_to(dst, cap, src, n, 0);
+    text_clean_to(dst, cap, src, n, TEXT_MARK_CUT);
     if (is_class)
         for (char *p = dst; (p = strchr(p, ':')); p++) *p = '_';
 }
