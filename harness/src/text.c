@@ -94,6 +94,7 @@ long text_clean(buf *out, const char *s, size_t n, size_t max, unsigned flags)
 char *text_clean_to(char *dst, size_t cap, const char *s, size_t n, unsigned flags)
 {
     /* no allocation: stats_error cleans every detail it counts */
+    if (!cap) return dst;
     const unsigned char *p = (const unsigned char *)s;
     size_t room = cap - 1, used = 0, i = 0, before_mark = 0;
     char u[8];

@@ -36,7 +36,7 @@ size_t text_utf8_cut(const char *s, size_t n, size_t max);
  * Returns how many input bytes were taken (n unless cut), or -1 on ENOMEM. */
 long text_clean(buf *out, const char *s, size_t n, size_t max, unsigned flags);
 
-/* The clean form of s[0..n) into dst[cap] (cap >= 1), always NUL-terminated. Returns dst. */
+/* The clean form of s[0..n) into dst[cap], always NUL-terminated (cap 0: nothing written). Returns dst. */
 char *text_clean_to(char *dst, size_t cap, const char *s, size_t n, unsigned flags);
 /* The same for a NUL-terminated s (NULL is ""), into a fixed array. */
 #define TEXT_SET(field, s, flags) text_clean_to((field), sizeof(field), (s) ? (s) : "", (s) ? strlen(s) : 0, (flags))
@@ -47,7 +47,7 @@ char *text_dup(const char *s, unsigned flags);
 /* 1 when s[0..n) is clean, i.e. text_clean would return it unchanged. */
 int text_is_clean(const char *s, size_t n, unsigned flags);
 
-/* For terminals and logs: format, clean (TEXT_MULTILINE), write to f. Returns bytes written or -1. */
+/* For terminals and logs: format, clean (TEXT_MULTILINE), write to f. The formatted length, or -1. */
 int text_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write the clean form (TEXT_MULTILINE) of s[0..n) to f. 0, or -1 on a write error or ENOMEM. */
 int text_fwrite(FILE *f, const char *s, size_t n);
