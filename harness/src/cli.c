@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "text.h"
 
 int cli_read_file(const char *path, buf *out)
 {
@@ -34,7 +35,7 @@ int cli_passphrase(const char *prog, const char *value, const char *file, buf *o
     if (value) return buf_append_str(out, value);
     if (file) {
         if (cli_read_file(file, out)) {
-            fprintf(stderr, "%s: cannot read passphrase file %s: %s\n", prog, file, strerror(errno));
+            text_fprintf(stderr, "%s: cannot read passphrase file %s: %s\n", prog, file, strerror(errno));
             return -1;
         }
         cli_chomp(out);
@@ -42,6 +43,6 @@ int cli_passphrase(const char *prog, const char *value, const char *file, buf *o
     }
     const char *env = getenv("SIOCRYPT_PASSPHRASE");
     if (env) return buf_append_str(out, env);
-    fprintf(stderr, "%s: no passphrase: give -p TEXT, --passphrase-file FILE or set SIOCRYPT_PASSPHRASE\n", prog);
+    text_fprintf(stderr, "%s: no passphrase: give -p TEXT, --passphrase-file FILE or set SIOCRYPT_PASSPHRASE\n", prog);
     return -1;
 }

@@ -1,6 +1,7 @@
 /* client: the Engine.IO session, the socket.io namespace connection and the encrypted counter, for one
  * client. Transports hand in whole Engine.IO packets; this file decides what they mean and what to send. */
 #include "client.h"
+#include "text.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static void client_on_timer(sched_entry *e, int64_t now);
 static void client_log(const client *c, const char *what, const char *detail)
 {
     if (c->w->cfg->verbose)
-        fprintf(stderr, "client %d: %s%s%s\n", c->index, what, detail ? ": " : "", detail ? detail : "");
+        text_fprintf(stderr, "client %d: %s%s%s\n", c->index, what, detail ? ": " : "", detail ? detail : "");
 }
 
 void client_init(client *c, worker *w, int index)

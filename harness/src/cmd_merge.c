@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "text.h"
 #include "report.h"
 #include "result.h"
 
@@ -12,7 +13,7 @@
 
 static int usage_error(void)
 {
-    fprintf(stderr, MERGE_USAGE "(siocrypt merge --help for more)\n");
+    text_fprintf(stderr, MERGE_USAGE "(siocrypt merge --help for more)\n");
     return 2;
 }
 
@@ -54,7 +55,7 @@ int cmd_merge(int argc, char **argv)
         case 'o': out = optarg; break;
         case 't':
             if (nextra == (int)(sizeof extra / sizeof extra[0])) {
-                fprintf(stderr, "siocrypt merge: too many --threshold options\n");
+                text_fprintf(stderr, "siocrypt merge: too many --threshold options\n");
                 return 2;
             }
             extra[nextra++] = optarg;
@@ -64,8 +65,8 @@ int cmd_merge(int argc, char **argv)
         default: return usage_error();
         }
     }
-    if (!out || !*out) { fprintf(stderr, "siocrypt merge: --out DIR is required\n"); return usage_error(); }
-    if (optind >= argc) { fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); return usage_error(); }
+    if (!out || !*out) { text_fprintf(stderr, "siocrypt merge: --out DIR is required\n"); return usage_error(); }
+    if (optind >= argc) { text_fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); return usage_error(); }
 
     buf err = BUF_INIT;
     result *merged = NULL;
@@ -86,7 +87,7 @@ int cmd_merge(int argc, char **argv)
     if (!quiet) report_print_summary(stdout, merged);
     rc = result_exit_code(merged);
 done:
-    if (rc == 2) fprintf(stderr, "siocrypt merge: %s\n", buf_cstr(&err));
+    if (rc == 2) text_fprintf(stderr, "siocrypt merge: %s\n", buf_cstr(&err));
     result_free(merged);
     buf_free(&err);
     return rc;

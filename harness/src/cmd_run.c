@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <libwebsockets.h>
 #include "buf.h"
+#include "text.h"
 #include "cli.h"
 #include "clock.h"
 #include "cmd.h"
@@ -171,7 +172,9 @@ static void run_default_out(const scenario *sc, buf *out)
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
     const char *root = localserver_find_root();
-    buf_printf(out, "%s/reports/%s-%s", root ? root : ".", sc->name, ts);
+    buf_printf(out, "%s/reports/", root ? root : ".");
+    text_filename_part(out, sc->name, 100);   /* the name is the user's: no '/', no "..", no controls */
+    buf_printf(out, "-%s", ts);
 }
 
 static void run_fill_config(const scenario *sc, run_config *cfg)
@@ -480,10 +483,10 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
     buf err = BUF_INIT;
     for (size_t i = 0; i < rs->sc.nthresholds; i++)
         if (result_add_threshold(r, rs->sc.thresholds[i].text, &err) < 0)
-            fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
+            text_fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
     for (int i = 0; i < o->nthresholds; i++)
         if (result_add_threshold(r, o->thresholds[i], &err) < 0)
-            fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
+            text_fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
     buf_free(&err);
 }
 
@@ -548,7 +551,7 @@ static result *run_once(run_state *rs, const run_opts *o, const char *dir)
     free(ws);
     result_finish(r);
     buf err = BUF_INIT;
-    if (report_write_all(r, dir, &err) < 0) fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
+    if (report_write_all(r, dir, &err) < 0) text_fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
     buf_free(&err);
     return r;
 }
@@ -589,14 +592,14 @@ static int run_steps(run_state *rs, const run_opts *o)
     }
     buf text = BUF_INIT, err = BUF_INIT;
     ramp_to_md(rows, n, sc->name, &text);
-    fputs(text.data, stdout);
+    text_fwrite(stdout, text.data, text.len);
     if (report_write_file(rs->out_dir.data, "ramp.md", &text, &err) < 0)
-        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
     buf_clear(&text);
     ramp_to_json(rows, n, sc->name, &text);
     if (report_write_file(rs->out_dir.data, "ramp.json", &text, &err) < 0)
-        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
-    printf("Reports: %s/{ramp.md,ramp.json,step-*/}\n", rs->out_dir.data);
+        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+    text_fprintf(stdout, "Reports: %s/{ramp.md,ramp.json,step-*/}\n", rs->out_dir.data);
     int saturated;
     /* a ramp did its job when it found a knee (or every step passed) and nothing cut it short */
     if (ramp_knee(rows, n, &saturated) >= 0 && !rs->interrupted && !rs->server_died) code = 0;
@@ -620,7 +623,7 @@ int cmd_run(int argc, char **argv)
 
     int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
     if (rc >= 0) {
-        if (err.len) fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        if (err.len) text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
         code = rc;
         goto out;
     }
@@ -629,7 +632,7 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < o.nthresholds; i++) {
         threshold t;
         if (threshold_parse(o.thresholds[i], &t, &err) < 0) {
-            fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
+            text_fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
             goto out;
         }
     }
@@ -641,13 +644,13 @@ int cmd_run(int argc, char **argv)
     run_raise_nofile();
     if (run_check_fds(&rs.cfg, &err) < 0 ||
         (!scenario_is_local(&rs.sc) && run_parse_url(rs.sc.url, &rs.cfg, &err) < 0)) {
-        fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
         goto out;
     }
     if (o.out_dir) buf_append_str(&rs.out_dir, o.out_dir);
     else run_default_out(&rs.sc, &rs.out_dir);
     if (run_mkdir_p(rs.out_dir.data) < 0) {
-        fprintf(stderr, "siocrypt run: cannot create %s: %s\n", rs.out_dir.data, strerror(errno));
+        text_fprintf(stderr, "siocrypt run: cannot create %s: %s\n", rs.out_dir.data, strerror(errno));
         goto out;
     }
     code = 1;
@@ -669,7 +672,7 @@ int cmd_run(int argc, char **argv)
         int64_t wall0 = clock_wall_ns();
         if (run_start_server(&rs, log.data, &err) < 0) {
             /* nothing ran, but CI still gets a report that says why */
-            fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            text_fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
             rs.server_start_error = buf_cstr(&err);
             rs.server_log = log.data;
             if ((r = result_new())) {
@@ -677,7 +680,7 @@ int cmd_run(int argc, char **argv)
                 result_finish(r);
                 buf werr = BUF_INIT;
                 if (report_write_all(r, rs.out_dir.data, &werr) < 0)
-                    fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&werr));
+                    text_fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&werr));
                 buf_free(&werr);
                 report_print_summary(stdout, r);
                 code = result_exit_code(r);
@@ -690,19 +693,19 @@ int cmd_run(int argc, char **argv)
         free(rs.sc.url);
         rs.sc.url = strdup(url);
         if (run_parse_url(url, &rs.cfg, &err) < 0) {
-            fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
+            text_fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
             goto out;
         }
     }
     if (!o.quiet && rs.sc.mode == SCENARIO_MODE_ROBUSTNESS)
-        fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
+        text_fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
                 scenario_transport_name(rs.sc.transport), rs.cfg.eio, url);
     else if (!o.quiet && rs.sc.steps_from)
-        fprintf(stderr, "siocrypt: %s: stepped ramp %d..%d clients (+%d) over %s (EIO %d) to %s\n", rs.sc.name,
+        text_fprintf(stderr, "siocrypt: %s: stepped ramp %d..%d clients (+%d) over %s (EIO %d) to %s\n", rs.sc.name,
                 rs.sc.steps_from, rs.sc.steps_to, rs.sc.steps_step, scenario_transport_name(rs.sc.transport),
                 rs.cfg.eio, url);
     else if (!o.quiet)
-        fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
+        text_fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
                 rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
                 rs.cfg.threads == 1 ? "" : "s");
 

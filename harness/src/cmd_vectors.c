@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "b64.h"
+#include "text.h"
 #include "cli.h"
 #include "cmd.h"
 #include "envelope.h"
@@ -63,7 +64,7 @@ static const char *check_vector(const cJSON *v, buf *why, int verbose)
     unsigned w = 0;
     envelope_err e = envelope_decrypt(ctx, env, strlen(env), &out, &w);
     if (verbose)
-        printf("  %s/%s: %s (warnings 0x%x)\n", field(v, "cryptojs"), field(v, "case"), envelope_err_name(e), w);
+        text_fprintf(stdout, "  %s/%s: %s (warnings 0x%x)\n", field(v, "cryptojs"), field(v, "case"), envelope_err_name(e), w);
     r = NULL;
     if (!want_ok) {
         if (!e) r = "decrypt succeeded, crypto-js fails";
@@ -104,13 +105,13 @@ int cmd_vectors(int argc, char **argv)
     for (int f = optind; f < argc; f++) {
         buf text = BUF_INIT, why = BUF_INIT;
         if (cli_read_file(argv[f], &text)) {
-            printf("%s: cannot read: %s\n", argv[f], strerror(errno));
+            text_fprintf(stdout, "%s: cannot read: %s\n", argv[f], strerror(errno));
             fail++; bad_file = 1; buf_free(&text);
             continue;
         }
         cJSON *doc = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
         if (!cJSON_IsArray(doc)) {
-            printf("%s: not a JSON array of vectors\n", argv[f]);
+            text_fprintf(stdout, "%s: not a JSON array of vectors\n", argv[f]);
             fail++; bad_file = 1;
         } else {
             int idx = 0;
@@ -120,7 +121,7 @@ int cmd_vectors(int argc, char **argv)
                 const char *r = check_vector(v, &why, verbose);
                 if (r) {
                     const char *name = field(v, "case");
-                    printf("%s[%d] %s (crypto-js %s): %s\n", argv[f], idx, name ? name : "?",
+                    text_fprintf(stdout, "%s[%d] %s (crypto-js %s): %s\n", argv[f], idx, name ? name : "?",
                            field(v, "cryptojs") ? field(v, "cryptojs") : "?", r);
                     fail++;
                 } else {

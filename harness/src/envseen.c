@@ -1,5 +1,6 @@
 /* envseen: salt set and iv-field check over the envelopes a server sent (see envseen.h). */
 #include "envseen.h"
+#include "text.h"
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -114,11 +115,8 @@ void envseen_add(envseen *e, const char *env, size_t n, unsigned warnings)
     uint64_t salt;
     e->envelopes++;
     if (warnings & ENVELOPE_WARN_IV_MISMATCH) {
-        if (e->iv_mismatch++ == 0) {
-            size_t k = n < sizeof e->iv_example - 1 ? n : sizeof e->iv_example - 1;
-            memcpy(e->iv_example, env, k);
-            e->iv_example[k] = '\0';
-        }
+        /* the server wrote this text: keep it clean, cut on a character boundary */
+        if (e->iv_mismatch++ == 0) text_clean_to(e->iv_example, sizeof e->iv_example, env, n, TEXT_MARK_CUT);
     }
     if (envseen_salt_of(env, n, &salt) < 0) { e->unchecked++; return; }
     note_salt(e, salt);

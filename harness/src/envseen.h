@@ -21,7 +21,7 @@ typedef struct envseen {
     uint64_t unchecked;          /* salts not checked: no 16-hex-digit "s", or the set was full */
     uint64_t iv_mismatch;        /* "iv" present but not the IV derived from passphrase and salt */
     uint64_t first_repeat;       /* a repeated salt, as its 8 bytes big-endian (valid when repeats > 0) */
-    char iv_example[200];        /* the start of the first envelope with a mismatching iv ("" when none) */
+    char iv_example[200];        /* the start of the first envelope with a mismatching iv, clean text (text.h) */
     /* the set */
     uint64_t *slots;             /* 0 marks an empty slot; the salt 0 itself is has_zero */
     size_t cap, used, max;

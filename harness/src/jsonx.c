@@ -2,7 +2,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "text.h"
 
 #define JSONX_MAX_EXACT 9007199254740992.0 /* 2^53 */
 
@@ -24,6 +26,23 @@ int jsonx_add_int(cJSON *obj, const char *name, int64_t v)
 int jsonx_add_num(cJSON *obj, const char *name, double v)
 {
     cJSON *n = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    if (!n) return -1;
+    cJSON_AddItemToObject(obj, name, n);
+    return 0;
+}
+
+cJSON *jsonx_str(const char *s)
+{
+    char *clean = text_dup(s, TEXT_MULTILINE);
+    if (!clean) return NULL;
+    cJSON *n = cJSON_CreateString(clean);
+    free(clean);
+    return n;
+}
+
+int jsonx_add_str(cJSON *obj, const char *name, const char *s)
+{
+    cJSON *n = jsonx_str(s);
     if (!n) return -1;
     cJSON_AddItemToObject(obj, name, n);
     return 0;
@@ -79,6 +98,6 @@ int jsonx_get_str(const cJSON *obj, const char *name, char *out, size_t cap, con
     if (!it) return fail(err, what, name, "missing");
     if (!cJSON_IsString(it)) return fail(err, what, name, "not a string");
     if (strlen(it->valuestring) >= cap) return fail(err, what, name, "too long");
-    memcpy(out, it->valuestring, strlen(it->valuestring) + 1);
+    text_clean_to(out, cap, it->valuestring, strlen(it->valuestring), TEXT_MULTILINE | TEXT_MARK_CUT);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <curl/curl.h>
 #include "localserver.h"
+#include "text.h"
 
 extern char **environ;
 
@@ -225,7 +226,8 @@ static int handshake(const localserver *s, int v2, long timeout_ms, buf *err)
     curl_global_cleanup();
     if (rc != CURLE_OK) buf_fail(err, "handshake %s: %s", url, curl_easy_strerror(rc));
     else if (code != 200 || !strstr(buf_cstr(&body), "\"sid\""))
-        buf_fail(err, "handshake %s: HTTP %ld, body %.200s", url, code, buf_cstr(&body));
+        buf_fail(err, "handshake %s: HTTP %ld, body %.*s", url, code,
+                 (int)text_utf8_cut(buf_cstr(&body), body.len, 200), buf_cstr(&body));
     else ok = 1;
     buf_free(&body);
     return ok ? 0 : -1;

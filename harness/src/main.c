@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "text.h"
 
 struct command {
     const char *name;
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "siocrypt: unknown command '%s'\n", argv[1]);
+    text_fprintf(stderr, "siocrypt: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
 }

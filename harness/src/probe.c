@@ -17,6 +17,7 @@
 #include "result.h"
 #include "sio.h"
 #include "stats.h"
+#include "text.h"
 #include "worker.h"
 
 #define PROBE_DEFAULT_MAX_PAYLOAD 1000000L   /* engine.io's maxHttpBufferSize default */
@@ -27,13 +28,11 @@ static const char *names[PROBE__COUNT] = {
 
 const char *probe_name(probe_kind k) { return k < PROBE__COUNT ? names[k] : "?"; }
 
+/* What the server answered (or we sent) into a record's fixed field: clean text (text.h), cut on a
+ * character boundary, "..." when it did not fit. */
 static void copy(char *dst, size_t cap, const char *s, size_t n)
 {
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)dst[i] < 0x20) dst[i] = ' ';
+    text_clean_to(dst, cap, s, n, TEXT_MARK_CUT);
 }
 
 /* ---- frames ----------------------------------------------------------------------------------------- */
@@ -401,7 +400,6 @@ static int run_probe(const run_config *base, probe_record *p, const char *frame,
     cfg.probe_args = frame;
     cfg.probe_wait_ns = base->message_timeout_ns;
     copy(p->sent, sizeof p->sent, frame, strlen(frame));
-    if (strlen(frame) >= sizeof p->sent) strcpy(p->sent + sizeof p->sent - 4, "...");
     if (mini_run(&w, &cfg, mono0, wall0, interrupted) < 0) {
         snprintf(p->answer, sizeof p->answer, "the probe's worker could not start");
         return -1;
@@ -501,8 +499,8 @@ int probe_run(const run_config *cfg, const probe_opts *o, result *r, envseen *se
             if (p->health == 0) stop = 1;
         }
         if (!o->quiet)
-            fprintf(stderr, "probe %-20s %-14s %.70s%s%s\n", probe_name(p->kind), outcome_name(p->outcome, p->ran),
-                    p->answer, p->health < 0 ? "" : p->health ? "  | health ok" : "  | health FAILED: ",
+            text_fprintf(stderr, "probe %-20s %-14s %.*s%s%s\n", probe_name(p->kind), outcome_name(p->outcome, p->ran),
+                    (int)text_utf8_cut(p->answer, strlen(p->answer), 70), p->answer, p->health < 0 ? "" : p->health ? "  | health ok" : "  | health FAILED: ",
                     p->health == 0 ? p->health_detail : "");
     }
     char note[512];

@@ -1,5 +1,7 @@
 /* ramp: the knee of a stepped run, and its table as JSON and Markdown. */
 #include "ramp.h"
+#include "jsonx.h"
+#include "report.h"   /* report_md_escape */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
@@ -19,8 +21,8 @@ int ramp_to_json(const ramp_row *rows, size_t n, const char *scenario, buf *out)
 {
     int saturated, knee = ramp_knee(rows, n, &saturated);
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "siocrypt-ramp/1");
-    cJSON_AddStringToObject(root, "scenario", scenario);
+    jsonx_add_str(root, "schema", "siocrypt-ramp/1");
+    jsonx_add_str(root, "scenario", scenario);
     cJSON *steps = cJSON_AddArrayToObject(root, "steps");
     for (size_t i = 0; i < n; i++) {
         cJSON *s = cJSON_CreateObject();
@@ -31,7 +33,7 @@ int ramp_to_json(const ramp_row *rows, size_t n, const char *scenario, buf *out)
         cJSON_AddNumberToObject(s, "verified", (double)rows[i].verified);
         cJSON_AddNumberToObject(s, "errors", (double)rows[i].errors);
         cJSON_AddBoolToObject(s, "pass", rows[i].pass);
-        cJSON_AddStringToObject(s, "report", rows[i].dir);
+        jsonx_add_str(s, "report", rows[i].dir);
         cJSON_AddItemToArray(steps, s);
     }
     if (knee >= 0) {
@@ -55,8 +57,10 @@ int ramp_to_json(const ramp_row *rows, size_t n, const char *scenario, buf *out)
 int ramp_to_md(const ramp_row *rows, size_t n, const char *scenario, buf *out)
 {
     int saturated, knee = ramp_knee(rows, n, &saturated);
-    buf_printf(out, "## Ramp: %s\n\n| clients | round trips/s | p50 ms | p99 ms | verified | errors | thresholds |\n"
-                    "|---:|---:|---:|---:|---:|---:|---|\n", scenario);
+    buf_printf(out, "## Ramp: ");
+    report_md_escape(out, scenario);
+    buf_printf(out, "\n\n| clients | round trips/s | p50 ms | p99 ms | verified | errors | thresholds |\n"
+                    "|---:|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < n; i++)
         buf_printf(out, "| %d | %.1f | %.3f | %.3f | %llu | %llu | %s%s |\n", rows[i].clients,
                    rows[i].round_trips_per_s, rows[i].p50_ms, rows[i].p99_ms, (unsigned long long)rows[i].verified,

@@ -1,37 +1,48 @@
 /* report: write the five files atomically, and the stdout summary. */
 #include "report.h"
+#include "text.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Both escapers clean first (text.h), so no writer can print a byte a server or a user chose as it came:
+ * after cleaning there is no invalid UTF-8 and no character XML 1.0 forbids (not even as a reference). */
+static const char *cleaned(buf *tmp, const char *s)
+{
+    if (text_clean(tmp, s, strlen(s), SIZE_MAX, TEXT_MULTILINE) < 0) buf_clear(tmp);
+    return buf_cstr(tmp);
+}
+
 void report_xml_escape(buf *out, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    buf tmp = BUF_INIT;
+    for (const char *p = cleaned(&tmp, s); *p; p++) {
+        switch (*p) {
         case '&': buf_append_str(out, "&amp;"); break;
         case '<': buf_append_str(out, "&lt;"); break;
         case '>': buf_append_str(out, "&gt;"); break;
         case '"': buf_append_str(out, "&quot;"); break;
         case '\'': buf_append_str(out, "&#39;"); break;
-        default:
-            /* XML 1.0 forbids most control characters even as references */
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') buf_append_char(out, '?');
-            else buf_append_char(out, *s);
+        default: buf_append_char(out, *p);
         }
     }
+    buf_free(&tmp);
 }
 
 void report_md_escape(buf *out, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|' || *s == '`' || *s == '\\' || *s == '<' || *s == '*' || *s == '_') buf_append_char(out, '\\');
-        if (*s == '\n' || *s == '\r') buf_append_char(out, ' ');
-        else buf_append_char(out, *s);
+    buf tmp = BUF_INIT;
+    for (const char *p = cleaned(&tmp, s); *p; p++) {
+        if (*p == '|' || *p == '`' || *p == '\\' || *p == '<' || *p == '*' || *p == '_') buf_append_char(out, '\\');
+        if (*p == '\n' || *p == '\t') buf_append_char(out, ' ');   /* a table cell is one line */
+        else buf_append_char(out, *p);
     }
+    buf_free(&tmp);
 }
 
 const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v)
@@ -123,7 +134,9 @@ int report_write_all(const result *r, const char *dir, buf *err)
     return 0;
 }
 
-/* ---- stdout summary, in the manner of wrk ---- */
+/* ---- stdout summary, in the manner of wrk ----
+ * Names, URLs, details and findings in it came from the user and the server: the summary is built in a
+ * buffer and written through text_fwrite, so no escape sequence or other control reaches the terminal. */
 
 void report_print_summary(FILE *f, const result *r)
 {
@@ -131,79 +144,82 @@ void report_print_summary(FILE *f, const result *r)
     const result_derived *d = &r->d;
     const stats *s = r->stats;
     char a[32], b[32], c[32], e[32];
+    buf text = BUF_INIT, *o = &text;   /* the whole summary, cleaned once on its way to the terminal */
 
-    fprintf(f, "siocrypt %s: scenario '%s' against %s\n", m->version, m->scenario, m->target);
-    fprintf(f, "  %s, EIO %d, %d clients on %d threads, %s model", m->transport[0] ? m->transport : "?", m->eio,
+    buf_printf(o, "siocrypt %s: scenario '%s' against %s\n", m->version, m->scenario, m->target);
+    buf_printf(o, "  %s, EIO %d, %d clients on %d threads, %s model", m->transport[0] ? m->transport : "?", m->eio,
             m->clients, m->threads, m->model[0] ? m->model : "?");
-    if (m->rate > 0) fprintf(f, " at %.1f msg/s", m->rate);
-    fprintf(f, ", %.2fs\n", m->duration_s);
-    if (m->instances > 1) fprintf(f, "  merged from %d instances\n", m->instances);
-    fprintf(f, "  Connections  %llu attempted, %llu established, %llu failed, %llu closed\n",
+    if (m->rate > 0) buf_printf(o, " at %.1f msg/s", m->rate);
+    buf_printf(o, ", %.2fs\n", m->duration_s);
+    if (m->instances > 1) buf_printf(o, "  merged from %d instances\n", m->instances);
+    buf_printf(o, "  Connections  %llu attempted, %llu established, %llu failed, %llu closed\n",
             (unsigned long long)s->conn_attempted, (unsigned long long)s->conn_established,
             (unsigned long long)s->conn_failed, (unsigned long long)s->conn_closed);
-    fprintf(f, "  Round trips  %llu sent, %llu received, %llu verified, %llu unverified\n",
+    buf_printf(o, "  Round trips  %llu sent, %llu received, %llu verified, %llu unverified\n",
             (unsigned long long)s->sent, (unsigned long long)s->received, (unsigned long long)s->verified,
             (unsigned long long)d->unverified);
-    fprintf(f, "  Throughput   %.1f round trips/s over the %.2f s steady window (offered %.1f msg/s)\n",
-            d->round_trips_per_s, d->window_s, d->offered_per_s);
-    fprintf(f, "  Phases       ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s\n", m->ramp_s, d->window_s,
-            m->drain_s, m->close_s);
+    buf_printf(o, "  Throughput   %.1f round trips/s over the %.2f s steady window (offered %.1f msg/s)\n",
+               d->round_trips_per_s, d->window_s, d->offered_per_s);
+    buf_printf(o, "  Phases       ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s\n", m->ramp_s, d->window_s,
+               m->drain_s, m->close_s);
     if (s->late || s->held)
-        fprintf(f, "  Late         %llu answers after their timeout (p50 %.1f ms, max %.1f ms); %llu sends held at "
-                "max_inflight\n", (unsigned long long)s->late, d->late_ms.p50, d->late_ms.max,
-                (unsigned long long)s->held);
-    fprintf(f, "  %-14s %9s %9s %9s %9s %9s %9s %9s\n", "Latency (ms)", "min", "p50", "p90", "p99", "p99.9", "max", "mean");
+        buf_printf(o, "  Late         %llu answers after their timeout (p50 %.1f ms, max %.1f ms); %llu sends held at "
+                   "max_inflight\n", (unsigned long long)s->late, d->late_ms.p50, d->late_ms.max,
+                   (unsigned long long)s->held);
+    buf_printf(o, "  %-14s %9s %9s %9s %9s %9s %9s %9s\n", "Latency (ms)", "min", "p50", "p90", "p99", "p99.9", "max", "mean");
     const struct { const char *name; const result_dist *x; } rows[] = {
         {"round trip", &d->latency_ms}, {"connect", &d->connect_ms}, {"upgrade", &d->upgrade_ms},
     };
     for (size_t i = 0; i < 3; i++) {
         const result_dist *x = rows[i].x;
         if (!x->count && i) continue;
-        fprintf(f, "  %-14s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", rows[i].name, x->min, x->p50, x->p90,
+        buf_printf(o, "  %-14s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", rows[i].name, x->min, x->p50, x->p90,
                 x->p99, x->p999, x->max, x->mean);
     }
-    fprintf(f, "  Encryption   encrypt p50 %.1f us p99 %.1f us, decrypt p50 %.1f us p99 %.1f us\n",
+    buf_printf(o, "  Encryption   encrypt p50 %.1f us p99 %.1f us, decrypt p50 %.1f us p99 %.1f us\n",
             d->encrypt_us.p50, d->encrypt_us.p99, d->decrypt_us.p50, d->decrypt_us.p99);
-    if (!d->errors_total) fprintf(f, "  Errors       none\n");
+    if (!d->errors_total) buf_printf(o, "  Errors       none\n");
     else {
-        fprintf(f, "  Errors       %llu (rate %.6f):", (unsigned long long)d->errors_total, d->error_rate);
+        buf_printf(o, "  Errors       %llu (rate %.6f):", (unsigned long long)d->errors_total, d->error_rate);
         for (size_t i = 0; i < d->nclasses; i++)
-            fprintf(f, "%s %s %llu", i ? "," : "", d->classes[i].cls, (unsigned long long)d->classes[i].count);
-        fprintf(f, "\n");
+            buf_printf(o, "%s %s %llu", i ? "," : "", d->classes[i].cls, (unsigned long long)d->classes[i].count);
+        buf_printf(o, "\n");
     }
-    fprintf(f, "  CPU          harness %.2f s (%s us/round trip), max RSS %ld KiB (%s KiB/client)",
+    buf_printf(o, "  CPU          harness %.2f s (%s us/round trip), max RSS %ld KiB (%s KiB/client)",
             r->harness_cpu_s, report_fmt(a, sizeof a, "%.1f", d->harness_cpu_per_rt_us), r->harness_max_rss_kb,
             report_fmt(b, sizeof b, "%.1f", d->harness_rss_per_client_kib));
     if (r->server_measured)
-        fprintf(f, "; server %.2f s (%s us/round trip)", r->server_cpu_s,
+        buf_printf(o, "; server %.2f s (%s us/round trip)", r->server_cpu_s,
                 report_fmt(c, sizeof c, "%.1f", d->server_cpu_per_rt_us));
-    fprintf(f, "\n");
+    buf_printf(o, "\n");
     for (size_t i = 0; i < r->nthresholds; i++) {
         const threshold *t = &r->thresholds[i];
-        fprintf(f, "  %-12s %s %s (value %s)\n", i ? "" : "Thresholds", t->pass ? "pass" : "FAIL", t->expr,
+        buf_printf(o, "  %-12s %s %s (value %s)\n", i ? "" : "Thresholds", t->pass ? "pass" : "FAIL", t->expr,
                 report_fmt(e, sizeof e, "%.6g", t->value));
     }
     for (size_t i = 0; i < r->nfindings; i++)
-        fprintf(f, "  %-12s [%s] %s: %s\n", i ? "" : "Findings", r->findings[i].severity, r->findings[i].id,
+        buf_printf(o, "  %-12s [%s] %s: %s\n", i ? "" : "Findings", r->findings[i].severity, r->findings[i].id,
                 r->findings[i].detail);
     for (size_t i = 0; i < r->nprobes; i++) {
         const result_probe *p = &r->probes[i];
-        fprintf(f, "  %-12s %-20s %-13s %s%s%s\n", i ? "" : "Probes", p->name, p->outcome, p->detail,
+        buf_printf(o, "  %-12s %-20s %-13s %s%s%s\n", i ? "" : "Probes", p->name, p->outcome, p->detail,
                 p->health[0] ? "; health " : "", p->health);
     }
-    if (d->pass) fprintf(f, "  Result       PASS\n");
+    if (d->pass) buf_printf(o, "  Result       PASS\n");
     else {
-        fprintf(f, "  Result       FAIL:");
+        buf_printf(o, "  Result       FAIL:");
         const char *sep = " ";
-        if (d->unverified) { fprintf(f, "%s%llu unverified", sep, (unsigned long long)d->unverified); sep = ", "; }
-        if (d->errors_total) { fprintf(f, "%s%llu errors", sep, (unsigned long long)d->errors_total); sep = ", "; }
-        if (s->conn_failed) { fprintf(f, "%s%llu connections failed", sep, (unsigned long long)s->conn_failed); sep = ", "; }
-        if (d->thresholds_failed) { fprintf(f, "%s%zu thresholds failed", sep, d->thresholds_failed); sep = ", "; }
-        if (d->findings_high) fprintf(f, "%s%zu high findings", sep, d->findings_high);
-        fprintf(f, "\n");
+        if (d->unverified) { buf_printf(o, "%s%llu unverified", sep, (unsigned long long)d->unverified); sep = ", "; }
+        if (d->errors_total) { buf_printf(o, "%s%llu errors", sep, (unsigned long long)d->errors_total); sep = ", "; }
+        if (s->conn_failed) { buf_printf(o, "%s%llu connections failed", sep, (unsigned long long)s->conn_failed); sep = ", "; }
+        if (d->thresholds_failed) { buf_printf(o, "%s%zu thresholds failed", sep, d->thresholds_failed); sep = ", "; }
+        if (d->findings_high) buf_printf(o, "%s%zu high findings", sep, d->findings_high);
+        buf_printf(o, "\n");
     }
     if (m->out_dir[0]) {
-        fprintf(f, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,report.html}\n", m->out_dir);
-        fprintf(f, "  HTML         %s/report.html\n", m->out_dir);
+        buf_printf(o, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,report.html}\n", m->out_dir);
+        buf_printf(o, "  HTML         %s/report.html\n", m->out_dir);
     }
+    text_fwrite(f, buf_cstr(&text), text.len);
+    buf_free(&text);
 }

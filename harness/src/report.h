@@ -19,7 +19,7 @@ int  report_write_all(const result *r, const char *dir, buf *err);
 /* One file dir/name through a temporary file and rename(2) (dir must exist). 0, or -1 with the reason. */
 int  report_write_file(const char *dir, const char *name, const buf *content, buf *err);
 /* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
- * thresholds, findings, and r->meta.out_dir when set. */
+ * thresholds, findings, and r->meta.out_dir when set; written as clean text (text.h), for terminals. */
 void report_print_summary(FILE *f, const result *r);
 
 /* The renderers behind report_write_all (each appends one file's bytes to out; 0 or -1 on ENOMEM). */
@@ -29,9 +29,10 @@ int report_junit(const result *r, buf *out);
 int report_hgrm(const result *r, buf *out);
 int report_html(const result *r, buf *out);
 
-/* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. */
+/* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. Both escapers clean
+ * the text first (text.h), whatever it is: invalid UTF-8 and controls come out as visible escapes. */
 void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and HTML */
-void report_md_escape(buf *out, const char *s);      /* | ` and newlines, for Markdown table cells */
+void report_md_escape(buf *out, const char *s);      /* | ` \ < * _ escaped, line breaks as spaces: table cells */
 const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
 
 #endif

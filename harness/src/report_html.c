@@ -260,7 +260,9 @@ int report_html(const result *r, buf *o)
     report_xml_escape(o, m->target);
     buf_printf(o, " &middot; ");
     report_xml_escape(o, m->transport);
-    buf_printf(o, ", EIO %d &middot; %d clients on %d threads, %s model", m->eio, m->clients, m->threads, m->model);
+    buf_printf(o, ", EIO %d &middot; %d clients on %d threads, ", m->eio, m->clients, m->threads);
+    report_xml_escape(o, m->model);   /* a merged report's model is whatever its file said */
+    buf_printf(o, " model");
     if (m->rate > 0) buf_printf(o, " at %.1f msg/s", m->rate);
     buf_printf(o, " &middot; %.2f s", m->duration_s);
     if (m->instances > 1) buf_printf(o, " &middot; merged from %d instances", m->instances);

@@ -25,7 +25,9 @@ int report_md(const result *r, buf *o)
     cell(o, m->target);
     buf_printf(o, " |\n| transport | ");
     cell(o, m->transport);
-    buf_printf(o, ", EIO %d |\n| clients / threads | %d / %d, %s model", m->eio, m->clients, m->threads, m->model);
+    buf_printf(o, ", EIO %d |\n| clients / threads | %d / %d, ", m->eio, m->clients, m->threads);
+    cell(o, m->model);
+    buf_printf(o, " model");
     if (m->rate > 0) buf_printf(o, ", %.1f msg/s offered", m->rate);
     buf_printf(o, " |\n| duration | %.2f s |\n", m->duration_s);
     if (m->instances > 1) buf_printf(o, "| instances merged | %d |\n", m->instances);

@@ -1,6 +1,7 @@
 #include "result.h"
 #include "cmd.h"
 #include "jsonx.h"
+#include "text.h"
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ void result_free(result *r)
 
 void result_set_str(char *field, size_t cap, const char *value)
 {
-    snprintf(field, cap, "%s", value ? value : "");
+    text_clean_to(field, cap, value ? value : "", value ? strlen(value) : 0, 0);
 }
 
 int result_add_threshold(result *r, const char *expr, buf *err)
@@ -71,10 +72,10 @@ int result_add_finding(result *r, const char *id, const char *severity, const ch
     if (!a) return -1;
     r->findings = a;
     result_finding *f = &r->findings[r->nfindings];
-    f->id = strdup(id);
+    f->id = text_dup(id, 0);
     f->severity = strdup(severity);
-    f->detail = strdup(detail ? detail : "");
-    f->evidence = strdup(evidence ? evidence : "");
+    f->detail = text_dup(detail, TEXT_MULTILINE);
+    f->evidence = text_dup(evidence, TEXT_MULTILINE);
     if (!f->id || !f->severity || !f->detail || !f->evidence) { finding_free(f); return -1; }
     r->nfindings++;
     return 0;
@@ -88,11 +89,11 @@ int result_add_probe(result *r, const char *name, int ran, const char *outcome, 
     if (!a) return -1;
     r->probes = a;
     result_probe *p = &r->probes[r->nprobes];
-    p->name = strdup(name);
+    p->name = text_dup(name, 0);
     p->ran = ran != 0;
-    p->outcome = strdup(outcome ? outcome : "");
-    p->detail = strdup(detail ? detail : "");
-    p->health = strdup(health ? health : "");
+    p->outcome = text_dup(outcome, 0);
+    p->detail = text_dup(detail, TEXT_MULTILINE);
+    p->health = text_dup(health, TEXT_MULTILINE);
     if (!p->name || !p->outcome || !p->detail || !p->health) { probe_free(p); return -1; }
     r->nprobes++;
     return 0;
@@ -184,7 +185,7 @@ static void add_iso_time(cJSON *o, const char *name, int64_t ns)
         size_t n = strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
         snprintf(tmp + n, sizeof tmp - n, ".%03dZ", (int)(ns / 1000000 % 1000));
     }
-    cJSON_AddStringToObject(o, name, tmp);
+    jsonx_add_str(o, name, tmp);
 }
 
 static cJSON *dist_json(const result_dist *d, int full)
@@ -208,15 +209,15 @@ cJSON *result_to_json(const result *r)
     const result_derived *d = &r->d;
     cJSON *o = cJSON_CreateObject(), *x;
     if (!o) return NULL;
-    cJSON_AddStringToObject(o, "schema", RESULT_SCHEMA);
-    cJSON_AddStringToObject(o, "version", r->meta.version);
-    cJSON_AddStringToObject(o, "scenario", r->meta.scenario);
-    cJSON_AddStringToObject(o, "target", r->meta.target);
-    cJSON_AddStringToObject(o, "transport", r->meta.transport);
+    jsonx_add_str(o, "schema", RESULT_SCHEMA);
+    jsonx_add_str(o, "version", r->meta.version);
+    jsonx_add_str(o, "scenario", r->meta.scenario);
+    jsonx_add_str(o, "target", r->meta.target);
+    jsonx_add_str(o, "transport", r->meta.transport);
     jsonx_add_int(o, "eio", r->meta.eio);
     jsonx_add_int(o, "clients", r->meta.clients);
     jsonx_add_int(o, "threads", r->meta.threads);
-    cJSON_AddStringToObject(o, "model", r->meta.model);
+    jsonx_add_str(o, "model", r->meta.model);
     jsonx_add_num(o, "rate", r->meta.rate);
     jsonx_add_int(o, "instances", r->meta.instances);
     add_iso_time(o, "start", r->meta.start_wall_ns);
@@ -246,14 +247,18 @@ cJSON *result_to_json(const result *r)
     jsonx_add_int(x, "held", (int64_t)s->held);
 
     x = cJSON_AddObjectToObject(o, "errors");
-    for (size_t i = 0; i < d->nclasses; i++) jsonx_add_int(x, d->classes[i].cls, (int64_t)d->classes[i].count);
+    for (size_t i = 0; i < d->nclasses; i++) {
+        char key[64];   /* a class name is a key here: clean it like any string (stats did already) */
+        TEXT_SET(key, d->classes[i].cls, 0);
+        jsonx_add_int(x, key, (int64_t)d->classes[i].count);
+    }
     jsonx_add_int(o, "errors_total", (int64_t)d->errors_total);
     x = cJSON_AddArrayToObject(o, "error_details");
     for (size_t i = 0; i < s->nerr; i++) {
         cJSON *e = cJSON_CreateObject();
         if (!e) continue;
-        cJSON_AddStringToObject(e, "class", s->err[i].cls);
-        cJSON_AddStringToObject(e, "detail", s->err[i].detail);
+        jsonx_add_str(e, "class", s->err[i].cls);
+        jsonx_add_str(e, "detail", s->err[i].detail);
         jsonx_add_int(e, "count", (int64_t)s->err[i].count);
         cJSON_AddItemToArray(x, e);
     }
@@ -290,9 +295,9 @@ cJSON *result_to_json(const result *r)
         const threshold *t = &r->thresholds[i];
         cJSON *e = cJSON_CreateObject();
         if (!e) continue;
-        cJSON_AddStringToObject(e, "expr", t->expr);
-        cJSON_AddStringToObject(e, "metric", t->metric);
-        cJSON_AddStringToObject(e, "op", threshold_op_str(t->op));
+        jsonx_add_str(e, "expr", t->expr);
+        jsonx_add_str(e, "metric", t->metric);
+        jsonx_add_str(e, "op", threshold_op_str(t->op));
         jsonx_add_num(e, "limit", t->limit);
         jsonx_add_num(e, "value", t->value);
         cJSON_AddBoolToObject(e, "pass", t->pass);
@@ -303,10 +308,10 @@ cJSON *result_to_json(const result *r)
         const result_finding *f = &r->findings[i];
         cJSON *e = cJSON_CreateObject();
         if (!e) continue;
-        cJSON_AddStringToObject(e, "id", f->id);
-        cJSON_AddStringToObject(e, "severity", f->severity);
-        cJSON_AddStringToObject(e, "detail", f->detail);
-        cJSON_AddStringToObject(e, "evidence", f->evidence);
+        jsonx_add_str(e, "id", f->id);
+        jsonx_add_str(e, "severity", f->severity);
+        jsonx_add_str(e, "detail", f->detail);
+        jsonx_add_str(e, "evidence", f->evidence);
         cJSON_AddItemToArray(x, e);
     }
     if (r->nprobes) {
@@ -315,11 +320,11 @@ cJSON *result_to_json(const result *r)
             const result_probe *p = &r->probes[i];
             cJSON *e = cJSON_CreateObject();
             if (!e) continue;
-            cJSON_AddStringToObject(e, "name", p->name);
+            jsonx_add_str(e, "name", p->name);
             cJSON_AddBoolToObject(e, "ran", p->ran);
-            cJSON_AddStringToObject(e, "outcome", p->outcome);
-            cJSON_AddStringToObject(e, "detail", p->detail);
-            cJSON_AddStringToObject(e, "health", p->health);
+            jsonx_add_str(e, "outcome", p->outcome);
+            jsonx_add_str(e, "detail", p->detail);
+            jsonx_add_str(e, "health", p->health);
             cJSON_AddItemToArray(x, e);
         }
     }

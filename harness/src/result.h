@@ -42,6 +42,9 @@ typedef struct result_meta {
     double ramp_s, drain_s, close_s;
 } result_meta;
 
+/* Every text a result holds is clean text (text.h): result_add_*, RESULT_SET and result_from_json clean what
+ * they store (details and evidence keep line breaks), so no byte a server or a user chose reaches a report
+ * as it came. The writers clean again what they print (cleaning is idempotent). */
 typedef struct result_finding {
     char *id, *severity, *detail, *evidence;    /* severity: high, medium, low, info */
 } result_finding;
@@ -106,7 +109,7 @@ int  result_add_finding(result *r, const char *id, const char *severity, const c
                         const char *evidence);                         /* severity checked; -1 if bad */
 int  result_add_probe(result *r, const char *name, int ran, const char *outcome, const char *detail,
                       const char *health);                             /* -1 on ENOMEM or empty name */
-void result_set_str(char *field, size_t cap, const char *value);      /* truncating copy into meta */
+void result_set_str(char *field, size_t cap, const char *value);      /* clean (text.h), cut copy into meta */
 #define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
 
 /* harness_cpu_s (user + system, all threads) and harness_max_rss_kb from getrusage(RUSAGE_SELF);

@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "text.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -147,16 +148,13 @@ void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
 void stats_decrypt_ns(stats *s, int64_t ns) { hist_record(s->decrypt, ns); }
 void stats_upgrade_ns(stats *s, int64_t ns) { hist_record(s->upgrade, ns); }
 
-/* Copy keeping printable ASCII only, so every writer (JSON, XML, HTML, Markdown) can print it. */
+/* Clean (text.h) and cut on a character boundary ("..." when cut), so every writer can print it; ':'
+ * separates class and detail, so a class keeps none. */
 static void clean_copy(char *dst, size_t cap, const char *src, size_t n, int is_class)
 {
-    size_t i = 0;
-    for (; i < n && i + 1 < cap && src[i]; i++) {
-        unsigned char c = (unsigned char)src[i];
-        dst[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-        if (is_class && c == ':') dst[i] = '_';    /* ':' separates class and detail */
-    }
-    dst[i] = '\0';
+    text_clean_to(dst, cap, src, n, TEXT_MARK_CUT);
+    if (is_class)
+        for (char *p = dst; (p = strchr(p, ':')); p++) *p = '_';
 }
 
 static stats_error_kind *error_kind(stats *s, const char *cls, size_t cls_len, const char *detail)

@@ -11,8 +11,9 @@
  * Errors are counted per (class, detail): the class is the stable key of errors{} in the report
  * ("decrypt", "connect", "timeout", ...), the optional detail a finer reason ("bad-padding"). A call
  * with cls "decrypt:bad-padding" and NULL detail is the same as ("decrypt", "bad-padding"), so either
- * spelling works. Totals per class always count every error; details are a breakdown within it. Only
- * printable ASCII is kept (the rest becomes '?'), class names are cut at 63 bytes, details at 159, and
+ * spelling works. Totals per class always count every error; details are a breakdown within it. Both are
+ * kept as clean text (text.h: valid UTF-8, controls escaped as \xNN), class names cut at 63 bytes, details
+ * at 159, never inside a character (a cut text ends in "..."), and
  * past STATS_MAX_ERROR_KINDS distinct pairs new details are counted as "(other)" of their class. */
 #ifndef SIOCRYPT_STATS_H
 #define SIOCRYPT_STATS_H

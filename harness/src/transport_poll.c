@@ -3,6 +3,7 @@
  * and freed when it ends, which keeps the state plain: a handle pointer is non-NULL exactly while that
  * request is in flight. */
 #include "transport_poll.h"
+#include "text.h"
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +220,8 @@ static void poll_get_done(client *c, CURLcode rc, long status)
     }
     if (status != 200) {
         char detail[160];
-        snprintf(detail, sizeof detail, "GET HTTP %ld: %.100s", status, buf_cstr(&c->get_body));
+        const char *body = buf_cstr(&c->get_body);   /* the server's text: cut between characters */
+        snprintf(detail, sizeof detail, "GET HTTP %ld: %.*s", status, (int)text_utf8_cut(body, strlen(body), 100), body);
         client_on_transport_error(c, CT_POLLING, c->sid[0] ? "protocol" : "handshake", detail);
         return;
     }
@@ -249,7 +251,8 @@ static void poll_post_done(client *c, CURLcode rc, long status)
     }
     if (status != 200) {
         char detail[160];
-        snprintf(detail, sizeof detail, "POST HTTP %ld: %.100s", status, buf_cstr(&c->post_resp));
+        const char *body = buf_cstr(&c->post_resp);   /* the server's text: cut between characters */
+        snprintf(detail, sizeof detail, "POST HTTP %ld: %.*s", status, (int)text_utf8_cut(body, strlen(body), 100), body);
         client_on_transport_error(c, CT_POLLING, "protocol", detail);
         return;
     }
