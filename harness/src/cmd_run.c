@@ -396,7 +396,10 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
 {
     for (int i = 0; i < n; i++) stats_merge(r->stats, ws[i].st);
     RESULT_SET(r->meta.scenario, rs->sc.name);
-    RESULT_SET(r->meta.target, rs->sc.url);
+    buf shown = BUF_INIT;   /* query values (tokens) stay out of the reports */
+    target_redact(rs->sc.url, &shown);
+    RESULT_SET(r->meta.target, buf_cstr(&shown));
+    buf_free(&shown);
     RESULT_SET(r->meta.transport, scenario_transport_name(rs->sc.transport));
     RESULT_SET(r->meta.model, rs->sc.mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : rs->cfg.rate > 0 ? "open" : "closed");
     RESULT_SET(r->meta.out_dir, dir);
@@ -632,6 +635,9 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    buf shown = BUF_INIT;   /* query values (tokens) stay out of CI logs */
+    target_redact(url, &shown);
+    url = buf_cstr(&shown);
     if (!o.quiet && rs.sc.mode == SCENARIO_MODE_ROBUSTNESS)
         fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
                 scenario_transport_name(rs.sc.transport), rs.cfg.eio, url);
@@ -643,6 +649,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
                 rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
                 rs.cfg.threads == 1 ? "" : "s");
+    buf_free(&shown);
+    url = NULL;
 
     if (rs.sc.steps_from) {
         code = run_steps(&rs, &o);

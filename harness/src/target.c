@@ -298,6 +298,25 @@ int target_request(const target *t, int eio, const char *transport, const char *
     return out->len - start > TARGET_MAX_REQUEST ? -1 : 0;
 }
 
+int target_redact(const char *url, buf *out)
+{
+    size_t n = strcspn(url, "?#");
+    if (buf_append(out, url, n) < 0) return -1;
+    if (url[n] != '?') return 0;
+    const char *q = url + n + 1, *end = q + strcspn(q, "#");
+    if (buf_append_char(out, '?') < 0) return -1;
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q)), *stop = amp ? amp : end;
+        const char *eq = memchr(q, '=', (size_t)(stop - q));
+        if (buf_append(out, q, (size_t)((eq ? eq : stop) - q)) < 0) return -1;
+        if (eq && eq + 1 < stop && buf_append_str(out, "=*") < 0) return -1;
+        if (eq && eq + 1 == stop && buf_append_char(out, '=') < 0) return -1;
+        if (amp && buf_append_char(out, '&') < 0) return -1;
+        q = stop + (amp ? 1 : 0);
+    }
+    return 0;
+}
+
 void target_free(target *t)
 {
     free(t->host);

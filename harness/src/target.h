@@ -48,6 +48,9 @@ int  target_resolve(target *t, buf *err);
 int  target_request(const target *t, int eio, const char *transport, const char *sid, int b64, buf *out);
 /* The request limit with a session id of TARGET_MAX_SID bytes; call after the path and query are final. */
 int  target_check(const target *t, buf *err);
+/* The URL for reports and logs: each query value replaced by '*' (a query usually carries a token or JWT,
+ * which must not end up in CI artifacts), the fragment dropped. */
+int  target_redact(const char *url, buf *out);
 void target_free(target *t);
 
 #endif

@@ -265,6 +265,24 @@ START_TEST(sid_is_escaped)
 }
 END_TEST
 
+/* tokens in the query stay out of reports and logs */
+START_TEST(redacted_for_reports)
+{
+    static const struct { const char *url, *shown; } cases[] = {
+        {"http://h:1/socket.io/?token=eyJhbGci.x.y&v=2#f", "http://h:1/socket.io/?token=*&v=*"},
+        {"http://h/?a&b=&c=1", "http://h/?a&b=&c=*"},
+        {"http://[::1]:3000", "http://[::1]:3000"},
+        {"http://h/p#frag", "http://h/p"},
+        {"http://h/?", "http://h/?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf_clear(&out);
+        ck_assert_int_eq(target_redact(cases[i].url, &out), 0);
+        ck_assert_str_eq(buf_cstr(&out), cases[i].shown);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("target");
@@ -284,6 +302,7 @@ static Suite *suite(void)
     tcase_add_test(tc, long_paths_whole_or_refused);
     tcase_add_test(tc, long_host_refused);
     tcase_add_test(tc, sid_is_escaped);
+    tcase_add_test(tc, redacted_for_reports);
     suite_add_tcase(s, tc);
     return s;
 }
