@@ -42,7 +42,12 @@ function settings(env) {
         // Engine.IO heartbeat; unset keeps the library defaults (25000 / 20000 in both versions).
         // Tests shorten them to see heartbeats across several intervals in seconds.
         pingInterval: intEnv(env, 'PING_INTERVAL_MS', 0, 0, 3600000),
-        pingTimeout: intEnv(env, 'PING_TIMEOUT_MS', 0, 0, 3600000)
+        pingTimeout: intEnv(env, 'PING_TIMEOUT_MS', 0, 0, 3600000),
+        // Targets as real deployments set them up: the socket.io path, a token in the query string (the
+        // usual way to pass a JWT), the host name a virtual host answers to. Unset: none of them.
+        path: env.SIO_PATH || '',
+        requireToken: env.REQUIRE_TOKEN || '',
+        requireHost: env.REQUIRE_HOST || ''
     };
 }
 
@@ -81,6 +86,37 @@ function hardenedHandler(socket, crypter, cfg) {
     };
 }
 
+// The host part of a Host header: "[::1]" of "[::1]:3000", "localhost" of "localhost:3000".
+function hostPart(h) {
+    h = h || '';
+    return h[0] === '[' ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0];
+}
+
+// REQUIRE_TOKEN and REQUIRE_HOST on every HTTP request and websocket upgrade (each polling GET and POST,
+// the upgrade too): a request without them gets 403 before socket.io sees it. socket.io 1.x and 2.x have
+// no per-request middleware and allowRequest only sees handshakes, so the check sits in front of every
+// listener of the server.
+function gate(srv, cfg) {
+    var emit = srv.emit;
+    function allowed(req) {
+        var q = new URL(req.url, 'http://x').searchParams;
+        return (!cfg.requireToken || q.get('token') === cfg.requireToken) &&
+               (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost);
+    }
+    srv.emit = function (ev, req, resOrSocket) {
+        if ((ev === 'request' || ev === 'upgrade') && !allowed(req)) {
+            if (ev === 'request') {
+                resOrSocket.writeHead(403, { 'Content-Type': 'text/plain' });
+                resOrSocket.end('token or host refused');
+            } else {
+                resOrSocket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            }
+            return true;
+        }
+        return emit.apply(this, arguments);
+    };
+}
+
 // socketio: the module's export (a function (httpServer, opts) in both 2.x and 4.x).
 // extraOpts: version-specific server options (CORS in 4.x, allowEIO3).
 module.exports = function run(socketio, Crypt, extraOpts) {
@@ -90,7 +126,15 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     var opts = extraOpts(cfg);
     if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
     if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
+    if (cfg.path) opts.path = cfg.path;
+    if (cfg.requireToken || cfg.requireHost) gate(srv, cfg);
     var io = socketio(srv, opts);
+    if (cfg.requireToken) {
+        // and the query as the engine parsed it for the session: a wrong token is a CONNECT_ERROR
+        io.use(function (socket, next) {
+            next(socket.handshake.query.token === cfg.requireToken ? undefined : new Error('token required'));
+        });
+    }
     var handler = cfg.hardened ? hardenedHandler : seedHandler;
 
     io.on('connection', function (socket) {

@@ -6,6 +6,7 @@
 #   eio       every body and frame in harness/scripts/wire-capture/captured/ (real servers and clients)
 #   sio       the Socket.IO packets inside those frames and payloads, and the JSON.stringify vectors
 #   scenario  scenarios/*.json, harness/tests/scenarios/*.json, and a few override lists ("!key=value")
+#   target    the URLs of the README and tests (query, IPv6, escapes, refusals), with a query value and a sid
 #   report    report.json of short real runs (siocrypt run against the local Node servers), and a merge
 # File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
 # need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
@@ -16,7 +17,7 @@ OUT=harness/fuzz/corpus
 SIOCRYPT=${SIOCRYPT:-build/siocrypt}
 CAP=harness/scripts/wire-capture/captured
 rm -rf "$OUT"
-mkdir -p "$OUT"/{envelope,eio,sio,scenario,report}
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report}
 
 # put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
 put() {
@@ -92,6 +93,12 @@ printf '!clients=4\nmessages=30\ntransport=polling\neio=3\nimpl=v2' | put "$OUT/
 printf '!duration=250ms\nrate=5\ntotal_rate=100\nramp=2m\nthink_ms=1.5' | put "$OUT/scenario"
 printf '!url=ws://127.0.0.1:3000/x\npath=/socket.io/\nnamespace=/admin\nevent=counter\nstart_id=-7\nthreads=0' |
     put "$OUT/scenario"
+
+# ---- target: URL, then optionally a newline, a target.query value, a newline and a sid
+for u in 'http://example.com' 'http://127.0.0.1:3000/socket.io/?token=abc&x=1#f' 'ws://[::1]:3000/io?E%49O=3' \
+         $'http://h/p%20q/{x}?q="x"\nvalue a&b\nsid\r\nX' 'http://[2001:db8::7]/x?y=1' 'https://h/' 'http://user@h/'; do
+    printf '%s' "$u" | put "$OUT/target"
+done
 
 # ---- report
 if [ -x "$SIOCRYPT" ] && [ -d server/node_modules ]; then

@@ -4,7 +4,6 @@
  * report. */
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include "result.h"
 #include "scenario.h"
 #include "stats.h"
+#include "target.h"
 #include "worker.h"
 
 typedef struct run_opts {
@@ -49,7 +49,8 @@ static void run_usage(FILE *f)
         "Runs the encrypted counter against a socket.io server: the scenario's target, or with target\n"
         "\"local\" the project's Node g-crypt server, started on 127.0.0.1 and stopped afterwards.\n"
         "\n"
-        "  --url URL               target (http://host:port[/path]); overrides the scenario\n"
+        "  --url URL               target http://host[:port][/path][?query] ([::1] for IPv6);\n"
+        "                          overrides the scenario\n"
         "  --clients N             concurrent socket.io clients\n"
         "  --messages M            round trips per client\n"
         "  --duration S            run for S seconds (250ms, 30s, 2m also work)\n"
@@ -63,7 +64,7 @@ static void run_usage(FILE *f)
         "                          send (default: twice what message_ms at the rate can hold, + 64)\n"
         "  --think MS              closed model: pause between an answer and the next message\n"
         "  --start-id N            first counter id\n"
-        "  --impl v4|v2            local server: socket.io 4 (server/) or socket.io 2 (server/v2)\n"
+        "  --impl v4|v2|v1         local server: socket.io 4 (server/), 2 (server/v2) or 1 (server/v1)\n"
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/)\n"
@@ -76,49 +77,18 @@ static void run_usage(FILE *f)
         "connections at once and still writes the report.\n");
 }
 
-/* http://host:port/path, ws://, https:// ... → host, port, path. TLS is not spoken. */
-static int run_parse_url(const char *url, run_config *cfg, buf *err)
+/* The scenario's target (its path and query, then the URL's own) taken apart and resolved once, before
+ * anything runs: every error here is a usage error naming the field. */
+static int run_make_target(target *t, const scenario *sc, const char *url, buf *err)
 {
-    const char *p = url;
-    int def_port = 80;
-    if (!strncmp(p, "http://", 7)) p += 7;
-    else if (!strncmp(p, "ws://", 5)) p += 5;
-    else if (!strncmp(p, "https://", 8) || !strncmp(p, "wss://", 6)) {
-        buf_printf(err, "url: TLS targets (https://, wss://) are not supported yet: %s", url);
-        return -1;
-    } else {
-        buf_printf(err, "url: expected http://host[:port][/path], got '%s'", url);
-        return -1;
+    char name[160];
+    target_free(t);
+    if (target_set_path(t, sc->path, err) < 0 || target_parse(t, url, err) < 0) return -1;
+    for (size_t i = 0; i < sc->nquery; i++) {
+        snprintf(name, sizeof name, "target.query.%.100s", sc->query[i].key);
+        if (target_add_param(t, sc->query[i].key, sc->query[i].value, name, err) < 0) return -1;
     }
-    size_t hl = strcspn(p, ":/?");
-    if (hl == 0 || hl >= sizeof cfg->host) { buf_printf(err, "url: no host in '%s'", url); return -1; }
-    memcpy(cfg->host, p, hl);
-    cfg->host[hl] = '\0';
-    p += hl;
-    cfg->port = def_port;
-    if (*p == ':') {
-        char *end;
-        long port = strtol(p + 1, &end, 10);
-        if (end == p + 1 || port < 1 || port > 65535) { buf_printf(err, "url: bad port in '%s'", url); return -1; }
-        cfg->port = (int)port;
-        p = end;
-    }
-    if (*p == '/' && p[1]) {
-        snprintf(cfg->path, sizeof cfg->path, "%s%s", p, p[strlen(p) - 1] == '/' ? "" : "/");
-    }
-    /* lws resolves names with a blocking call: resolve once here, connect to the number */
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    int r = getaddrinfo(cfg->host, NULL, &hints, &ai);
-    if (r || !ai) { buf_printf(err, "url: cannot resolve '%s': %s", cfg->host, gai_strerror(r)); return -1; }
-    getnameinfo(ai->ai_addr, ai->ai_addrlen, cfg->addr, sizeof cfg->addr, NULL, 0, NI_NUMERICHOST);
-    freeaddrinfo(ai);
-    if (cfg->port != 80) {
-        size_t l = strlen(cfg->host);
-        snprintf(cfg->host + l, sizeof cfg->host - l, ":%d", cfg->port);
-    }
-    return 0;
+    return target_check(t, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
 }
 
 static void run_raise_nofile(void)
@@ -182,7 +152,6 @@ static void run_fill_config(const scenario *sc, run_config *cfg)
     cfg->eio = sc->eio;
     cfg->transport = sc->transport == SCENARIO_POLLING ? TRANSPORT_POLLING_ONLY
                    : sc->transport == SCENARIO_UPGRADE ? TRANSPORT_UPGRADE : TRANSPORT_WEBSOCKET_ONLY;
-    snprintf(cfg->path, sizeof cfg->path, "%s", sc->path ? sc->path : "/socket.io/");
     snprintf(cfg->nsp, sizeof cfg->nsp, "%s", sc->ns);
     snprintf(cfg->event, sizeof cfg->event, "%s", sc->event);
     cfg->auth_json = sc->auth_json;
@@ -234,6 +203,7 @@ static void run_progress(worker *ws, int n, int64_t t0, int tty, int64_t *last_v
 typedef struct run_state {
     scenario sc;
     run_config cfg;
+    target tgt;                   /* cfg.target: the URL taken apart and resolved, once */
     localserver srv;
     int have_server;
     buf out_dir;
@@ -337,6 +307,7 @@ static int run_start_server(run_state *rs, const char *log_path, buf *err)
     localserver_opts lo = {0};
     lo.root = localserver_find_root();
     lo.v2 = rs->sc.impl == SCENARIO_IMPL_V2;
+    lo.v1 = rs->sc.impl == SCENARIO_IMPL_V1;
     lo.passphrase = rs->sc.passphrase;
     lo.delay_ms = rs->sc.delay_ms;
     lo.allow_eio3 = rs->sc.allow_eio3;
@@ -463,7 +434,10 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
     run_phases(ws, n, t0, &r->meta);
     run_held_finding(&rs->cfg, r);
     RESULT_SET(r->meta.scenario, rs->sc.name);
-    RESULT_SET(r->meta.target, rs->sc.url);
+    buf shown = BUF_INIT;   /* query values (tokens) stay out of the reports */
+    target_redact(rs->sc.url, &shown);
+    RESULT_SET(r->meta.target, buf_cstr(&shown));
+    buf_free(&shown);
     RESULT_SET(r->meta.transport, scenario_transport_name(rs->sc.transport));
     RESULT_SET(r->meta.model, rs->sc.mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : rs->cfg.rate > 0 ? "open" : "closed");
     RESULT_SET(r->meta.out_dir, dir);
@@ -613,6 +587,8 @@ int cmd_run(int argc, char **argv)
 {
     run_state rs;
     memset(&rs, 0, sizeof rs);
+    target_init(&rs.tgt);
+    rs.cfg.target = &rs.tgt;
     const char *thresholds[256];
     run_opts o = {0};
     o.thresholds = thresholds;
@@ -643,7 +619,7 @@ int cmd_run(int argc, char **argv)
     if (rs.sc.steps_from) rs.cfg.clients = rs.sc.steps_to;   /* the largest step must fit the fd limit */
     run_raise_nofile();
     if (run_check_fds(&rs.cfg, &err) < 0 ||
-        (!scenario_is_local(&rs.sc) && run_parse_url(rs.sc.url, &rs.cfg, &err) < 0)) {
+        (!scenario_is_local(&rs.sc) && run_make_target(&rs.tgt, &rs.sc, rs.sc.url, &err) < 0)) {
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
         goto out;
     }
@@ -692,11 +668,14 @@ int cmd_run(int argc, char **argv)
         url = rs.srv.url;
         free(rs.sc.url);
         rs.sc.url = strdup(url);
-        if (run_parse_url(url, &rs.cfg, &err) < 0) {
+        if (run_make_target(&rs.tgt, &rs.sc, url, &err) < 0) {
             text_fprintf(stderr, "siocrypt run: local server: %s\n", buf_cstr(&err));
             goto out;
         }
     }
+    buf shown = BUF_INIT;   /* query values (tokens) stay out of CI logs */
+    target_redact(url, &shown);
+    url = buf_cstr(&shown);
     if (!o.quiet && rs.sc.mode == SCENARIO_MODE_ROBUSTNESS)
         text_fprintf(stderr, "siocrypt: %s: robustness probes over %s (EIO %d) to %s, one connection each\n", rs.sc.name,
                 scenario_transport_name(rs.sc.transport), rs.cfg.eio, url);
@@ -708,6 +687,8 @@ int cmd_run(int argc, char **argv)
         text_fprintf(stderr, "siocrypt: %s: %d clients over %s (EIO %d) to %s, %d thread%s\n", rs.sc.name,
                 rs.cfg.clients, scenario_transport_name(rs.sc.transport), rs.cfg.eio, url, rs.cfg.threads,
                 rs.cfg.threads == 1 ? "" : "s");
+    buf_free(&shown);
+    url = NULL;
 
     if (rs.sc.steps_from) {
         code = run_steps(&rs, &o);
@@ -721,6 +702,7 @@ out:
     if (r) result_free(r);
     if (rs.have_server && rs.srv.pid > 0) localserver_stop(&rs.srv, NULL);
     scenario_free(&rs.sc);
+    target_free(&rs.tgt);
     buf_free(&rs.out_dir);
     buf_free(&o.client_pass);
     buf_free(&err);

@@ -203,7 +203,7 @@ static size_t collect(char *p, size_t size, size_t n, void *userdata)
 }
 
 /* The Engine.IO handshake over polling: proof the server really serves socket.io, not just listens. */
-static int handshake(const localserver *s, int v2, long timeout_ms, buf *err)
+static int handshake(const localserver *s, int eio3, long timeout_ms, buf *err)
 {
     char url[128];
     buf body = BUF_INIT;
@@ -211,7 +211,8 @@ static int handshake(const localserver *s, int v2, long timeout_ms, buf *err)
     int ok = 0;
     CURLcode rc;
     CURL *c;
-    snprintf(url, sizeof url, "%s/socket.io/?EIO=%d&transport=polling", s->url, v2 ? 3 : 4);
+    /* b64=1: engine.io 1.x (socket.io 1.7) would answer in binary framing, NUL bytes before the sid */
+    snprintf(url, sizeof url, "%s/socket.io/?EIO=%s&transport=polling", s->url, eio3 ? "3&b64=1" : "4");
     if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(c = curl_easy_init()))
         return buf_fail(err, "libcurl initialisation failed");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -286,7 +287,7 @@ static pid_t spawn(const char *node, const char *script, char **env, int logfd)
 int localserver_start(localserver *s, const localserver_opts *o, buf *err)
 {
     char node[PATH_MAX], script[PATH_MAX], modules[PATH_MAX];
-    const char *root = o->root ? o->root : localserver_find_root(), *sub = o->v2 ? "server/v2" : "server";
+    const char *root = o->root ? o->root : localserver_find_root(), *sub = o->v1 ? "server/v1" : o->v2 ? "server/v2" : "server";
     double deadline = now_ms() + (o->start_timeout_ms > 0 ? o->start_timeout_ms : 15000);
     buf space = BUF_INIT;
     char **env;
@@ -316,7 +317,7 @@ int localserver_start(localserver *s, const localserver_opts *o, buf *err)
     if (wait_listening(s, start, deadline, err) == 0) {
         snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
         double left = deadline - now_ms();
-        if (handshake(s, o->v2, left > 1000 ? (long)left : 1000, err) == 0) return 0;
+        if (handshake(s, o->v1 || o->v2, left > 1000 ? (long)left : 1000, err) == 0) return 0;
     }
     localserver_stop(s, NULL);
     return -1;

@@ -1,4 +1,4 @@
-/* localserver: start, wait for, and stop the project's own Node server (server/server.js, or server/v2)
+/* localserver: start, wait for, and stop the project's own Node server (server/server.js, server/v2, server/v1)
  * on 127.0.0.1 and a free port, for runs whose target is "local" and for tests. Blocking calls, meant
  * for the main thread before and after the event loops run: start waits for the server's
  * "listening on HOST:PORT" line, then for an Engine.IO handshake to answer. The server gets
@@ -11,6 +11,7 @@
 typedef struct localserver_opts {
     const char *root;          /* project root holding server/; NULL: localserver_find_root() */
     int v2;                    /* 1: server/v2/server.js (socket.io 2, Engine.IO 3) */
+    int v1;                    /* 1: server/v1/server.js (socket.io 1.7, Engine.IO 3); wins over v2 */
     const char *passphrase;    /* PASSPHRASE; NULL: the server's default (the seed's) */
     int delay_ms;              /* DELAY_MS (the seed waits 1000) */
     int allow_eio3;            /* ALLOW_EIO3=1 */

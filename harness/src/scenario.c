@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "scenario.h"
+#include "target.h"
 
 #define NOMAX 1e300                    /* a field with no upper bound other than its type's */
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
@@ -149,14 +150,55 @@ static int sp_auth(scenario *sc, const cJSON *v, const char *name, buf *err)
     return 0;
 }
 
+static void free_query(scenario_param *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) { free(q[i].key); free(q[i].value); }
+    free(q);
+}
+
+/* target.query: {"token": "abc", "v": 2}; strings or numbers, sent on every request after the Engine.IO
+ * parameters, which no key may set. */
+static int sp_query(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    size_t n = 0, i = 0;
+    const cJSON *e;
+    scenario_param *q;
+    if (!cJSON_IsObject(v)) return buf_fail(err, "%s: must be an object of strings or numbers", name);
+    cJSON_ArrayForEach(e, v) n++;
+    if (!(q = calloc(n ? n : 1, sizeof *q))) return buf_fail(err, "out of memory");
+    cJSON_ArrayForEach(e, v) {
+        int dup = 0;
+        for (size_t k = 0; k < i; k++) dup |= !strcmp(q[k].key, e->string);
+        int bad = !e->string[0] ? buf_fail(err, "%s: a parameter needs a non-empty name", name)
+                : dup ? buf_fail(err, "%s.%s: duplicate key", name, e->string)
+                : target_param_reserved(e->string)
+                    ? buf_fail(err, "%s.%s: an Engine.IO parameter that siocrypt sets itself (EIO, transport, "
+                               "sid, b64 and j are refused)", name, e->string)
+                : !cJSON_IsString(e) && !cJSON_IsNumber(e)
+                    ? buf_fail(err, "%s.%s: must be a string or a number", name, e->string) : 0;
+        if (!bad) {
+            q[i].key = strdup(e->string);
+            q[i].value = cJSON_IsString(e) ? strdup(e->valuestring) : cJSON_PrintUnformatted(e);
+            bad = !q[i].key || !q[i].value ? buf_fail(err, "out of memory") : 0;
+            i++;
+        }
+        if (bad) { free_query(q, i); return -1; }
+    }
+    free_query(sc->query, sc->nquery);
+    sc->query = n ? q : NULL;
+    sc->nquery = n;
+    if (!n) free(q);
+    return 0;
+}
+
 static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
-    for (int i = SCENARIO_IMPL_V4; i <= SCENARIO_IMPL_V2; i++)
+    for (int i = SCENARIO_IMPL_V4; i <= SCENARIO_IMPL_V1; i++)
         if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_impl_name(i))) {
             sc->impl = i;
             return 0;
         }
-    return buf_fail(err, "%s: must be \"v4\" or \"v2\"", name);
+    return buf_fail(err, "%s: must be \"v4\", \"v2\" or \"v1\"", name);
 }
 
 static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
@@ -236,7 +278,7 @@ static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
-    S("event", sp_event), S("auth", sp_auth), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -558,9 +600,9 @@ int scenario_validate(const scenario *sc, buf *err)
         return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
     if (!scenario_is_local(sc)) return 0;
-    if (sc->eio == 4 && sc->impl == SCENARIO_IMPL_V2)
-        return buf_fail(err, "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks Engine.IO 3); "
-                    "use eio 3 or impl v4");
+    if (sc->eio == 4 && sc->impl != SCENARIO_IMPL_V4)
+        return buf_fail(err, "target.eio: 4 is not served by server.impl %s (socket.io %s speaks Engine.IO 3); "
+                    "use eio 3 or impl v4", scenario_impl_name(sc->impl), sc->impl == SCENARIO_IMPL_V1 ? "1" : "2");
     if (sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4 && !sc->allow_eio3)
         return buf_fail(err, "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it "
                     "switched on)");
@@ -586,6 +628,10 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
     cJSON_AddStringToObject(t, "namespace", sc->ns);
     cJSON_AddStringToObject(t, "event", sc->event);
     cJSON_AddItemToObject(t, "auth", sc->auth_json ? cJSON_Parse(sc->auth_json) : cJSON_CreateNull());
+    if (sc->nquery) {
+        cJSON *q = cJSON_AddObjectToObject(t, "query");
+        for (size_t i = 0; q && i < sc->nquery; i++) cJSON_AddStringToObject(q, sc->query[i].key, sc->query[i].value);
+    }
     return t;
 }
 
@@ -645,6 +691,7 @@ void scenario_free(scenario *sc)
     free(sc->ns);
     free(sc->event);
     free(sc->auth_json);
+    free_query(sc->query, sc->nquery);
     free_thresholds(sc->thresholds, sc->nthresholds);
     memset(sc, 0, sizeof *sc);
 }
@@ -661,7 +708,7 @@ const char *scenario_transport_name(int t)
 
 const char *scenario_impl_name(int impl)
 {
-    return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
+    return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V1 ? "v1" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
 }
 
 const char *scenario_mode_name(int mode)

@@ -11,8 +11,8 @@
 #include "buf.h"
 
 enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
-enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2 };
-enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */                               /* local server: server/, server/v2 */
+enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2, SCENARIO_IMPL_V1 };   /* local server: server/, server/v2, server/v1 */
+enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */
 enum { SCENARIO_LT, SCENARIO_LE, SCENARIO_GT, SCENARIO_GE, SCENARIO_EQ };  /* threshold operators */
 
 typedef struct scenario_threshold {
@@ -21,6 +21,10 @@ typedef struct scenario_threshold {
     int op;              /* SCENARIO_LT ... */
     double value;
 } scenario_threshold;
+
+typedef struct scenario_param {
+    char *key, *value;   /* target.query: sent percent-encoded on every request; a number as cJSON prints it */
+} scenario_param;
 
 typedef struct scenario {
     char *name;          /* default: the file's base name without .json, else "scenario" */
@@ -35,8 +39,10 @@ typedef struct scenario {
     char *ns;            /* namespace, default "/" */
     char *event;         /* default "counter" */
     char *auth_json;     /* CONNECT payload as compact JSON object text, or NULL (eio 4 only) */
+    scenario_param *query; /* target.query, in file order (after the URL's own query); none: NULL, 0 */
+    size_t nquery;
     /* server: only used when url is "local" */
-    int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 */
+    int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
     int allow_eio3;      /* ALLOW_EIO3; when absent, on exactly when eio is 3 and impl is v4 */
     int hardened;        /* HARDENED, default 0 */
@@ -77,7 +83,7 @@ int  scenario_is_local(const scenario *sc);
 int  scenario_to_json(const scenario *sc, int with_passphrase, buf *out); /* the effective scenario, same schema */
 void scenario_free(scenario *sc);                                   /* safe on a zeroed or failed scenario */
 const char *scenario_transport_name(int t);                         /* "websocket" "polling" "upgrade" */
-const char *scenario_impl_name(int impl);                           /* "v4" "v2" */
+const char *scenario_impl_name(int impl);                           /* "v4" "v2" "v1" */
 const char *scenario_mode_name(int mode);                           /* "load" "robustness" */
 const char *scenario_op_name(int op);                               /* "<" "<=" ">" ">=" "==" */
 

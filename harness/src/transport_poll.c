@@ -10,6 +10,7 @@
 #include <string.h>
 #include "clock.h"
 #include "eio.h"
+#include "target.h"
 #include "worker.h"
 
 typedef struct poll_sock {
@@ -19,6 +20,9 @@ typedef struct poll_sock {
 } poll_sock;
 
 static void poll_check_done(worker *w);
+
+/* poll_easy fails on curl_easy_init or a URL over the request limit (a long sid and a long path) */
+#define POLL_NO_REQUEST "request not made: out of memory, or the sid makes the URL too long"
 
 static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
 
@@ -93,6 +97,10 @@ int poll_multi_init(worker *w)
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
     curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(2 * w->nclients + 16));
+    /* the URL names the numeric address (resolved once); the Host header keeps the name the user gave */
+    char host[16 + TARGET_MAX_HOST + 16];
+    snprintf(host, sizeof host, "Host: %s", w->cfg->target->host_header);
+    if (!(w->poll_headers = curl_slist_append(NULL, host))) return -1;
     return 0;
 }
 
@@ -100,6 +108,8 @@ void poll_multi_cleanup(worker *w)
 {
     if (w->multi) curl_multi_cleanup(w->multi);
     w->multi = NULL;
+    curl_slist_free_all(w->poll_headers);
+    w->poll_headers = NULL;
     uv_close((uv_handle_t *)&w->curl_timer, NULL);
 }
 
@@ -109,24 +119,26 @@ static size_t poll_on_body(char *p, size_t size, size_t n, void *userp)
     return buf_append(b, p, size * n) < 0 ? 0 : size * n;
 }
 
-static void poll_url(const client *c, char *url, size_t cap)
+/* base (numeric address, brackets for IPv6) + the request target. EIO3 polling asks for b64=1 as
+ * socket.io-client does where binary is unsupported: engine.io 1.x otherwise frames every payload in
+ * binary, even one of text packets only; later servers answer text either way. */
+static int poll_url(const client *c, buf *url)
 {
     const run_config *cfg = c->w->cfg;
-    if (c->sid[0])
-        snprintf(url, cap, "http://%s:%d%s?EIO=%d&transport=polling&sid=%s", cfg->addr, cfg->port, cfg->path,
-                 cfg->eio, c->sid);
-    else
-        snprintf(url, cap, "http://%s:%d%s?EIO=%d&transport=polling", cfg->addr, cfg->port, cfg->path, cfg->eio);
+    return buf_append_str(url, cfg->target->base) < 0 ? -1
+         : target_request(cfg->target, cfg->eio, "polling", c->sid, cfg->eio == 3, url);
 }
 
 static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
 {
-    char url[512];
+    buf url = BUF_INIT;
+    if (poll_url(c, &url) < 0) { buf_free(&url); return NULL; }
     CURL *e = curl_easy_init();
-    if (!e) return NULL;
-    poll_url(c, url, sizeof url);
+    if (!e) { buf_free(&url); return NULL; }
     buf_clear(body);
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_URL, url.data);   /* curl keeps its own copy */
+    buf_free(&url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->w->poll_headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, poll_on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
@@ -143,7 +155,7 @@ void poll_get(client *c)
     int64_t to_ms = c->sid[0] ? (c->ping_interval_ns + c->ping_timeout_ns) / 1000000 + 5000
                               : c->w->cfg->connect_timeout_ns / 1000000;
     CURL *e = poll_easy(c, &c->get_body, to_ms);
-    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", "curl_easy_init failed"); return; }
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
     c->get = e;
     c->get_started_ns = clock_now_ns();
     curl_multi_add_handle(c->w->multi, e);
@@ -167,7 +179,7 @@ void poll_kick(client *c)
     if (c->post || c->outq.len == 0 || !c->sid[0] || c->upgrade == UPGRADE_PAUSING || c->upgrade == UPGRADE_DONE)
         return;
     CURL *e = poll_easy(c, &c->post_resp, c->w->cfg->message_timeout_ns / 1000000);
-    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", "curl_easy_init failed"); return; }
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
     buf_clear(&c->post_body);
     poll_build_payload(c);
     curl_easy_setopt(e, CURLOPT_POST, 1L);

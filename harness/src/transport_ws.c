@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "eio.h"
+#include "target.h"
 #include "worker.h"
 
 static void ws_deliver(client *c, const char *s, size_t n)
@@ -148,20 +149,18 @@ void ws_context_destroy(struct lws_context *ctx)
 int ws_connect(client *c)
 {
     const run_config *cfg = c->w->cfg;
-    char path[512];
-    if (c->sid[0])
-        snprintf(path, sizeof path, "%s?EIO=%d&transport=websocket&sid=%s", cfg->path, cfg->eio, c->sid);
-    else
-        snprintf(path, sizeof path, "%s?EIO=%d&transport=websocket", cfg->path, cfg->eio);
+    const target *t = cfg->target;
+    buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
+    if (target_request(t, cfg->eio, "websocket", c->sid, 0, &path) < 0) { buf_free(&path); return -1; }
 
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);
     i.context = c->w->lws;
-    i.address = cfg->addr;
-    i.port = cfg->port;
-    i.path = path;
-    i.host = cfg->host;
-    i.origin = cfg->host;
+    i.address = t->addr;          /* numeric, bare (no brackets for IPv6) */
+    i.port = t->port;
+    i.path = path.data;
+    i.host = t->host_header;      /* with brackets for an IPv6 literal */
+    i.origin = t->host_header;
     i.local_protocol_name = "siocrypt";
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
@@ -169,7 +168,9 @@ int ws_connect(client *c)
     c->ws_closing = 0;
     c->ws_established = 0;
     c->ws_tcp_up = 0;
-    if (!lws_client_connect_via_info(&i)) {
+    struct lws *wsi = lws_client_connect_via_info(&i);
+    buf_free(&path);
+    if (!wsi) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
         c->wsi = NULL;
         return -1;

@@ -13,15 +13,13 @@ struct lws_context;
 struct stats;
 struct envelope_ctx;
 struct envseen;
+struct target;
 
 typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
 
 /* What every worker needs to know about the run: filled once by cmd_run, read-only afterwards. */
 typedef struct run_config {
-    char host[256];               /* Host header */
-    char addr[64];                /* numeric address, resolved once (lws resolves with a blocking call) */
-    int port;
-    char path[256];               /* "/socket.io/" */
+    const struct target *target;  /* host, port, path, query, the numeric address resolved once (target.h) */
     int eio;                      /* 3 or 4 */
     run_transport transport;
     char nsp[128];                /* "/" or "/admin" */
@@ -65,6 +63,7 @@ typedef struct worker {
     struct lws_context *lws;
     struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
     void *multi;                  /* CURLM */
+    void *poll_headers;           /* struct curl_slist: the Host header of every polling request */
     struct envelope_ctx *env;
     struct stats *st;
     struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */

@@ -224,12 +224,15 @@ START_TEST(test_error_classes)
     ck_assert_int_eq(dec(alt, &out, &w), ENVELOPE_ERR_BAD_LENGTH);
     ck_assert_int_eq(dec("{\"ct\":\"\",\"s\":\"0011223344556677\"}", &out, &w), ENVELOPE_ERR_BAD_LENGTH);
 
-    /* wrong passphrase: almost always bad padding; the class must be one of the decryption ones */
+    /* wrong passphrase: almost always bad padding; the class must be one of the decryption ones. Fixed
+     * salts: with random ones about one run in a hundred meets a block that unpads to valid JSON (a lone
+     * digit), which crypto-js accepts too */
     envelope_ctx *other = envelope_ctx_new("other", 5);
     int padding = 0;
     for (int i = 0; i < 64; i++) {
+        uint8_t salt[8] = {0x5a, 0x17, (uint8_t)i, 0x33, 0x00, 0xc4, (uint8_t)(i * 7), 0x9e};
         buf_clear(&tmp);
-        envelope_encrypt(ctx, "{\"id\":1}", 8, NULL, &tmp);
+        envelope_encrypt(ctx, "{\"id\":1}", 8, salt, &tmp);
         buf_clear(&out);
         envelope_err e = envelope_decrypt(other, tmp.data, tmp.len, &out, &w);
         ck_assert(e == ENVELOPE_ERR_BAD_PADDING || e == ENVELOPE_ERR_BAD_UTF8 || e == ENVELOPE_ERR_BAD_PLAINTEXT_JSON);

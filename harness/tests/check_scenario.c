@@ -295,7 +295,16 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"target\": {\"event\": \"\"}}", "target.event: must be a non-empty string"},
     {"{\"target\": {\"event\": \"connect\"}}", "target.event: \"connect\" is reserved by socket.io"},
     {"{\"target\": {\"auth\": \"tok\"}}", "target.auth: must be an object or null"},
-    {"{\"server\": {\"impl\": \"v3\"}}", "server.impl: must be \"v4\" or \"v2\""},
+    {"{\"server\": {\"impl\": \"v3\"}}", "server.impl: must be \"v4\", \"v2\" or \"v1\""},
+    {"{\"target\": {\"query\": \"token=abc\"}}", "target.query: must be an object of strings or numbers"},
+    {"{\"target\": {\"query\": {\"token\": true}}}", "target.query.token: must be a string or a number"},
+    {"{\"target\": {\"query\": {\"a\": \"1\", \"b\": {}}}}", "target.query.b: must be a string or a number"},
+    {"{\"target\": {\"query\": {\"\": \"x\"}}}", "target.query: a parameter needs a non-empty name"},
+    {"{\"target\": {\"query\": {\"a\": 1, \"a\": 2}}}", "target.query.a: duplicate key"},
+    {"{\"target\": {\"query\": {\"EIO\": 3}}}", "target.query.EIO: an Engine.IO parameter that siocrypt sets "
+                                                "itself (EIO, transport, sid, b64 and j are refused)"},
+    {"{\"target\": {\"query\": {\"sid\": \"x\"}}}", "target.query.sid: an Engine.IO parameter that siocrypt "
+                                                  "sets itself (EIO, transport, sid, b64 and j are refused)"},
     {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000]"},
     {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
     {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
@@ -360,6 +369,8 @@ static const struct { const char *json; const char *msg; } invalid[] = {
     {"{\"messages\": 0}", "messages: 0 (no cap) needs duration_s > 0"},
     {"{\"rate\": 2, \"total_rate\": 10}", "rate, total_rate: give one or the other, not both"},
     {"{\"server\": {\"impl\": \"v2\"}}", "target.eio: 4 is not served by server.impl v2 (socket.io 2 speaks "
+                                         "Engine.IO 3); use eio 3 or impl v4"},
+    {"{\"server\": {\"impl\": \"v1\"}}", "target.eio: 4 is not served by server.impl v1 (socket.io 1 speaks "
                                          "Engine.IO 3); use eio 3 or impl v4"},
     {"{\"target\": {\"eio\": 3}, \"server\": {\"allow_eio3\": false}}",
      "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it switched on)"},
@@ -519,7 +530,7 @@ START_TEST(overrides)
     ck_assert_int_eq(scenario_override(&sc, "eio", "5", &err), -1);
     ck_assert_str_eq(err.data, "eio: must be 3 or 4");
     ck_assert_int_eq(scenario_override(&sc, "impl", "v9", &err), -1);
-    ck_assert_str_eq(err.data, "impl: must be \"v4\" or \"v2\"");
+    ck_assert_str_eq(err.data, "impl: must be \"v4\", \"v2\" or \"v1\"");
 
     ck_assert_int_eq(scenario_override(&sc, "transport", "polling", &err), 0);
     ck_assert_int_eq(sc.transport, SCENARIO_POLLING);
@@ -567,7 +578,42 @@ START_TEST(init_without_file)
     scenario_free(&sc);   /* idempotent */
     ck_assert_str_eq(scenario_transport_name(42), "?");
     ck_assert_str_eq(scenario_impl_name(SCENARIO_IMPL_V2), "v2");
+    ck_assert_str_eq(scenario_impl_name(SCENARIO_IMPL_V1), "v1");
     buf_free(&err);
+}
+END_TEST
+
+/* target.query: strings and numbers in file order, kept through the effective scenario's JSON */
+START_TEST(query_field)
+{
+    scenario sc, back;
+    buf err = BUF_INIT, text = BUF_INIT;
+    ck_assert_int_eq(parse("{\"target\": {\"query\": {\"token\": \"a b&c\", \"v\": 2, \"f\": 1.5, \"e\": \"\"}}}",
+                           &sc, &err), 0);
+    ck_assert_uint_eq(sc.nquery, 4);
+    ck_assert_str_eq(sc.query[0].key, "token");
+    ck_assert_str_eq(sc.query[0].value, "a b&c");
+    ck_assert_str_eq(sc.query[1].value, "2");
+    ck_assert_str_eq(sc.query[2].value, "1.5");
+    ck_assert_str_eq(sc.query[3].value, "");
+    ck_assert_int_eq(scenario_to_json(&sc, 0, &text), 0);
+    ck_assert_int_eq(scenario_parse(text.data, text.len, &back, &err), 0);
+    ck_assert_uint_eq(back.nquery, 4);
+    ck_assert_str_eq(back.query[0].value, "a b&c");
+    ck_assert_str_eq(back.query[2].value, "1.5");
+    scenario_free(&back);
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"target\": {\"query\": {}}}", &sc, &err), 0);
+    ck_assert_uint_eq(sc.nquery, 0);
+    ck_assert_ptr_null(sc.query);
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"server\": {\"impl\": \"v1\"}, \"target\": {\"eio\": 3}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.impl, SCENARIO_IMPL_V1);
+    ck_assert_int_eq(sc.allow_eio3, 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&err);
+    buf_free(&text);
 }
 END_TEST
 
@@ -589,6 +635,7 @@ int main(void)
     tcase_add_test(tc, steps_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
+    tcase_add_test(tc, query_field);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <uv.h>
 #include "check_run.h"
 #include "clock.h"
+#include "target.h"
 #include "worker.h"
 
 static int open_fds(void)
@@ -27,12 +28,14 @@ START_TEST(test_half_built_worker_is_freed)
 {
     run_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    snprintf(cfg.addr, sizeof cfg.addr, "127.0.0.1");
-    snprintf(cfg.host, sizeof cfg.host, "127.0.0.1:9");
-    snprintf(cfg.path, sizeof cfg.path, "/socket.io/");
+    target tgt;
+    buf err = BUF_INIT;
+    target_init(&tgt);
+    ck_assert_int_eq(target_parse(&tgt, "http://127.0.0.1:9/", &err), 0);
+    ck_assert_int_eq(target_resolve(&tgt, &err), 0);
+    cfg.target = &tgt;
     snprintf(cfg.nsp, sizeof cfg.nsp, "/");
     snprintf(cfg.event, sizeof cfg.event, "counter");
-    cfg.port = 9;
     cfg.eio = 4;
     cfg.passphrase = "p";
     cfg.passphrase_len = 1;
@@ -73,6 +76,8 @@ START_TEST(test_half_built_worker_is_freed)
     }
     ck_assert_int_ge(failed, 2);   /* it failed at more than one step before it could be built */
     ck_assert(built);
+    target_free(&tgt);
+    buf_free(&err);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The servers under test, driven by the real node socket.io-client and g-crypt (server/test/drive.js):
-#  - server/server.js (socket.io 4) and server/v2/server.js (socket.io 2) answer counter {id:41} with 42,
-#    over websocket, polling and upgrade;
+#  - server/server.js (socket.io 4), server/v2/server.js (socket.io 2) and server/v1/server.js (socket.io
+#    1.7) answer counter {id:41} with 42, over websocket, polling and upgrade, each to its own client version;
 #  - socket.io 4 takes an Engine.IO 3 client (socket.io-client 2) only with ALLOW_EIO3=1;
 #  - HARDENED=1 answers a garbage envelope with counter_error and keeps serving;
 #  - the default (seed) server dies on a garbage envelope: the weakness the probes look for;
@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for d in server server/v2; do
+for d in server server/v2 server/v1; do
     [ -d "$d/node_modules/socket.io" ] && [ -d "$d/node_modules/socket.io-client" ] || {
         echo "t_03: $d/node_modules missing: run 'make deps' (npm ci from the lock file)"; exit 1; }
 done
@@ -76,7 +76,7 @@ exits_within() {
 }
 
 # 1. Both servers answer the counter, on every transport, with their own client version.
-for impl in v4:server v2:server/v2; do
+for impl in v4:server v2:server/v2 v1:server/v1; do
     name=${impl%%:*} dir=${impl#*:}
     start "$name" "$dir" || continue
     for t in websocket polling upgrade; do
@@ -93,7 +93,7 @@ for impl in v4:server v2:server/v2; do
         if exits_within "$pid" 5 && [ "$rc" = 0 ]; then ok "v4 exits 0 on SIGTERM"; else bad "v4 SIGTERM: rc=${rc:-still running}"; fi
     else
         rc=; kill -INT "$pid"
-        if exits_within "$pid" 5 && [ "$rc" = 0 ]; then ok "v2 exits 0 on SIGINT"; else bad "v2 SIGINT: rc=${rc:-still running}"; fi
+        if exits_within "$pid" 5 && [ "$rc" = 0 ]; then ok "$name exits 0 on SIGINT"; else bad "$name SIGINT: rc=${rc:-still running}"; fi
     fi
 done
 
@@ -105,7 +105,7 @@ if start v4-eio3 server ALLOW_EIO3=1 LOG=0; then
 fi
 
 # 3. HARDENED=1 answers garbage with counter_error, then still answers the counter.
-for impl in v4:server v2:server/v2; do
+for impl in v4:server v2:server/v2 v1:server/v1; do
     name=${impl%%:*} dir=${impl#*:}
     start "$name-hardened" "$dir" HARDENED=1 || continue
     drive "$name HARDENED=1: garbage -> counter_error, then 42" "$dir" "$port" garbage websocket
@@ -114,7 +114,7 @@ for impl in v4:server v2:server/v2; do
 done
 
 # 4. The seed's weakness: the default server dies on a garbage envelope (uncaught exception, exit 1).
-for impl in v4:server v2:server/v2; do
+for impl in v4:server v2:server/v2 v1:server/v1; do
     name=${impl%%:*} dir=${impl#*:}
     start "$name-seed" "$dir" || continue
     drive "$name default: garbage -> connection drops" "$dir" "$port" crash websocket

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The smoke scenario against the local g-crypt server in every cell of
-# {websocket, polling, upgrade} x {EIO4 on socket.io 4, EIO3 on socket.io 4 with ALLOW_EIO3, EIO3 on socket.io 2}:
-# every round trip verified, no errors, report.json consistent with the run.
+# The smoke scenario against the local g-crypt server in all 12 cells of
+# {websocket, polling, upgrade} x {EIO4 on socket.io 4.8, EIO3 on socket.io 4.8 with ALLOW_EIO3,
+#                                  EIO3 on socket.io 2.5, EIO3 on socket.io 1.7 (the seed's era)}:
+# every round trip verified, no errors, report.json consistent with the run. socket.io 1.7's polling and
+# upgrade cells need b64=1 (engine.io 1.8 frames every polling payload in binary without it).
 source "$(dirname "$0")/lib.sh"
+cells=0
 for transport in websocket polling upgrade; do
-    for cell in "4 v4" "3 v4" "3 v2"; do
+    for cell in "4 v4" "3 v4" "3 v2" "3 v1"; do
         set -- $cell
         eio=$1 impl=$2
         out="$TMP/$transport-$eio-$impl"
@@ -25,5 +28,7 @@ for transport in websocket polling upgrade; do
             [ "$ups" -ge "$clients" ] || fail "upgrade: only $ups upgrades recorded for $clients clients"
         fi
         echo "ok $transport eio$eio $impl: $verified round trips verified"
+        cells=$((cells + 1))
     done
 done
+[ "$cells" = 12 ] || fail "$cells cells ran, want 12"
