@@ -48,7 +48,26 @@ bench_connections() {
       "errors               \(.errors)"' "$out/report.json"
 }
 
+# The open model against the closed model at the same offered rate (400 msg/s: 200 clients, 2 msg/s each;
+# the closed model paces itself with think time), harness CPU per verified round trip in the same run. The
+# open model's scheduling (one timer heap per worker, timerfd) should cost little over the closed model's
+# (goal: within 1.5x). CPU is the harness process's own, setup included in both.
+bench_models() {
+    local secs=${BENCH_MODELS_S:-10} open=$TMPD/open closed=$TMPD/closed
+    "$SIOCRYPT" run scenarios/open-rate.json --clients 200 --rate 2 --duration "$secs" --out "$open" -q >/dev/null || true
+    "$SIOCRYPT" run scenarios/open-rate.json --clients 200 --total-rate 0 --rate 0 --think 499 --messages 0 \
+        --duration "$secs" --out "$closed" -q >/dev/null || true
+    echo "== models: 200 clients, websocket, about 400 msg/s for $secs s against the local server"
+    jq -rs '
+      def row(name): "\(name | .+ "            " | .[0:12]) \(.throughput.round_trips_per_s*10|round/10) rt/s   " +
+        "\(.derived.harness_cpu_per_round_trip_us*10|round/10) us harness CPU / rt   p50 \(.latency_ms.p50) ms   " +
+        "p99 \(.latency_ms.p99) ms   errors \(.errors_total)";
+      (.[0] | row("open")), (.[1] | row("closed")),
+      "open / closed CPU per round trip: \(.[0].derived.harness_cpu_per_round_trip_us / .[1].derived.harness_cpu_per_round_trip_us * 100 | round / 100)x   (goal: <= 1.5x)"
+    ' "$open/report.json" "$closed/report.json"
+}
+
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
-sections=${BENCH_SECTIONS:-envelope saturation connections}
+sections=${BENCH_SECTIONS:-envelope saturation models connections}
 for s in $sections; do "bench_$s"; echo; done

@@ -470,7 +470,7 @@ void client_on_transport_error(client *c, client_transport from, const char *cls
     if (c->state == CLIENT_CLOSED) return;
     if (from == CT_WEBSOCKET && c->active != CT_WEBSOCKET) {
         if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) {
-            stats_error(c->w->st, clock_now_ns(), "upgrade", NULL);
+            stats_error(c->w->st, clock_now_ns(), "upgrade", detail);
             client_log(c, "upgrade failed", detail);
             c->upgrade = UPGRADE_NONE;
             if (!c->get && c->state != CLIENT_CLOSING) poll_get(c);

@@ -78,8 +78,14 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
+            /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
+            char why[160];
+            unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+            const char *text = in ? (const char *)in : "connection error";
+            if (status) snprintf(why, sizeof why, "HTTP %u: %s", status, text);
+            else snprintf(why, sizeof why, "%s", text);
             c->wsi = NULL;
-            client_on_transport_error(c, CT_WEBSOCKET, "connect", in ? (const char *)in : "connection error");
+            client_on_transport_error(c, CT_WEBSOCKET, "connect", why);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:

@@ -49,6 +49,16 @@ awk -v p="$(jqr "$r" .late_ms.p50)" 'BEGIN { exit !(p >= 1400 && p <= 3000) }' |
 echo "ok slow: 6 timeouts, 4 late answers (p50 $(jqr "$r" .late_ms.p50) ms), no mismatch"
 stop_fake
 
+# a CONNECT_ERROR once the namespace is connected ends a session that was up: disconnect, not handshake
+start_fake answers kick
+out="$TMP/kick"
+expect_exit 1 "$SIOCRYPT" run "$SC" --url "http://127.0.0.1:$FAKE_PORT" --transport websocket --out "$out" -q
+errors_are "$out" '{"disconnect":2}'
+[ "$(jqr "$out/report.json" .connections.established)" = 2 ] || fail "kick: $(jq -c .connections "$out/report.json")"
+[ "$(jqr "$out/report.json" '.error_details[0].detail')" = "CONNECT_ERROR after connect" ] || fail "kick: detail"
+echo "ok kick: CONNECT_ERROR after connect is a disconnect"
+stop_fake
+
 # the open model against the seed's 1 s delay: 100 msg/s for 3 s keeps ~100 messages in flight
 out="$TMP/open"
 expect_exit 0 "$SIOCRYPT" run scenarios/seed-demo.json --transport websocket --rate 100 --duration 3s --out "$out" -q

@@ -45,3 +45,13 @@ for line in "${cases[@]}"; do
     done
     stop_fake
 done
+
+# an upgrade the server refuses (HTTP 400 to the websocket request): the client stays on polling, and the
+# `upgrade` error says what the server answered
+start_fake noupgrade http
+out="$TMP/noupgrade"
+expect_exit 1 "$SIOCRYPT" run "$SC" --url "http://127.0.0.1:$FAKE_PORT" --transport upgrade --out "$out" -q
+d=$(jqr "$out/report.json" '[.error_details[] | select(.class == "upgrade") | .detail] | unique | join(",")')
+case "$d" in "HTTP 400: "*) ;; *) fail "noupgrade: upgrade detail '$d', want the HTTP status" ;; esac
+echo "ok noupgrade: $d"
+stop_fake

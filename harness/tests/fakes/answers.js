@@ -7,6 +7,7 @@
 //   dupkeys-ok     {"id": 0, "id": N+1}               JSON.parse keeps the last: the right id
 //   huge           {"id": 1e308}                      beyond any id
 //   slow           the right answer after SLOW_MS (default 1500): answers after the harness's timeout
+//   kick           a CONNECT_ERROR instead of an answer, after the namespace was connected
 'use strict';
 const path = require('path');
 const { listen, eioServer } = require('./common');
@@ -40,6 +41,7 @@ listen(eioServer({
     onEvent(s, pkt) {
         const args = JSON.parse(pkt.slice(2));
         const id = right.decrypt(args[1]).id;
+        if (mode === 'kick') { s.send('44' + JSON.stringify({ message: 'kicked out' })); return; }
         const send = () => s.send('42' + JSON.stringify(['counter', answer(id)]));
         if (mode === 'slow') setTimeout(send, slowMs); else send();
     }
