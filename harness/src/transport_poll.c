@@ -102,10 +102,28 @@ void poll_multi_cleanup(worker *w)
     uv_close((uv_handle_t *)&w->curl_timer, NULL);
 }
 
-static size_t poll_on_body(char *p, size_t size, size_t n, void *userp)
+/* A body past limits.max_message_bytes ends the request (returning less than n makes curl fail it with
+ * CURLE_WRITE_ERROR); chunked and close-delimited bodies announce no length, so this is the only check
+ * they meet. CURLOPT_MAXFILESIZE_LARGE refuses an announced Content-Length before anything is read. */
+static size_t poll_on_body(client *c, buf *b, const char *p, size_t n)
 {
-    buf *b = userp;
-    return buf_append(b, p, size * n) < 0 ? 0 : size * n;
+    if ((int64_t)(b->len + n) > c->w->cfg->max_message_bytes) {
+        c->poll_too_large = 1;
+        return 0;
+    }
+    return buf_append(b, p, n) < 0 ? 0 : n;
+}
+
+static size_t poll_on_get_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->get_body, p, size * n);
+}
+
+static size_t poll_on_post_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->post_resp, p, size * n);
 }
 
 static void poll_url(const client *c, char *url, size_t cap)
@@ -125,9 +143,12 @@ static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
     if (!e) return NULL;
     poll_url(c, url, sizeof url);
     buf_clear(body);
+    c->poll_too_large = 0;
     curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, poll_on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->w->cfg->max_message_bytes);
+    /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
@@ -146,6 +167,33 @@ void poll_get(client *c)
     c->get = e;
     c->get_started_ns = clock_now_ns();
     curl_multi_add_handle(c->w->multi, e);
+}
+
+static void poll_on_retry(uv_timer_t *t)
+{
+    client *c = t->data;
+    if (c->state != CLIENT_CLOSED && c->state != CLIENT_CLOSING && c->active == CT_POLLING &&
+        c->upgrade != UPGRADE_PAUSING)
+        poll_get(c);
+}
+
+/* engine.io holds a GET until it has something to send, so an empty 200 carries nothing and a server
+ * that answers every GET at once with one must not be polled in a loop (it was: 20,000 GETs in 3 s).
+ * The next GET waits POLL_RETRY_FIRST_MS, doubling up to POLL_RETRY_MAX_MS while replies stay empty;
+ * a payload resets it. Silence is still bounded by the connect timeout and the heartbeat. */
+#define POLL_RETRY_FIRST_MS 5
+#define POLL_RETRY_MAX_MS 1000
+static void poll_get_again(client *c, int empty)
+{
+    if (!empty) {
+        c->poll_empty = 0;
+        poll_get(c);
+        return;
+    }
+    uint64_t ms = (uint64_t)POLL_RETRY_FIRST_MS << (c->poll_empty < 10 ? c->poll_empty : 10);
+    if (ms > POLL_RETRY_MAX_MS) ms = POLL_RETRY_MAX_MS;
+    c->poll_empty++;
+    uv_timer_start(&c->poll_retry, poll_on_retry, ms, 0);
 }
 
 /* Join the queued packets into one payload (EIO4: \x1e between packets; EIO3: length prefixes). */
@@ -186,6 +234,7 @@ static void poll_release(worker *w, CURL **slot)
 
 void poll_cancel(client *c)
 {
+    uv_timer_stop(&c->poll_retry);
     poll_release(c->w, (CURL **)&c->get);
     poll_release(c->w, (CURL **)&c->post);
 }
@@ -210,19 +259,34 @@ static const char *poll_error_class(CURLcode rc)
     }
 }
 
-/* A GET came back: hand each packet of the payload to the client, then poll again. */
-static void poll_get_done(client *c, CURLcode rc, long status)
+/* A request that did not end in a 200 with a body we keep: tell the client (status_cls for a status other
+ * than 200) and return 1. A redirect is not followed: its detail names where it pointed. */
+static int poll_failed(client *c, const char *method, CURLcode rc, long status, const char *location,
+                       const buf *body, const char *status_cls)
 {
+    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->poll_too_large)) {
+        client_on_transport_error(c, CT_POLLING, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return 1;
+    }
     if (rc != CURLE_OK) {
         client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
-        return;
+        return 1;
     }
-    if (status != 200) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "GET HTTP %ld: %.100s", status, buf_cstr(&c->get_body));
-        client_on_transport_error(c, CT_POLLING, c->sid[0] ? "protocol" : "handshake", detail);
-        return;
-    }
+    if (status == 200) return 0;
+    char detail[200];
+    if (status >= 300 && status < 400)
+        snprintf(detail, sizeof detail, "%s HTTP %ld redirect not followed: Location %.120s", method, status,
+                 location && *location ? location : "(none)");
+    else
+        snprintf(detail, sizeof detail, "%s HTTP %ld: %.100s", method, status, buf_cstr(body));
+    client_on_transport_error(c, CT_POLLING, status_cls, detail);
+    return 1;
+}
+
+/* A GET came back: hand each packet of the payload to the client, then poll again. */
+static void poll_get_done(client *c, CURLcode rc, long status, const char *location)
+{
+    if (poll_failed(c, "GET", rc, status, location, &c->get_body, c->sid[0] ? "protocol" : "handshake")) return;
     size_t pos = 0;
     eio_packet p;
     int proto = c->w->cfg->eio;
@@ -237,22 +301,13 @@ static void poll_get_done(client *c, CURLcode rc, long status)
         client_on_packet(c, CT_POLLING, &p);
     }
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
-    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get(c);
+    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, c->get_body.len == 0);
     else client_on_poll_idle(c);
 }
 
-static void poll_post_done(client *c, CURLcode rc, long status)
+static void poll_post_done(client *c, CURLcode rc, long status, const char *location)
 {
-    if (rc != CURLE_OK) {
-        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
-        return;
-    }
-    if (status != 200) {
-        char detail[160];
-        snprintf(detail, sizeof detail, "POST HTTP %ld: %.100s", status, buf_cstr(&c->post_resp));
-        client_on_transport_error(c, CT_POLLING, "protocol", detail);
-        return;
-    }
+    if (poll_failed(c, "POST", rc, status, location, &c->post_resp, "protocol")) return;
     poll_kick(c);
     if (!c->post) client_on_poll_idle(c);
 }
@@ -267,13 +322,16 @@ static void poll_check_done(worker *w)
         CURLcode rc = m->data.result;
         client *c = NULL;
         long status = 0;
+        char *loc = NULL, location[128] = "";
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+            snprintf(location, sizeof location, "%s", loc);
         int is_get = c && c->get == e;
         curl_multi_remove_handle(w->multi, e);
         curl_easy_cleanup(e);
         if (!c) continue;
-        if (is_get) { c->get = NULL; poll_get_done(c, rc, status); }
-        else { c->post = NULL; poll_post_done(c, rc, status); }
+        if (is_get) { c->get = NULL; poll_get_done(c, rc, status, location); }
+        else { c->post = NULL; poll_post_done(c, rc, status, location); }
     }
 }

@@ -17,9 +17,19 @@ static void ws_deliver(client *c, const char *s, size_t n)
     else client_on_packet(c, CT_WEBSOCKET, &p);
 }
 
+/* lws hands a frame over in pieces of at most its rx buffer (4 KiB by default) and keeps no more than that
+ * per connection, so a message only accumulates here, in c->ws_rx: what it holds, this piece and what the
+ * frame header still announces must stay within limits.max_message_bytes. Past it the connection is
+ * dropped at once, before a frame that claims 300 MB (or fragments that never end) is read further. */
 static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
 {
-    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    size_t remaining = lws_remaining_packet_payload(wsi);
+    int final = lws_is_final_fragment(wsi) && remaining == 0;
+    if ((int64_t)(c->ws_rx.len + len + remaining) > c->w->cfg->max_message_bytes) {
+        buf_free(&c->ws_rx);
+        client_on_transport_error(c, CT_WEBSOCKET, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return -1;
+    }
     if (lws_frame_is_binary(wsi)) {
         /* socket.io binary attachments are out of scope: refuse clearly rather than mis-parse */
         if (final) client_on_transport_error(c, CT_WEBSOCKET, "protocol", "binary frame");
