@@ -389,7 +389,12 @@ static void client_on_open_packet(client *c, client_transport from, const char *
 {
     eio_open o;
     if (c->state != CLIENT_CONNECTING) { client_fail(c, "protocol", "unexpected open packet"); return; }
-    if (eio_open_parse(data, n, &o) != EIO_OK) { client_fail(c, "handshake", "bad open packet"); return; }
+    if (eio_open_parse(data, n, &o) != EIO_OK) {
+        char why[96];
+        snprintf(why, sizeof why, "bad open packet: %s", o.why ? o.why : "?");
+        client_fail(c, "handshake", why);
+        return;
+    }
     snprintf(c->sid, sizeof c->sid, "%s", o.sid);
     c->ping_interval_ns = (int64_t)o.ping_interval * 1000000;
     c->ping_timeout_ns = (int64_t)o.ping_timeout * 1000000;
