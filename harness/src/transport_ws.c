@@ -47,6 +47,20 @@ static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
     return 0;
 }
 
+/* Why the connection failed: lws's text, or for a redirect (not followed, see ws_connect) where it
+ * pointed. The headers of the refused response are still there when lws reports the error. */
+static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
+{
+    unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+    char loc[128];
+    if (status >= 300 && status < 400) {
+        if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) strcpy(loc, "(none)");
+        snprintf(out, cap, "ws upgrade HTTP %u redirect not followed: Location %s", status, loc);
+        return out;
+    }
+    return in ? (const char *)in : "connection error";
+}
+
 static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
 {
     buf_clear(&c->ws_tx);
@@ -87,8 +101,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
+            char why[200];
             c->wsi = NULL;
-            client_on_transport_error(c, CT_WEBSOCKET, "connect", in ? (const char *)in : "connection error");
+            client_on_transport_error(c, CT_WEBSOCKET, "connect", ws_error_detail(wsi, in, why, sizeof why));
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
@@ -176,6 +191,9 @@ int ws_connect(client *c)
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
     i.retry_and_idle_policy = &ws_no_validity;
+    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
+     * a redirect is the server's answer, reported as a handshake error naming its Location */
+    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     c->ws_closing = 0;
     c->ws_established = 0;
     c->ws_tcp_up = 0;
