@@ -327,6 +327,8 @@ static void poll_check_done(worker *w)
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
             snprintf(location, sizeof location, "%s", loc);
+        for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
         int is_get = c && c->get == e;
         curl_multi_remove_handle(w->multi, e);
         curl_easy_cleanup(e);

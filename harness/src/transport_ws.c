@@ -55,6 +55,8 @@ static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, s
     char loc[128];
     if (status >= 300 && status < 400) {
         if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) strcpy(loc, "(none)");
+        for (char *p = loc; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
         snprintf(out, cap, "ws upgrade HTTP %u redirect not followed: Location %s", status, loc);
         return out;
     }
