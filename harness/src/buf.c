@@ -98,6 +98,11 @@ void buf_consume(buf *b, size_t n)
     if (b->off > b->len) buf_compact(b);
 }
 
+void buf_trim(buf *b, size_t keep)
+{
+    if (b->len == 0 && b->cap + b->off > keep) buf_free(b);
+}
+
 void buf_free(buf *b)
 {
     if (b->data) free(b->data - b->off);

@@ -29,6 +29,9 @@ void buf_clear(buf *b);                             /* len = 0, keeps memory */
  * `return buf_fail(err, "clients: must be >= 1");`. err may be NULL. */
 int  buf_fail(buf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_consume(buf *b, size_t n);                 /* drop n bytes from the front */
+/* An empty buffer whose allocation is over keep bytes gives it back, so that one large message (up to
+ * limits.max_message_bytes) does not pin its memory for the rest of the run; otherwise nothing. */
+void buf_trim(buf *b, size_t keep);
 void buf_free(buf *b);
 const char *buf_cstr(const buf *b);                 /* "" for an empty, unallocated buffer */
 

@@ -19,6 +19,9 @@ typedef struct poll_sock {
 
 static void poll_check_done(worker *w);
 
+/* Per-client bodies keep up to this much between requests; a larger one is given back after use. */
+#define POLL_KEEP_BYTES (64 * 1024)
+
 static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
 
 static void poll_on_uv(uv_poll_t *h, int status, int events)
@@ -207,6 +210,7 @@ static void poll_build_payload(client *c)
         eio_payload_append(proto, &c->post_body, (eio_type)(c->outq.data[4] - '0'), c->outq.data + 5, n - 1);
         buf_consume(&c->outq, 4 + (size_t)n);
     }
+    buf_trim(&c->outq, POLL_KEEP_BYTES);
 }
 
 void poll_kick(client *c)
@@ -301,12 +305,17 @@ static void poll_get_done(client *c, CURLcode rc, long status, const char *locat
         client_on_packet(c, CT_POLLING, &p);
     }
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
-    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, c->get_body.len == 0);
+    int empty = c->get_body.len == 0;
+    buf_clear(&c->get_body);
+    buf_trim(&c->get_body, POLL_KEEP_BYTES);
+    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, empty);
     else client_on_poll_idle(c);
 }
 
 static void poll_post_done(client *c, CURLcode rc, long status, const char *location)
 {
+    buf_clear(&c->post_body);   /* curl is done with it */
+    buf_trim(&c->post_body, POLL_KEEP_BYTES);
     if (poll_failed(c, "POST", rc, status, location, &c->post_resp, "protocol")) return;
     poll_kick(c);
     if (!c->post) client_on_poll_idle(c);

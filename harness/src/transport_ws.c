@@ -9,6 +9,9 @@
 #include "eio.h"
 #include "worker.h"
 
+/* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
+#define WS_KEEP_BYTES (64 * 1024)
+
 static void ws_deliver(client *c, const char *s, size_t n)
 {
     eio_packet p;
@@ -43,6 +46,7 @@ static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
     if (final) {
         ws_deliver(c, c->ws_rx.data, c->ws_rx.len);
         buf_clear(&c->ws_rx);
+        buf_trim(&c->ws_rx, WS_KEEP_BYTES);
     }
     return 0;
 }
@@ -69,6 +73,7 @@ static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
     if (buf_reserve(&c->ws_tx, LWS_PRE + n) < 0) return -1;
     memcpy(c->ws_tx.data + LWS_PRE, p, n);
     int r = lws_write(wsi, (unsigned char *)c->ws_tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
+    if (c->ws_tx.cap > WS_KEEP_BYTES) buf_free(&c->ws_tx);   /* lws keeps what the socket did not take */
     return r < (int)n ? -1 : 0;
 }
 
@@ -84,6 +89,7 @@ static int ws_on_writeable(client *c, struct lws *wsi)
         memcpy(&n, c->outq.data, 4);
         int r = ws_write_text(c, wsi, c->outq.data + 4, n);
         buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
         if (r < 0) return -1;
     } else if (c->ws_closing) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
@@ -220,6 +226,7 @@ void ws_kick(client *c)
         memcpy(&n, c->outq.data, 4);
         int r = ws_write_text(c, wsi, c->outq.data + 4, n);
         buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
         if (r < 0) { client_on_transport_error(c, CT_WEBSOCKET, "disconnect", "write failed"); return; }
     }
     if (c->ws_first.len || c->outq.len || c->ws_closing) lws_callback_on_writable(wsi);

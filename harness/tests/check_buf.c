@@ -147,6 +147,30 @@ START_TEST(test_clear_after_consume_and_free)
 }
 END_TEST
 
+START_TEST(test_trim_gives_back_large_empty_buffers)
+{
+    buf b = BUF_INIT;
+    buf_append_str(&b, "small");
+    buf_trim(&b, 4096);
+    ck_assert_str_eq(b.data, "small");             /* not empty: kept */
+    buf_clear(&b);
+    buf_trim(&b, 4096);
+    ck_assert_ptr_nonnull(b.data);                 /* small: kept for reuse */
+    ck_assert_int_eq(buf_reserve(&b, 100000), 0);
+    buf_append_str(&b, "a large message");
+    buf_trim(&b, 4096);
+    ck_assert_str_eq(b.data, "a large message");   /* large but not empty: kept */
+    buf_consume(&b, 2);
+    buf_consume(&b, 100);
+    buf_trim(&b, 4096);                            /* consumed to empty: given back */
+    ck_assert_ptr_null(b.data);
+    ck_assert_uint_eq(b.cap, 0);
+    buf_append_str(&b, "again");
+    ck_assert_str_eq(b.data, "again");
+    buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("buf");
@@ -158,6 +182,7 @@ int main(void)
     tcase_add_test(tc, test_reserve_reuses_the_front);
     tcase_add_test(tc, test_drain_is_linear);
     tcase_add_test(tc, test_clear_after_consume_and_free);
+    tcase_add_test(tc, test_trim_gives_back_large_empty_buffers);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
