@@ -3,7 +3,8 @@
 # buffer without limit, overflow, follow it elsewhere or spin. Each case checks the error class (and its
 # detail), the harness's max RSS from report.json (under 128 MiB with the default 16 MiB message limit and
 # 32 MiB queue; 256 MiB under ASan, whose redzones and quarantine cost more), a report.json that is valid
-# UTF-8 JSON, a junit.xml that is well-formed XML, and that the run ended within a generous bound.
+# UTF-8 JSON, a junit.xml that is well-formed XML, that the run ended within a generous bound, and (in the
+# ASan build) that no sanitizer reported anything.
 # Before the limits these grew to 0.4-1.5 GB, timed out, or (ping numbers) failed at once / aborted UBSan.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/faults.sh"
@@ -45,6 +46,9 @@ run_case() {
         --clients 1 --out "$OUT" -q "$@"
     MS=$(elapsed_ms)
     stop_fake
+    # a sanitizer report does not always change the exit code (LeakSanitizer keeps a failing run's 1)
+    ! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/out" ||
+        fail "$script $mode $transport: sanitizer report: $(grep -m3 -E 'Sanitizer|runtime error:' "$TMP/out")"
     FAKE_ERR="$TMP/fake.$script.$mode.err"
     [ "$MS" -le "$bound" ] || fail "$script $mode $transport: took $MS ms (bound $bound)"
     reports_valid "$OUT"
