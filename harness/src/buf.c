@@ -1,13 +1,29 @@
 #include "buf.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Move the live bytes (and their NUL) back to the start of the allocation. */
+static void buf_compact(buf *b)
+{
+    if (!b->off) return;
+    char *base = b->data - b->off;
+    memmove(base, b->data, b->len + 1);
+    b->data = base;
+    b->cap += b->off;
+    b->off = 0;
+}
+
 int buf_reserve(buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap) return 0;
+    if (extra > SIZE_MAX - 1 - b->len) return -1;          /* len + extra + 1 would wrap */
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) return 0;
+    if (need <= b->cap + b->off) { buf_compact(b); return 0; }
+    buf_compact(b);
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) return -1;
     b->data = p;
@@ -61,23 +77,37 @@ int buf_fail(buf *err, const char *fmt, ...)
 
 void buf_clear(buf *b)
 {
+    if (b->off) {   /* nothing live: the whole allocation is free again, nothing to move */
+        b->data -= b->off;
+        b->cap += b->off;
+        b->off = 0;
+    }
     b->len = 0;
     if (b->data) b->data[0] = '\0';
 }
 
+/* The bytes after the consumed ones are already NUL-terminated; only the offset moves, and the live part
+ * is moved back once the consumed part is larger (each byte is then moved at most once on average). */
 void buf_consume(buf *b, size_t n)
 {
     if (n >= b->len) { buf_clear(b); return; }
-    memmove(b->data, b->data + n, b->len - n);
+    b->data += n;
+    b->off += n;
+    b->cap -= n;
     b->len -= n;
-    b->data[b->len] = '\0';
+    if (b->off > b->len) buf_compact(b);
+}
+
+void buf_trim(buf *b, size_t keep)
+{
+    if (b->len == 0 && b->cap + b->off > keep) buf_free(b);
 }
 
 void buf_free(buf *b)
 {
-    free(b->data);
+    if (b->data) free(b->data - b->off);
     b->data = NULL;
-    b->len = b->cap = 0;
+    b->len = b->cap = b->off = 0;
 }
 
 const char *buf_cstr(const buf *b) { return b->data ? b->data : ""; }

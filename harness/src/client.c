@@ -40,6 +40,7 @@ void client_init(client *c, worker *w, int index)
     c->next_id = w->cfg->start_id;
     c->last_id = w->cfg->start_id - 2;
     sched_entry_init(&c->timer, client_on_timer);
+    sched_entry_init(&c->poll_retry, poll_on_retry);
 }
 
 /* ---- sending ---------------------------------------------------------------------------------------- */
@@ -47,6 +48,11 @@ void client_init(client *c, worker *w, int index)
 void client_send_packet(client *c, char eio_type, const char *data, size_t n)
 {
     uint32_t len = (uint32_t)(n + 1);
+    /* a server that does not read (while it pings, say) must not make us queue without end */
+    if ((int64_t)(c->outq.len + 5 + n) > c->w->cfg->max_queue_bytes) {
+        client_fail(c, "backpressure", "send queue full");
+        return;
+    }
     if (buf_reserve(&c->outq, 4 + (size_t)len) < 0) { client_fail(c, "protocol", "out of memory"); return; }
     buf_append(&c->outq, &len, 4);
     buf_append_char(&c->outq, eio_type);
@@ -360,7 +366,12 @@ static void client_on_open_packet(client *c, client_transport from, const char *
 {
     eio_open o;
     if (c->state != CLIENT_CONNECTING) { client_fail(c, "protocol", "unexpected open packet"); return; }
-    if (eio_open_parse(data, n, &o) != EIO_OK) { client_fail(c, "handshake", "bad open packet"); return; }
+    if (eio_open_parse(data, n, &o) != EIO_OK) {
+        char why[96];
+        snprintf(why, sizeof why, "bad open packet: %s", o.why ? o.why : "?");
+        client_fail(c, "handshake", why);
+        return;
+    }
     snprintf(c->sid, sizeof c->sid, "%s", o.sid);
     c->ping_interval_ns = (int64_t)o.ping_interval * 1000000;
     c->ping_timeout_ns = (int64_t)o.ping_timeout * 1000000;
@@ -528,13 +539,21 @@ static void client_finish(client *c)
     client_release_transports(c);
 }
 
+/* Crossing a limit (limits.*) keeps its class whenever it happens: it is the harness refusing, not the
+ * server failing a handshake. */
+static int client_over_limit(const char *cls, const char *detail)
+{
+    return !strcmp(cls, "backpressure") || (detail && !strcmp(detail, CLIENT_MESSAGE_TOO_LARGE));
+}
+
 static void client_fail(client *c, const char *cls, const char *detail)
 {
     if (c->state == CLIENT_CLOSED) return;
     int64_t now = clock_now_ns();
     /* Until socket.io has connected, whatever the server did wrong (garbage, a cut-off answer, a close) is
      * a failed handshake; not reaching it at all (connect-refused) and silence (timeout) keep their class. */
-    if (!c->sio_connected && strcmp(cls, "connect-refused") && strcmp(cls, "timeout")) cls = "handshake";
+    if (!c->sio_connected && strcmp(cls, "connect-refused") && strcmp(cls, "timeout") && !client_over_limit(cls, detail))
+        cls = "handshake";
     /* a polling request that finds nobody listening after the session was up: the server went away */
     if (c->sio_connected && !strcmp(cls, "connect-refused")) cls = "disconnect";
     client_log(c, cls, detail);

@@ -44,6 +44,9 @@ typedef enum client_probe_outcome {
     CLIENT_PROBE_SILENT           /* nothing within probe_wait_ns */
 } client_probe_outcome;
 
+/* The detail (class protocol) when a server's message or polling body is past limits.max_message_bytes. */
+#define CLIENT_MESSAGE_TOO_LARGE "message-too-large"
+
 typedef struct client {
     struct worker *w;
     int index;                    /* global index over all workers, for logs */
@@ -71,6 +74,9 @@ typedef struct client {
     void *get, *post;             /* CURL easy handles, NULL while none is in flight */
     buf get_body, post_body, post_resp;
     int64_t get_started_ns;
+    int poll_too_large;           /* the write callback refused a body past limits.max_message_bytes */
+    int poll_empty;               /* empty 200 replies in a row: the next GET waits longer (transport_poll) */
+    sched_entry poll_retry;       /* that wait, on the worker's scheduler */
 
     /* packets waiting to go out: records of [uint32 len][bytes]; the active transport drains it */
     buf outq;

@@ -170,6 +170,8 @@ static void run_fill_config(const scenario *sc, run_config *cfg)
     cfg->connect_timeout_ns = (int64_t)sc->connect_ms * 1000000;
     cfg->message_timeout_ns = (int64_t)sc->message_ms * 1000000;
     cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
+    cfg->max_message_bytes = sc->max_message_bytes;
+    cfg->max_queue_bytes = sc->max_queue_bytes;
 }
 
 /* ---- progress ------------------------------------------------------------------------------------- */

@@ -18,6 +18,7 @@ const char *eio_err_name(int err)
     case EIO_ERR_BAD_PROTO: return "bad-proto";
     case EIO_ERR_NOMEM: return "nomem";
     case EIO_ERR_BAD_ARG: return "bad-arg";
+    case EIO_ERR_BAD_SID: return "bad-sid";
     default: return "unknown";
     }
 }
@@ -182,26 +183,67 @@ static int copy_str(char *dst, size_t cap, const char *src, int truncate)
     return 0;
 }
 
+static int is_sid_char(unsigned char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+           ch == '_' || ch == '.' || ch == '~';
+}
+
+const char *eio_sid_problem(const char *s, size_t n)
+{
+    if (n == 0) return "sid is empty";
+    if (n >= EIO_SID_MAX) return "sid is longer than 63 bytes";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f) return "sid has a control byte";
+        if (ch == ' ') return "sid has a space";
+        if (!is_sid_char(ch)) return "sid has a byte outside A-Z a-z 0-9 - _ . ~";
+    }
+    return NULL;
+}
+
+/* pingInterval / pingTimeout: a non-negative number; past EIO_PING_MAX_MS it reads as that. */
+static int json_ping_ms(const cJSON *o, const char *key, long *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0)) return -1;
+    *out = v->valuedouble > (double)EIO_PING_MAX_MS ? EIO_PING_MAX_MS : (long)v->valuedouble;
+    return 0;
+}
+
+static int open_fail(eio_open *out, int rc, const char *why)
+{
+    out->why = why;
+    return rc;
+}
+
+static int open_fields(const cJSON *o, eio_open *out)
+{
+    if (!cJSON_IsObject(o)) return open_fail(out, EIO_ERR_BAD_JSON, "not a JSON object");
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(o, "sid");
+    const cJSON *up = cJSON_GetObjectItemCaseSensitive(o, "upgrades");
+    if (!cJSON_IsString(sid)) return open_fail(out, EIO_ERR_BAD_JSON, "sid is not a string");
+    const char *why = eio_sid_problem(sid->valuestring, strlen(sid->valuestring));
+    if (why) return open_fail(out, EIO_ERR_BAD_SID, why);
+    copy_str(out->sid, sizeof out->sid, sid->valuestring, 0);
+    if (!cJSON_IsArray(up)) return open_fail(out, EIO_ERR_BAD_JSON, "upgrades is not an array");
+    const cJSON *u;
+    cJSON_ArrayForEach(u, up)
+        if (cJSON_IsString(u) && strcmp(u->valuestring, "websocket") == 0) out->upgrade_websocket = 1;
+    if (json_ping_ms(o, "pingInterval", &out->ping_interval) < 0)
+        return open_fail(out, EIO_ERR_BAD_JSON, "pingInterval is not a number >= 0");
+    if (json_ping_ms(o, "pingTimeout", &out->ping_timeout) < 0)
+        return open_fail(out, EIO_ERR_BAD_JSON, "pingTimeout is not a number >= 0");
+    if (cJSON_GetObjectItemCaseSensitive(o, "maxPayload") && json_long(o, "maxPayload", &out->max_payload) < 0)
+        return open_fail(out, EIO_ERR_BAD_JSON, "maxPayload is not a number in [0, 9e15]");
+    return EIO_OK;
+}
+
 int eio_open_parse(const char *json, size_t n, eio_open *out)
 {
     memset(out, 0, sizeof *out);
     cJSON *o = cJSON_ParseWithLength(json, n);
-    int rc = EIO_ERR_BAD_JSON;
-    if (!cJSON_IsObject(o)) goto done;
-    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(o, "sid");
-    const cJSON *up = cJSON_GetObjectItemCaseSensitive(o, "upgrades");
-    if (!cJSON_IsString(sid) || sid->valuestring[0] == '\0' ||
-        copy_str(out->sid, sizeof out->sid, sid->valuestring, 0) < 0) goto done;
-    if (!cJSON_IsArray(up)) goto done;
-    const cJSON *u;
-    cJSON_ArrayForEach(u, up)
-        if (cJSON_IsString(u) && strcmp(u->valuestring, "websocket") == 0) out->upgrade_websocket = 1;
-    if (json_long(o, "pingInterval", &out->ping_interval) < 0 ||
-        json_long(o, "pingTimeout", &out->ping_timeout) < 0) goto done;
-    if (cJSON_GetObjectItemCaseSensitive(o, "maxPayload") &&
-        json_long(o, "maxPayload", &out->max_payload) < 0) goto done;
-    rc = EIO_OK;
-done:
+    int rc = o ? open_fields(o, out) : open_fail(out, EIO_ERR_BAD_JSON, "not JSON");
     cJSON_Delete(o);
     return rc;
 }

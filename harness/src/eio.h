@@ -34,7 +34,8 @@ enum {
     EIO_ERR_BAD_UTF8 = -7,              /* "bad-utf8": EIO3 needs UTF-16 lengths, so invalid UTF-8 is refused */
     EIO_ERR_BAD_PROTO = -8,             /* "bad-proto": protocol other than 3 or 4 */
     EIO_ERR_NOMEM = -9,                 /* "nomem": buf could not grow */
-    EIO_ERR_BAD_ARG = -10               /* "bad-arg": encoder given a type outside 0..6 */
+    EIO_ERR_BAD_ARG = -10,              /* "bad-arg": encoder given a type outside 0..6 */
+    EIO_ERR_BAD_SID = -11               /* "bad-sid": the open packet's sid is not a plain token */
 };
 
 const char *eio_err_name(int err);      /* "ok", "end", "empty", ...; "unknown" for anything else */
@@ -69,16 +70,27 @@ int eio_payload_append(int proto, buf *b, eio_type t, const char *data, size_t n
 long eio_utf16_len(const char *s, size_t n);
 
 /* The open packet's JSON (the data of an EIO_OPEN packet, without the '0').
- * EIO3 has no maxPayload (max_payload = 0). sid longer than the array -> EIO_ERR_BAD_JSON. */
+ * EIO3 has no maxPayload (max_payload = 0).
+ * The sid goes into every later request line (polling URLs, the websocket upgrade), so it must be a plain
+ * token: 1..EIO_SID_MAX-1 bytes of A-Z a-z 0-9 - _ . ~ (engine.io's base64id sids are 20 of them);
+ * anything else (CR LF, spaces, control bytes, '&', too long) -> EIO_ERR_BAD_SID.
+ * The server's numbers are clamped where they are read, so nothing later multiplies them past int64:
+ * pingInterval and pingTimeout above EIO_PING_MAX_MS read as EIO_PING_MAX_MS; maxPayload is kept as
+ * announced (at most 9e15), its users cap it (probe.c: at the message limit).
+ * On any failure why is a short fixed text saying what was wrong ("sid has a control byte"). */
 #define EIO_SID_MAX 64
+#define EIO_PING_MAX_MS 3600000L        /* one hour; engine.io's defaults are 25000 and 20000 */
 typedef struct eio_open {
     char sid[EIO_SID_MAX];      /* NUL-terminated copy */
     int upgrade_websocket;      /* 1 if "upgrades" lists "websocket" (polling handshake); 0 over ws */
-    long ping_interval;         /* ms */
-    long ping_timeout;          /* ms */
+    long ping_interval;         /* ms, 0..EIO_PING_MAX_MS */
+    long ping_timeout;          /* ms, 0..EIO_PING_MAX_MS */
     long max_payload;           /* bytes, 0 if absent (EIO3) */
+    const char *why;            /* NULL on success */
 } eio_open;
 int eio_open_parse(const char *json, size_t n, eio_open *out);
+/* NULL when s[0..n) is a plain sid token (rule above), else why not. */
+const char *eio_sid_problem(const char *s, size_t n);
 
 /* The body of an HTTP 400 from the engine.io server: {"code":N,"message":"..."}.
  * Codes captured from engine.io 6.6.12: 0 "Transport unknown", 1 "Session ID unknown", 2 "Bad handshake

@@ -107,6 +107,19 @@ static void envelope_text(buf *t, const char *ct_raw, const char *ct, const char
     buf_append_char(t, '}');
 }
 
+long probe_oversized_size(long max_payload, int64_t limit, char *note, size_t cap)
+{
+    long size = max_payload > 0 ? max_payload : PROBE_DEFAULT_MAX_PAYLOAD;
+    if (size <= limit) {
+        snprintf(note, cap, "sized past maxPayload %ld%s", size, max_payload > 0 ? "" : " (engine.io's default)");
+        return size;
+    }
+    /* a server announcing 300 MB must not make us build (and copy) 300 MB */
+    snprintf(note, cap, "the server announced maxPayload %ld; sized at the message limit %" PRId64
+             " instead (limits.max_message_bytes), so it may be within what the server accepts", max_payload, limit);
+    return (long)limit;
+}
+
 int probe_build(probe_kind k, const char *pass, size_t passlen, const char *event, int64_t id, long max_payload,
                 const char *captured, buf *out)
 {
@@ -287,11 +300,13 @@ void probe_assess(const probe_record *recs, size_t n, const char *server_note, r
     for (size_t i = 0; i < n; i++) {
         const probe_record *q = &recs[i];
         const char *health = q->health < 0 ? "" : q->health ? "ok" : NULL;
-        buf h = BUF_INIT;
+        buf h = BUF_INIT, d = BUF_INIT;
         if (!health) { buf_printf(&h, "failed: %s", q->health_detail); health = buf_cstr(&h); }
-        result_add_probe(r, probe_name(q->kind), q->ran, outcome_name(q->outcome, q->ran),
-                         q->ran ? q->answer : q->answer[0] ? q->answer : "not run: server gone", health);
+        buf_append_str(&d, q->ran ? q->answer : q->answer[0] ? q->answer : "not run: server gone");
+        if (q->note[0]) buf_printf(&d, " (%s)", q->note);
+        result_add_probe(r, probe_name(q->kind), q->ran, outcome_name(q->outcome, q->ran), buf_cstr(&d), health);
         buf_free(&h);
+        buf_free(&d);
     }
 }
 
@@ -484,7 +499,9 @@ int probe_run(const run_config *cfg, const probe_opts *o, result *r, envseen *se
         int64_t id = 10 + 2 * k;           /* small: the flipped-bit probe needs {"id":N} of 8..15 bytes */
         buf_clear(&frame);
         if (k == PROBE_REPLAY) id = base_id;
-        if (probe_build(p->kind, cfg->passphrase, cfg->passphrase_len, cfg->event, id, max_payload,
+        long size = max_payload;
+        if (k == PROBE_OVERSIZED) size = probe_oversized_size(max_payload, cfg->max_message_bytes, p->note, sizeof p->note);
+        if (probe_build(p->kind, cfg->passphrase, cfg->passphrase_len, cfg->event, id, size,
                         buf_cstr(&captured), &frame) < 0) {
             snprintf(p->answer, sizeof p->answer, "not run: the probe could not be built");
             continue;

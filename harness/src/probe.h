@@ -53,6 +53,7 @@ typedef struct probe_record {
     int health;               /* health check after it: -1 none, 1 ok, 0 failed */
     char health_detail[160];  /* why it failed */
     char sent[120];           /* the start of the EVENT array sent */
+    char note[160];           /* how the probe was made when that matters (the oversized probe's size) */
 } probe_record;
 
 /* The EVENT array (JSON text) for probe k, appended to out: ["<event>", <argument>]. pass/passlen: the
@@ -73,6 +74,10 @@ typedef struct probe_opts {
     struct localserver *server;   /* the local server, to tell whether its process ended; or NULL */
     int quiet;                    /* no line per probe on stderr */
 } probe_opts;
+
+/* The ct length of the oversized probe: past the server's maxPayload (0: engine.io's default 1e6), but
+ * never past limit (limits.max_message_bytes), whatever the server announces; note says which. Pure. */
+long probe_oversized_size(long max_payload, int64_t limit, char *note, size_t cap);
 
 /* Run every probe against cfg's target (cfg: as for a load run; clients, messages and rates are ignored).
  * Health checks' stats are merged into r->stats, every envelope the server sent into seen. Findings and

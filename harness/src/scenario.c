@@ -18,6 +18,7 @@
 enum {
     SET_MESSAGES = 1u << 0, SET_DURATION = 1u << 1, SET_ALLOW_EIO3 = 1u << 2, SET_NAME = 1u << 3,
     CLI_MESSAGES = 1u << 4, CLI_DURATION = 1u << 5, CLI_RATE = 1u << 6, CLI_TOTAL_RATE = 1u << 7,
+    SET_MAX_QUEUE = 1u << 8,
 };
 
 enum kind { K_INT, K_I64, K_NUM, K_BOOL, K_STR, K_OBJ, K_SPECIAL };
@@ -292,6 +293,12 @@ static const struct field timeout_fields[] = {
     F("message_ms", K_INT, message_ms, 1, 3600000, 0),
     F("drain_ms", K_INT, drain_ms, 0, 3600000, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 
+/* What a server can make the harness hold per client: one message, and the queue of what it has not read. */
+static const struct field limit_fields[] = {
+    F("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0),
+    F("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE),
+    {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+
 static const struct field step_fields[] = {
     F("from", K_INT, steps_from, 1, NOMAX, 0),
     F("step", K_INT, steps_step, 1, NOMAX, 0),
@@ -313,6 +320,7 @@ static const struct field top_fields[] = {
     F("total_rate", K_NUM, total_rate, 0, NOMAX, 0),
     F("max_inflight", K_I64, max_inflight, 0, 1000000, 0),
     O("timeouts", timeout_fields),
+    O("limits", limit_fields),
     O("steps", step_fields),
     S("thresholds", sp_thresholds), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 
@@ -389,11 +397,13 @@ static int set_object(scenario *sc, const struct field *table, const cJSON *obj,
 }
 
 /* Defaults that follow other fields: a lone duration means no message cap; EIO 3 on socket.io 4
- * needs allowEIO3, which is switched on unless the file says otherwise. */
+ * needs allowEIO3, which is switched on unless the file says otherwise; the send queue holds two
+ * messages of the largest size unless told otherwise. */
 static void resolve_defaults(scenario *sc)
 {
     if ((sc->set_ & SET_DURATION) && !(sc->set_ & SET_MESSAGES) && sc->duration_s > 0) sc->messages = 0;
     if (!(sc->set_ & SET_ALLOW_EIO3)) sc->allow_eio3 = sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4;
+    if (!(sc->set_ & SET_MAX_QUEUE)) sc->max_queue_bytes = 2 * sc->max_message_bytes;
 }
 
 /* ---- public --------------------------------------------------------------------------------------- */
@@ -415,6 +425,8 @@ int scenario_init(scenario *sc)
     sc->connect_ms = 5000;
     sc->message_ms = 5000;
     sc->drain_ms = 2000;
+    sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
+    sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
     if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
         scenario_free(sc);
         return -1;
@@ -664,6 +676,9 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
     cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
     cJSON_AddNumberToObject(t, "drain_ms", sc->drain_ms);
+    t = cJSON_AddObjectToObject(root, "limits");
+    cJSON_AddNumberToObject(t, "max_message_bytes", (double)sc->max_message_bytes);
+    cJSON_AddNumberToObject(t, "max_queue_bytes", (double)sc->max_queue_bytes);
     if (sc->steps_from) {
         cJSON *st = cJSON_AddObjectToObject(root, "steps");
         cJSON_AddNumberToObject(st, "from", sc->steps_from);

@@ -13,6 +13,7 @@
 enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
 enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2, SCENARIO_IMPL_V1 };   /* local server: server/, server/v2, server/v1 */
 enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */
+#define SCENARIO_DEFAULT_MAX_MESSAGE (16LL << 20)                        /* limits.max_message_bytes */
 enum { SCENARIO_LT, SCENARIO_LE, SCENARIO_GT, SCENARIO_GE, SCENARIO_EQ };  /* threshold operators */
 
 typedef struct scenario_threshold {
@@ -65,6 +66,10 @@ typedef struct scenario {
     double step_s;
     /* timeouts */
     int connect_ms, message_ms, drain_ms;   /* defaults 5000, 5000, 2000 */
+    /* limits: the largest message (websocket message, polling body) the harness takes from a server, and
+       the most it queues for a server that does not read; past either the client is closed */
+    long long max_message_bytes;            /* default SCENARIO_DEFAULT_MAX_MESSAGE */
+    long long max_queue_bytes;              /* default twice max_message_bytes */
     scenario_threshold *thresholds;
     size_t nthresholds;
     unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */

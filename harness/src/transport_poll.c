@@ -5,6 +5,7 @@
 #include "transport_poll.h"
 #include "text.h"
 #include <curl/curl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ static void poll_check_done(worker *w);
 
 /* poll_easy fails on curl_easy_init or a URL over the request limit (a long sid and a long path) */
 #define POLL_NO_REQUEST "request not made: out of memory, or the sid makes the URL too long"
+/* Per-client bodies keep up to this much between requests; a larger one is given back after use. */
+#define POLL_KEEP_BYTES (64 * 1024)
 
 static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
 
@@ -113,10 +116,28 @@ void poll_multi_cleanup(worker *w)
     uv_close((uv_handle_t *)&w->curl_timer, NULL);
 }
 
-static size_t poll_on_body(char *p, size_t size, size_t n, void *userp)
+/* A body past limits.max_message_bytes ends the request (returning less than n makes curl fail it with
+ * CURLE_WRITE_ERROR); chunked and close-delimited bodies announce no length, so this is the only check
+ * they meet. CURLOPT_MAXFILESIZE_LARGE refuses an announced Content-Length before anything is read. */
+static size_t poll_on_body(client *c, buf *b, const char *p, size_t n)
 {
-    buf *b = userp;
-    return buf_append(b, p, size * n) < 0 ? 0 : size * n;
+    if ((int64_t)(b->len + n) > c->w->cfg->max_message_bytes) {
+        c->poll_too_large = 1;
+        return 0;
+    }
+    return buf_append(b, p, n) < 0 ? 0 : n;
+}
+
+static size_t poll_on_get_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->get_body, p, size * n);
+}
+
+static size_t poll_on_post_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->post_resp, p, size * n);
 }
 
 /* base (numeric address, brackets for IPv6) + the request target. EIO3 polling asks for b64=1 as
@@ -136,11 +157,14 @@ static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
     CURL *e = curl_easy_init();
     if (!e) { buf_free(&url); return NULL; }
     buf_clear(body);
+    c->poll_too_large = 0;
     curl_easy_setopt(e, CURLOPT_URL, url.data);   /* curl keeps its own copy */
     buf_free(&url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->w->poll_headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, poll_on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->w->cfg->max_message_bytes);
+    /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
@@ -161,6 +185,35 @@ void poll_get(client *c)
     curl_multi_add_handle(c->w->multi, e);
 }
 
+void poll_on_retry(sched_entry *e, int64_t now)
+{
+    (void)now;
+    client *c = (client *)((char *)e - offsetof(client, poll_retry));
+    if (c->state != CLIENT_CLOSED && c->state != CLIENT_CLOSING && c->active == CT_POLLING &&
+        c->upgrade != UPGRADE_PAUSING)
+        poll_get(c);
+}
+
+/* engine.io holds a GET until it has something to send, so an empty 200 carries nothing and a server
+ * that answers every GET at once with one must not be polled in a loop (it was: 20,000 GETs in 3 s).
+ * The next GET waits POLL_RETRY_FIRST_MS, doubling up to POLL_RETRY_MAX_MS while replies stay empty;
+ * a payload resets it. Silence is still bounded by the connect timeout and the heartbeat. */
+#define POLL_RETRY_FIRST_MS 5
+#define POLL_RETRY_MAX_MS 1000
+static void poll_get_again(client *c, int empty)
+{
+    if (!empty) {
+        c->poll_empty = 0;
+        poll_get(c);
+        return;
+    }
+    uint64_t ms = (uint64_t)POLL_RETRY_FIRST_MS << (c->poll_empty < 10 ? c->poll_empty : 10);
+    if (ms > POLL_RETRY_MAX_MS) ms = POLL_RETRY_MAX_MS;
+    c->poll_empty++;
+    if (sched_at(&c->w->sched, &c->poll_retry, clock_now_ns() + (int64_t)ms * 1000000) < 0)
+        client_on_transport_error(c, CT_POLLING, "protocol", "scheduler full");
+}
+
 /* Join the queued packets into one payload (EIO4: \x1e between packets; EIO3: length prefixes). */
 static void poll_build_payload(client *c)
 {
@@ -172,6 +225,7 @@ static void poll_build_payload(client *c)
         eio_payload_append(proto, &c->post_body, (eio_type)(c->outq.data[4] - '0'), c->outq.data + 5, n - 1);
         buf_consume(&c->outq, 4 + (size_t)n);
     }
+    buf_trim(&c->outq, POLL_KEEP_BYTES);
 }
 
 void poll_kick(client *c)
@@ -199,6 +253,7 @@ static void poll_release(worker *w, CURL **slot)
 
 void poll_cancel(client *c)
 {
+    sched_cancel(&c->w->sched, &c->poll_retry);
     poll_release(c->w, (CURL **)&c->get);
     poll_release(c->w, (CURL **)&c->post);
 }
@@ -223,20 +278,35 @@ static const char *poll_error_class(CURLcode rc)
     }
 }
 
-/* A GET came back: hand each packet of the payload to the client, then poll again. */
-static void poll_get_done(client *c, CURLcode rc, long status)
+/* A request that did not end in a 200 with a body we keep: tell the client (status_cls for a status other
+ * than 200) and return 1. A redirect is not followed: its detail names where it pointed. */
+static int poll_failed(client *c, const char *method, CURLcode rc, long status, const char *location,
+                       const buf *body, const char *status_cls)
 {
+    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->poll_too_large)) {
+        client_on_transport_error(c, CT_POLLING, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return 1;
+    }
     if (rc != CURLE_OK) {
         client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
-        return;
+        return 1;
     }
-    if (status != 200) {
-        char detail[160];
-        const char *body = buf_cstr(&c->get_body);   /* the server's text: cut between characters */
-        snprintf(detail, sizeof detail, "GET HTTP %ld: %.*s", status, (int)text_utf8_cut(body, strlen(body), 100), body);
-        client_on_transport_error(c, CT_POLLING, c->sid[0] ? "protocol" : "handshake", detail);
-        return;
-    }
+    if (status == 200) return 0;
+    char detail[200];
+    if (status >= 300 && status < 400)
+        snprintf(detail, sizeof detail, "%s HTTP %ld redirect not followed: Location %.120s", method, status,
+                 location && *location ? location : "(none)");
+    else
+        snprintf(detail, sizeof detail, "%s HTTP %ld: %.*s", method, status,   /* the server's text: cut between characters */
+                 (int)text_utf8_cut(buf_cstr(body), body->len, 100), buf_cstr(body));
+    client_on_transport_error(c, CT_POLLING, status_cls, detail);
+    return 1;
+}
+
+/* A GET came back: hand each packet of the payload to the client, then poll again. */
+static void poll_get_done(client *c, CURLcode rc, long status, const char *location)
+{
+    if (poll_failed(c, "GET", rc, status, location, &c->get_body, c->sid[0] ? "protocol" : "handshake")) return;
     size_t pos = 0;
     eio_packet p;
     int proto = c->w->cfg->eio;
@@ -251,23 +321,18 @@ static void poll_get_done(client *c, CURLcode rc, long status)
         client_on_packet(c, CT_POLLING, &p);
     }
     if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
-    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get(c);
+    int empty = c->get_body.len == 0;
+    buf_clear(&c->get_body);
+    buf_trim(&c->get_body, POLL_KEEP_BYTES);
+    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, empty);
     else client_on_poll_idle(c);
 }
 
-static void poll_post_done(client *c, CURLcode rc, long status)
+static void poll_post_done(client *c, CURLcode rc, long status, const char *location)
 {
-    if (rc != CURLE_OK) {
-        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
-        return;
-    }
-    if (status != 200) {
-        char detail[160];
-        const char *body = buf_cstr(&c->post_resp);   /* the server's text: cut between characters */
-        snprintf(detail, sizeof detail, "POST HTTP %ld: %.*s", status, (int)text_utf8_cut(body, strlen(body), 100), body);
-        client_on_transport_error(c, CT_POLLING, "protocol", detail);
-        return;
-    }
+    buf_clear(&c->post_body);   /* curl is done with it */
+    buf_trim(&c->post_body, POLL_KEEP_BYTES);
+    if (poll_failed(c, "POST", rc, status, location, &c->post_resp, "protocol")) return;
     poll_kick(c);
     if (!c->post) client_on_poll_idle(c);
 }
@@ -282,13 +347,18 @@ static void poll_check_done(worker *w)
         CURLcode rc = m->data.result;
         client *c = NULL;
         long status = 0;
+        char *loc = NULL, location[128] = "";
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+            snprintf(location, sizeof location, "%s", loc);
+        for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
         int is_get = c && c->get == e;
         curl_multi_remove_handle(w->multi, e);
         curl_easy_cleanup(e);
         if (!c) continue;
-        if (is_get) { c->get = NULL; poll_get_done(c, rc, status); }
-        else { c->post = NULL; poll_post_done(c, rc, status); }
+        if (is_get) { c->get = NULL; poll_get_done(c, rc, status, location); }
+        else { c->post = NULL; poll_post_done(c, rc, status, location); }
     }
 }

@@ -10,4 +10,7 @@ void poll_get(client *c);                   /* start a GET if none is in flight 
 void poll_kick(client *c);                  /* there is data in c->outq: start a POST if none is in flight */
 void poll_cancel(client *c);                /* drop requests in flight */
 int  poll_busy(const client *c);            /* a GET or POST is in flight */
+/* The scheduler's callback for c->poll_retry: the next GET after empty replies (client_init sets it). */
+void poll_on_retry(sched_entry *e, int64_t now);
+
 #endif

@@ -10,6 +10,9 @@
 #include "target.h"
 #include "worker.h"
 
+/* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
+#define WS_KEEP_BYTES (64 * 1024)
+
 static void ws_deliver(client *c, const char *s, size_t n)
 {
     eio_packet p;
@@ -18,9 +21,19 @@ static void ws_deliver(client *c, const char *s, size_t n)
     else client_on_packet(c, CT_WEBSOCKET, &p);
 }
 
+/* lws hands a frame over in pieces of at most its rx buffer (4 KiB by default) and keeps no more than that
+ * per connection, so a message only accumulates here, in c->ws_rx: what it holds, this piece and what the
+ * frame header still announces must stay within limits.max_message_bytes. Past it the connection is
+ * dropped at once, before a frame that claims 300 MB (or fragments that never end) is read further. */
 static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
 {
-    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    size_t remaining = lws_remaining_packet_payload(wsi);
+    int final = lws_is_final_fragment(wsi) && remaining == 0;
+    if ((int64_t)(c->ws_rx.len + len + remaining) > c->w->cfg->max_message_bytes) {
+        buf_free(&c->ws_rx);
+        client_on_transport_error(c, CT_WEBSOCKET, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return -1;
+    }
     if (lws_frame_is_binary(wsi)) {
         /* socket.io binary attachments are out of scope: refuse clearly rather than mis-parse */
         if (final) client_on_transport_error(c, CT_WEBSOCKET, "protocol", "binary frame");
@@ -34,8 +47,29 @@ static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
     if (final) {
         ws_deliver(c, c->ws_rx.data, c->ws_rx.len);
         buf_clear(&c->ws_rx);
+        buf_trim(&c->ws_rx, WS_KEEP_BYTES);
     }
     return 0;
+}
+
+/* Why the connection failed: lws's text, or for a redirect (not followed, see ws_connect) where it
+ * pointed. The headers of the refused response are still there when lws reports the error. */
+static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
+{
+    unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+    char loc[128];
+    if (status >= 300 && status < 400) {
+        if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) strcpy(loc, "(none)");
+        for (char *p = loc; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        snprintf(out, cap, "ws upgrade HTTP %u redirect not followed: Location %s", status, loc);
+        return out;
+    }
+    /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
+    const char *text = in ? (const char *)in : "connection error";
+    if (!status) return text;
+    snprintf(out, cap, "HTTP %u: %s", status, text);
+    return out;
 }
 
 static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
@@ -44,6 +78,7 @@ static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
     if (buf_reserve(&c->ws_tx, LWS_PRE + n) < 0) return -1;
     memcpy(c->ws_tx.data + LWS_PRE, p, n);
     int r = lws_write(wsi, (unsigned char *)c->ws_tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
+    if (c->ws_tx.cap > WS_KEEP_BYTES) buf_free(&c->ws_tx);   /* lws keeps what the socket did not take */
     return r < (int)n ? -1 : 0;
 }
 
@@ -59,6 +94,7 @@ static int ws_on_writeable(client *c, struct lws *wsi)
         memcpy(&n, c->outq.data, 4);
         int r = ws_write_text(c, wsi, c->outq.data + 4, n);
         buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
         if (r < 0) return -1;
     } else if (c->ws_closing) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
@@ -78,14 +114,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
-            /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
-            char why[160];
-            unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
-            const char *text = in ? (const char *)in : "connection error";
-            if (status) snprintf(why, sizeof why, "HTTP %u: %s", status, text);
-            else snprintf(why, sizeof why, "%s", text);
+            char why[200];
             c->wsi = NULL;
-            client_on_transport_error(c, CT_WEBSOCKET, "connect", why);
+            client_on_transport_error(c, CT_WEBSOCKET, "connect", ws_error_detail(wsi, in, why, sizeof why));
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
@@ -171,6 +202,9 @@ int ws_connect(client *c)
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
     i.retry_and_idle_policy = &ws_no_validity;
+    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
+     * a redirect is the server's answer, reported as a handshake error naming its Location */
+    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     c->ws_closing = 0;
     c->ws_established = 0;
     c->ws_tcp_up = 0;
@@ -197,6 +231,7 @@ void ws_kick(client *c)
         memcpy(&n, c->outq.data, 4);
         int r = ws_write_text(c, wsi, c->outq.data + 4, n);
         buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
         if (r < 0) { client_on_transport_error(c, CT_WEBSOCKET, "disconnect", "write failed"); return; }
     }
     if (c->ws_first.len || c->outq.len || c->ws_closing) lws_callback_on_writable(wsi);

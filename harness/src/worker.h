@@ -37,6 +37,8 @@ typedef struct run_config {
     double rate;                  /* open model: messages per second per client (0 = closed model) */
     int64_t max_inflight;         /* open model: a client with this many unanswered messages holds its next send */
     int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
+    int64_t max_message_bytes;    /* a websocket message or polling body larger than this closes the client */
+    int64_t max_queue_bytes;      /* more than this waiting to go out (the server does not read): closed too */
     int verbose;
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */

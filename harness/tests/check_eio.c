@@ -333,7 +333,8 @@ START_TEST(open_errors)
     ck_assert_int_eq(eio_open_parse(L("{\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"), &o),
                      EIO_ERR_BAD_JSON);                                  /* no sid */
     ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"), &o),
-                     EIO_ERR_BAD_JSON);
+                     EIO_ERR_BAD_SID);
+    ck_assert_str_eq(o.why, "sid is empty");
     ck_assert_int_eq(eio_open_parse(L("{\"sid\":1,\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"), &o),
                      EIO_ERR_BAD_JSON);
     ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"a\",\"pingInterval\":1,\"pingTimeout\":1}"), &o),
@@ -349,7 +350,69 @@ START_TEST(open_errors)
     ck_assert_int_eq(o.upgrade_websocket, 0);
     char big[200];
     int l = snprintf(big, sizeof big, "{\"sid\":\"%070d\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}", 0);
-    ck_assert_int_eq(eio_open_parse(big, (size_t)l, &o), EIO_ERR_BAD_JSON);  /* sid does not fit */
+    ck_assert_int_eq(eio_open_parse(big, (size_t)l, &o), EIO_ERR_BAD_SID);   /* sid does not fit */
+    ck_assert_str_eq(o.why, "sid is longer than 63 bytes");
+    ck_assert_int_eq(eio_open_parse(L("[]"), &o), EIO_ERR_BAD_JSON);
+    ck_assert_str_eq(o.why, "not a JSON object");
+}
+END_TEST
+
+/* The sid is copied into request lines: a server that sends CR LF in it must not be able to add headers
+ * to our websocket upgrade (it did: "X-Injected: 1"), nor '&' / '#' / spaces to our URLs. */
+START_TEST(open_sid_must_be_a_token)
+{
+    static const char *bad[][2] = {
+        {"a\\r\\nX-Injected: 1", "sid has a control byte"},
+        {"abc\\n", "sid has a control byte"},
+        {"a\\u0001b", "sid has a control byte"},
+        {"a\\u007fb", "sid has a control byte"},
+        {"a b", "sid has a space"},
+        {"a&b=c", "sid has a byte outside A-Z a-z 0-9 - _ . ~"},
+        {"a/b", "sid has a byte outside A-Z a-z 0-9 - _ . ~"},
+        {"caf\u00e9", "sid has a byte outside A-Z a-z 0-9 - _ . ~"},
+        {"\\u001b[31mred", "sid has a control byte"}};
+    eio_open o;
+    char json[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int n = snprintf(json, sizeof json, "{\"sid\":\"%s\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}",
+                         bad[i][0]);
+        ck_assert_msg(eio_open_parse(json, (size_t)n, &o) == EIO_ERR_BAD_SID, "accepted %s", json);
+        ck_assert_str_eq(o.why, bad[i][1]);
+    }
+    ck_assert_str_eq(eio_err_name(EIO_ERR_BAD_SID), "bad-sid");
+    ck_assert_ptr_null(eio_sid_problem("mGFuAd4IxvmP730eAAAB", 20));
+    ck_assert_ptr_null(eio_sid_problem("0f8e-Ab_c.d~", 12));
+    char sid63[64];
+    memset(sid63, 'x', 63);
+    ck_assert_ptr_null(eio_sid_problem(sid63, 63));
+    ck_assert_ptr_nonnull(eio_sid_problem(sid63, 64));
+}
+END_TEST
+
+/* pingInterval 1e13 ms times 1e6 is past int64 (UBSan aborted; release builds timed out at once). */
+START_TEST(open_ping_numbers_clamped)
+{
+    eio_open o;
+    ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":1e13,\"pingTimeout\":9e12}"), &o),
+                     EIO_OK);
+    ck_assert_int_eq(o.ping_interval, EIO_PING_MAX_MS);
+    ck_assert_int_eq(o.ping_timeout, EIO_PING_MAX_MS);
+    ck_assert_ptr_null(o.why);
+    ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":1e308,\"pingTimeout\":3600001,"
+                                      "\"maxPayload\":300000000}"), &o), EIO_OK);
+    ck_assert_int_eq(o.ping_interval, EIO_PING_MAX_MS);
+    ck_assert_int_eq(o.ping_timeout, EIO_PING_MAX_MS);
+    ck_assert_int_eq(o.max_payload, 300000000);
+    ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":3600000,\"pingTimeout\":0}"), &o),
+                     EIO_OK);
+    ck_assert_int_eq(o.ping_interval, 3600000);
+    ck_assert_int_eq(o.ping_timeout, 0);
+    ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":-1e13,\"pingTimeout\":1}"), &o),
+                     EIO_ERR_BAD_JSON);
+    ck_assert_str_eq(o.why, "pingInterval is not a number >= 0");
+    /* what the client does with them: ns fit int64 with room to add */
+    int64_t ns = (int64_t)EIO_PING_MAX_MS * 1000000;
+    ck_assert(ns > 0 && ns * 4 > 0);
 }
 END_TEST
 
@@ -440,6 +503,8 @@ int main(void)
     tcase_add_test(tc, utf16_len);
     tcase_add_test(tc, open_captured);
     tcase_add_test(tc, open_errors);
+    tcase_add_test(tc, open_sid_must_be_a_token);
+    tcase_add_test(tc, open_ping_numbers_clamped);
     tcase_add_test(tc, http_errors_captured);
     tcase_add_test(tc, hostile_bytes);
     tcase_set_timeout(tc, 60);

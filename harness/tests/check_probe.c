@@ -101,6 +101,22 @@ START_TEST(frames)
 }
 END_TEST
 
+/* The oversized probe past a server's maxPayload, but never past the message limit: a server announcing
+ * 300 MB made a robustness run allocate 1.5 GB. */
+START_TEST(oversized_is_capped)
+{
+    char note[160];
+    ck_assert_int_eq(probe_oversized_size(0, 16 << 20, note, sizeof note), 1000000);
+    ck_assert_ptr_nonnull(strstr(note, "default"));
+    ck_assert_int_eq(probe_oversized_size(5000, 16 << 20, note, sizeof note), 5000);
+    ck_assert_str_eq(note, "sized past maxPayload 5000");
+    ck_assert_int_eq(probe_oversized_size(300000000, 16 << 20, note, sizeof note), 16 << 20);
+    ck_assert_ptr_nonnull(strstr(note, "announced maxPayload 300000000"));
+    ck_assert_ptr_nonnull(strstr(note, "message limit 16777216"));
+    ck_assert_int_eq(probe_oversized_size(9000000000000000L, 4096, note, sizeof note), 4096);
+}
+END_TEST
+
 static void rec(probe_record *r, probe_kind k, int ran, int outcome, int health)
 {
     memset(r, 0, sizeof *r);
@@ -229,6 +245,7 @@ int main(void)
     Suite *s = suite_create("probe");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, frames);
+    tcase_add_test(tc, oversized_is_capped);
     tcase_add_test(tc, seed_like);
     tcase_add_test(tc, oracle_or_not);
     tcase_add_test(tc, baseline_failed);

@@ -462,6 +462,42 @@ START_TEST(steps_field)
 }
 END_TEST
 
+/* limits: defaults, the queue following the message limit unless given, ranges, round trip. */
+START_TEST(limits_field)
+{
+    scenario sc, back;
+    buf err = BUF_INIT, text = BUF_INIT;
+    ck_assert_int_eq(scenario_init(&sc), 0);
+    ck_assert_int_eq(sc.max_message_bytes, 16 << 20);
+    ck_assert_int_eq(sc.max_queue_bytes, 32 << 20);
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"limits\":{\"max_message_bytes\":4096}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.max_message_bytes, 4096);
+    ck_assert_int_eq(sc.max_queue_bytes, 8192);
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"limits\":{\"max_message_bytes\":4096,\"max_queue_bytes\":2048}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.max_queue_bytes, 2048);
+    ck_assert_int_eq(scenario_to_json(&sc, 0, &text), 0);
+    ck_assert_int_eq(scenario_parse(text.data, text.len, &back, &err), 0);
+    ck_assert_int_eq(back.max_message_bytes, 4096);
+    ck_assert_int_eq(back.max_queue_bytes, 2048);
+    scenario_free(&back);
+    scenario_free(&sc);
+    static const char *bad[][2] = {
+        {"{\"limits\":{\"max_message_bytes\":100}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824]"},
+        {"{\"limits\":{\"max_message_bytes\":1e12}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824]"},
+        {"{\"limits\":{\"max_queue_bytes\":0.5}}", "limits.max_queue_bytes: must be an integer in [1024, 4294967296]"},
+        {"{\"limits\":{\"max_queue\":1}}", "limits.max_queue: unknown key"},
+        {"{\"limits\":7}", "limits: must be an object"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(parse(bad[i][0], &sc, &err), -1);
+        ck_assert_str_eq(buf_cstr(&err), bad[i][1]);
+    }
+    buf_free(&err);
+    buf_free(&text);
+}
+END_TEST
+
 START_TEST(server_rules_only_for_local)
 {
     scenario sc;
@@ -633,6 +669,7 @@ int main(void)
     tcase_add_test(tc, server_rules_only_for_local);
     tcase_add_test(tc, mode_field);
     tcase_add_test(tc, steps_field);
+    tcase_add_test(tc, limits_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     tcase_add_test(tc, query_field);

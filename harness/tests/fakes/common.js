@@ -66,6 +66,8 @@ module.exports = { listen, wsAccept, wsFrame, wsReader, eioOpen };
 // socket.io CONNECT (default: acknowledge it); hooks.onClose(session) a client's `1` (default: end).
 // session.send(packet) queues an Engine.IO packet; session.ws is the raw socket of a websocket session;
 // session.takeGet() hands out the pending long-poll response (then nobody else answers it).
+// hooks.onGet(session, res) / hooks.onPost(session, req, res) may take a polling request after the
+// handshake (return true: handled, the default handling is skipped).
 function eioServer(hooks) {
     const http = require('http');
     const sessions = new Map();
@@ -111,11 +113,13 @@ function eioServer(hooks) {
         const s = sessions.get(sid);
         if (!s) { res.writeHead(400); res.end('{"code":1,"message":"Session ID unknown"}'); return; }
         if (req.method === 'POST') {
+            if (hooks.onPost && hooks.onPost(s, req, res)) return;
             let body = '';
             req.on('data', (d) => { body += d; });
             req.on('end', () => { res.end('ok'); body.split('\x1e').forEach((p) => onPacket(s, p)); });
             return;
         }
+        if (hooks.onGet && hooks.onGet(s, res)) return;
         s.get = res;
         req.on('close', () => { if (s.get === res) s.get = null; });
         flush(s);
