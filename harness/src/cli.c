@@ -4,20 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-
-int cli_read_file(const char *path, buf *out)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return -1;
-    char tmp[65536];
-    size_t k;
-    int rc = 0;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if (buf_append(out, tmp, k)) { errno = ENOMEM; rc = -1; break; }
-    if (ferror(f)) rc = -1;
-    if (f != stdin) fclose(f);
-    return rc;
-}
+#include "fileio.h"
 
 void cli_chomp(buf *b)
 {
@@ -33,10 +20,11 @@ int cli_passphrase(const char *prog, const char *value, const char *file, buf *o
     buf_clear(out);
     if (value) return buf_append_str(out, value);
     if (file) {
-        if (cli_read_file(file, out)) {
-            fprintf(stderr, "%s: cannot read passphrase file %s: %s\n", prog, file, strerror(errno));
-            return -1;
-        }
+        buf err = BUF_INIT;
+        int rc = fileio_read(file, FILEIO_MAX_PASSPHRASE, out, &err);
+        if (rc) fprintf(stderr, "%s: passphrase file %s\n", prog, buf_cstr(&err));
+        buf_free(&err);
+        if (rc) return -1;
         cli_chomp(out);
         return 0;
     }
