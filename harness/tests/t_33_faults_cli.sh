@@ -142,7 +142,7 @@ echo "ok: 300+ arguments all read (151 thresholds, the last --clients, the --out
 M="$TMP/mnt"
 mkdir -p "$M"
 if mount -t tmpfs -o size=64k tmpfs "$M" 2>/dev/null; then
-    trap 'umount "$M" 2>/dev/null; kill $SERVER_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+    trap 'umount "$M" 2>/dev/null || true; kill $SERVER_PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
     mount -o remount,ro "$M"
     expect_exit 2 "$SIOCRYPT" run "$S" --url "$SERVER_URL" --out "$M" -q
     grep -q "^siocrypt run: --out: $M: cannot write a file there (.*Read-only file system)" "$TMP/out" ||
