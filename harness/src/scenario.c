@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,16 @@
 #define MAX_RUN_S     2592000          /* 30 days */
 #define MAX_STEP_S    86400            /* a day per step; ramp_s likewise */
 #define MAX_THINK_MS  3600000          /* an hour, like the timeouts */
-#define MIN_RATE      0.001            /* messages/s per client: one every 1000 s */
+#define MAX_PERIOD_S  1000             /* the open model's longest period per client... */
+#define MIN_RATE      (1.0 / MAX_PERIOD_S)   /* ...so at least 0.001 messages/s */
 #define MAX_RATE      100000           /* per client: a 10 us period */
 #define MAX_TOTAL_RATE 10000000
 #define MAX_STEPS     1000
+/* the conversions cmd_run and client.c make, at the extremes: far inside an int64 of ns */
+_Static_assert(MAX_RUN_S * 1000000000LL < INT64_MAX / 4, "duration_s in ns");
+_Static_assert(MAX_STEP_S * 1000000000LL < INT64_MAX / 4, "ramp_s, step_s in ns");
+_Static_assert(MAX_THINK_MS * 1000000LL < INT64_MAX / 4, "think_ms in ns");
+_Static_assert(MAX_PERIOD_S * 1000000000LL < INT64_MAX / 4, "the open model's period, 1e9 / MIN_RATE ns");
 
 /* set_ bits: what was given explicitly, for defaults that depend on other fields. */
 enum {
