@@ -54,6 +54,7 @@ static int mkdir_p(const char *dir, int *created, buf *err)
 {
     char path[4096];
     *created = 0;
+    if (!dir[0]) return buf_fail(err, "empty path");
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
         return buf_fail(err, "%s: path too long", dir);
     for (char *p = path + 1; ; p++) {
@@ -134,7 +135,7 @@ int report_prepare_dir(const char *dir, buf *err)
     char shown[128], path[4096];
     int created;
     report_show(shown, sizeof shown, dir);
-    if (!dir[0]) return buf_fail(err, "--out: empty path");
+    if (!dir[0]) return buf_fail(err, "empty path");
     if (strlen(dir) > REPORT_DIR_MAX)
         return buf_fail(err, "%s: path too long (%zu bytes; at most %d)", shown, strlen(dir), REPORT_DIR_MAX);
     for (const char *p = dir; *p; p += strspn(p, "/")) {
