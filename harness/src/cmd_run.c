@@ -554,6 +554,7 @@ static int run_steps(run_state *rs, const run_opts *o)
         row->verified = r->stats->verified;
         row->errors = r->d.errors_total;
         row->pass = r->d.pass;
+        if (!r->meta.out_dir[0]) row->dir[0] = '\0';   /* its reports could not be written: none to point to */
         n++;
         result_free(r);
         if (!row->pass || rs->interrupted || rs->server_died) break;
