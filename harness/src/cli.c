@@ -4,21 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "fileio.h"
 #include "text.h"
-
-int cli_read_file(const char *path, buf *out)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return -1;
-    char tmp[65536];
-    size_t k;
-    int rc = 0;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if (buf_append(out, tmp, k)) { errno = ENOMEM; rc = -1; break; }
-    if (ferror(f)) rc = -1;
-    if (f != stdin) fclose(f);
-    return rc;
-}
 
 void cli_chomp(buf *b)
 {
@@ -34,10 +21,11 @@ int cli_passphrase(const char *prog, const char *value, const char *file, buf *o
     buf_clear(out);
     if (value) return buf_append_str(out, value);
     if (file) {
-        if (cli_read_file(file, out)) {
-            text_fprintf(stderr, "%s: cannot read passphrase file %s: %s\n", prog, file, strerror(errno));
-            return -1;
-        }
+        buf err = BUF_INIT;
+        int rc = fileio_read(file, FILEIO_MAX_PASSPHRASE, out, &err);
+        if (rc) text_fprintf(stderr, "%s: passphrase file %s\n", prog, buf_cstr(&err));
+        buf_free(&err);
+        if (rc) return -1;
         cli_chomp(out);
         return 0;
     }

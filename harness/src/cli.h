@@ -1,5 +1,5 @@
-/* cli: what every subcommand's command line shares: the passphrase options and reading an argument
- * that may be "-" (standard input) or a file. */
+/* cli: what every subcommand's command line shares: the passphrase options. Files and standard input
+ * are read through fileio (bounded). */
 #ifndef SIOCRYPT_CLI_H
 #define SIOCRYPT_CLI_H
 #include <getopt.h>
@@ -13,15 +13,12 @@
     {"passphrase-file", required_argument, NULL, CLI_OPT_PASSFILE}
 #define CLI_PASS_HELP \
     "  -p, --passphrase TEXT       the passphrase\n" \
-    "      --passphrase-file FILE  read it from FILE (one trailing newline is dropped)\n" \
+    "      --passphrase-file FILE  read it from FILE (one trailing newline is dropped; at most 64 KiB)\n" \
     "  (else the environment variable SIOCRYPT_PASSPHRASE)\n"
 
 /* The passphrase, first found of: value (-p), file (--passphrase-file), $SIOCRYPT_PASSPHRASE. Either
  * argument may be NULL. On success 0 and the bytes in out; else -1 after one line on stderr naming prog. */
 int cli_passphrase(const char *prog, const char *value, const char *file, buf *out);
-
-/* Appends a whole file to out ("-" = standard input). 0, or -1 with errno set. */
-int cli_read_file(const char *path, buf *out);
 
 /* Drops one trailing "\n" (or "\r\n"). */
 void cli_chomp(buf *b);

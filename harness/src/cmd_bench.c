@@ -15,7 +15,7 @@ static const char bench_help[] =
     "Time envelope encrypt and decrypt (CLOCK_MONOTONIC, one core) of the counter message {\"id\":0}\n"
     "and of 256 B, 4 KiB and 64 KiB JSON texts: ops/s, ns/op, MB/s of plaintext.\n"
     "      --json          one object {\"results\":[{\"op\",\"payload_bytes\",\"ops_per_s\",\"ns_per_op\",\"mb_per_s\"}..]}\n"
-    "      --seconds S     time per measurement (default 1)\n"
+    "      --seconds S     time per measurement (default 1; 0.001 to 3600)\n"
     "  -h, --help          this text\n";
 
 static double now(void)
@@ -74,7 +74,10 @@ int cmd_bench(int argc, char **argv)
         case 's': {
             char *end;
             seconds = strtod(optarg, &end);
-            if (*end || !(seconds > 0 && seconds < 3600)) { fprintf(stderr, "siocrypt bench: bad --seconds\n"); return 2; }
+            if (end == optarg || *end || !(seconds >= 0.001 && seconds <= 3600)) {
+                fprintf(stderr, "siocrypt bench: --seconds: must be a number in [0.001, 3600], got '%s'\n", optarg);
+                return 2;
+            }
             break;
         }
         case 'h': fputs(bench_help, stdout); return 0;

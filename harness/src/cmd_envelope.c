@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "envelope.h"
+#include "fileio.h"
 #include "jsonv.h"
 
 static const char *const warn_names[] = {
@@ -20,17 +21,29 @@ static void print_warnings(const char *prog, unsigned w)
         if (w & (1u << i)) fprintf(stderr, "%s: warning: %s\n", prog, warn_names[i]);
 }
 
-/* The one positional argument (text or "-"), or standard input when there is none. */
-static int read_input(int argc, char **argv, buf *in, int lines)
+/* The one positional argument (text or "-"), or standard input when there is none (at most
+ * FILEIO_MAX_INPUT bytes). -1: bad usage (help follows); -2: standard input could not be read (said). */
+static int read_input(const char *prog, int argc, char **argv, buf *in, int lines)
 {
     if (optind < argc - 1) return -1;
     if (optind == argc - 1 && strcmp(argv[optind], "-")) {
         if (lines) return -1;
         return buf_append_str(in, argv[optind]);
     }
-    if (cli_read_file("-", in)) return -1;
+    buf err = BUF_INIT;
+    int rc = fileio_read("-", FILEIO_MAX_INPUT, in, &err);
+    if (rc) fprintf(stderr, "%s: %s\n", prog, buf_cstr(&err));
+    buf_free(&err);
+    if (rc) return -2;
     if (!lines) cli_chomp(in);
     return 0;
+}
+
+/* read_input's outcome as an exit status: 0 go on, 2 stop (after the help text for bad usage). */
+static int input_status(int got, const char *help)
+{
+    if (got == -1) fputs(help, stderr);
+    return got < 0 ? 2 : 0;
 }
 
 static const char encrypt_help[] =
@@ -79,11 +92,7 @@ int cmd_encrypt(int argc, char **argv)
     }
     buf pass = BUF_INIT, in = BUF_INIT, out = BUF_INIT;
     if (cli_passphrase("siocrypt encrypt", pv, pf, &pass)) { rc = 2; goto done; }
-    if (read_input(argc, argv, &in, lines)) {
-        fputs(encrypt_help, stderr);
-        rc = 2;
-        goto done;
-    }
+    if ((rc = input_status(read_input("siocrypt encrypt", argc, argv, &in, lines), encrypt_help))) goto done;
     envelope_ctx *ctx = envelope_ctx_new(pass.data ? pass.data : "", pass.len);
     if (!ctx) { fprintf(stderr, "siocrypt encrypt: error: internal\n"); rc = 1; goto done; }
     if (lines) {
@@ -136,7 +145,7 @@ int cmd_decrypt(int argc, char **argv)
     }
     buf pass = BUF_INIT, in = BUF_INIT, out = BUF_INIT;
     if (cli_passphrase("siocrypt decrypt", pv, pf, &pass)) { rc = 2; goto done; }
-    if (read_input(argc, argv, &in, 0)) { fputs(decrypt_help, stderr); rc = 2; goto done; }
+    if ((rc = input_status(read_input("siocrypt decrypt", argc, argv, &in, 0), decrypt_help))) goto done;
     envelope_ctx *ctx = envelope_ctx_new(pass.data ? pass.data : "", pass.len);
     if (!ctx) { fprintf(stderr, "siocrypt decrypt: error: internal\n"); rc = 1; goto done; }
     envelope_err e = envelope_decrypt_ex(ctx, in.data ? in.data : "", in.len, flags, &out, &w);

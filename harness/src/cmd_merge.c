@@ -33,8 +33,9 @@ static void usage(FILE *f)
         "  -q, --quiet            no summary on stdout\n"
         "  -h, --help             this text\n"
         "\n"
-        "Exit: 0 every message verified, no errors, all thresholds passed; 1 otherwise; 2 bad usage or\n"
-        "an unreadable or invalid report.\n", threshold_metric_list());
+        "Exit: 0 every message verified, no errors, all thresholds passed; 1 otherwise (also when the\n"
+        "merged reports could not be written); 2 bad usage, an unreadable or invalid report (each is read\n"
+        "up to 64 MiB), or an --out that cannot take the reports.\n", threshold_metric_list());
 }
 
 int cmd_merge(int argc, char **argv)
@@ -47,30 +48,31 @@ int cmd_merge(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *out = NULL;
-    const char *extra[64];
-    int nextra = 0, quiet = 0, c;
+    int quiet = 0, c;
+    buf err = BUF_INIT;
+    result *merged = NULL, *extra = result_new();   /* extra: the --threshold list, parsed as it comes */
+    int rc = 2;
+    if (!extra) { fprintf(stderr, "siocrypt merge: out of memory\n"); return 2; }
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 't':
-            if (nextra == (int)(sizeof extra / sizeof extra[0])) {
-                text_fprintf(stderr, "siocrypt merge: too many --threshold options\n");
-                return 2;
+            if (result_add_threshold(extra, optarg, &err) < 0) {
+                buf what = BUF_INIT;
+                buf_printf(&what, "--threshold '%s': %s", optarg, buf_cstr(&err));
+                buf_fail(&err, "%s", buf_cstr(&what));
+                buf_free(&what);
+                goto done;
             }
-            extra[nextra++] = optarg;
             break;
         case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: return usage_error();
+        case 'h': usage(stdout); rc = 0; goto quiet_done;
+        default: rc = usage_error(); goto quiet_done;
         }
     }
-    if (!out || !*out) { text_fprintf(stderr, "siocrypt merge: --out DIR is required\n"); return usage_error(); }
-    if (optind >= argc) { text_fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); return usage_error(); }
-
-    buf err = BUF_INIT;
-    result *merged = NULL;
-    int rc = 2;
+    if (!out || !*out) { text_fprintf(stderr, "siocrypt merge: --out DIR is required\n"); rc = usage_error(); goto quiet_done; }
+    if (optind >= argc) { text_fprintf(stderr, "siocrypt merge: no REPORT.json given\n"); rc = usage_error(); goto quiet_done; }
     for (int i = optind; i < argc; i++) {
         result *r = result_load(argv[i], &err);
         if (!r) goto done;
@@ -79,16 +81,22 @@ int cmd_merge(int argc, char **argv)
         result_free(r);
         if (m < 0) goto done;
     }
-    for (int i = 0; i < nextra; i++)
-        if (result_add_threshold(merged, extra[i], &err) < 0) goto done;
+    /* a folder that cannot take the reports is a usage error, found before anything is written; checked
+     * after the inputs, so a bad input leaves no folder behind */
+    if (report_prepare_dir(out, &err) < 0) goto done;
+    for (size_t i = 0; i < extra->nthresholds; i++)
+        if (result_add_threshold(merged, extra->thresholds[i].expr, &err) < 0) goto done;
     RESULT_SET(merged->meta.out_dir, out);
     result_finish(merged);
-    if (report_write_all(merged, out, &err) < 0) goto done;
+    /* after the merge a report that cannot be written fails it (exit 1), with the reason */
+    if (report_save(merged, out, &err) < 0) fprintf(stderr, "siocrypt merge: writing reports: %s\n", buf_cstr(&err));
     if (!quiet) report_print_summary(stdout, merged);
     rc = result_exit_code(merged);
 done:
     if (rc == 2) text_fprintf(stderr, "siocrypt merge: %s\n", buf_cstr(&err));
+quiet_done:
     result_free(merged);
+    result_free(extra);
     buf_free(&err);
     return rc;
 }

@@ -29,6 +29,7 @@
 #include "scenario.h"
 #include "stats.h"
 #include "target.h"
+#include "usage.h"
 #include "worker.h"
 
 typedef struct run_opts {
@@ -36,8 +37,11 @@ typedef struct run_opts {
     const char *out_dir;
     const char *pass, *pass_file;
     int quiet, verbose;
-    const char **thresholds;
+    /* every option is kept, however many there are: each array has room for argc entries */
+    const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
+    const char **ov_key, **ov_val;   /* scenario overrides, applied after the file is read, in order */
+    int nov;
     buf client_pass;
 } run_opts;
 
@@ -51,28 +55,30 @@ static void run_usage(FILE *f)
         "\n"
         "  --url URL               target http://host[:port][/path][?query] ([::1] for IPv6);\n"
         "                          overrides the scenario\n"
-        "  --clients N             concurrent socket.io clients\n"
-        "  --messages M            round trips per client\n"
-        "  --duration S            run for S seconds (250ms, 30s, 2m also work)\n"
+        "  --clients N             concurrent socket.io clients (1 .. 1000000)\n"
+        "  --messages M            round trips per client (0 .. 1e12; 0 = until --duration)\n"
+        "  --duration S            run for S seconds, 0.001 .. 2592000 (250ms, 30s, 2m, 1h also work)\n"
         "  --transport T           websocket | polling | upgrade\n"
         "  --eio 3|4               Engine.IO protocol version\n"
-        "  --threads N             event loops (default: cores - 1, at least 1)\n"
-        "  --ramp S                start clients spread over S seconds\n"
-        "  --rate R                open model: R messages per second per client\n"
-        "  --total-rate R          open model: R messages per second over all clients\n"
+        "  --threads N             event loops (0 .. 1024; default 0: cores - 1, at least 1)\n"
+        "  --ramp S                start clients spread over S seconds (0 .. 86400)\n"
+        "  --rate R                open model: R messages per second per client (0.001 .. 100000)\n"
+        "  --total-rate R          open model: R messages per second over all clients (0.001 .. 1e7)\n"
         "  --max-inflight N        open model: unanswered messages a client may have before it holds a\n"
-        "                          send (default: twice what message_ms at the rate can hold, + 64)\n"
-        "  --think MS              closed model: pause between an answer and the next message\n"
-        "  --start-id N            first counter id\n"
+        "                          send (0 .. 1000000; default 0: twice what message_ms at the rate can\n"
+        "                          hold, + 64)\n"
+        "  --think MS              closed model: pause between an answer and the next message (0 .. 3600000)\n"
+        "  --start-id N            first counter id (within +-(2^53 - 1))\n"
         "  --impl v4|v2|v1         local server: socket.io 4 (server/), 2 (server/v2) or 1 (server/v1)\n"
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
-        "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable)\n"
-        "  --out DIR               report folder (default reports/<scenario>-<UTC time>/)\n"
+        "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
+        "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
         "  -q, --quiet             no progress line\n"
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
-        "Exit status: 0 every message verified and every threshold met, 1 anything failed,\n"
-        "2 bad usage or a bad scenario file (nothing is written then).\n"
+        "Exit status: 0 every message verified, every threshold met and the reports written; 1 anything\n"
+        "failed, or the reports could not be written after the run; 2 bad usage, a bad scenario file, or\n"
+        "an --out that cannot take the reports (nothing runs and nothing is written then).\n"
         "Ctrl-C or SIGTERM: stop sending, drain, write the report (exit 1); a second one drops open\n"
         "connections at once and still writes the report.\n");
 }
@@ -121,19 +127,6 @@ static int run_default_threads(int clients)
     return n > clients ? (clients > 0 ? clients : 1) : n;
 }
 
-static int run_mkdir_p(const char *dir)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void run_default_out(const scenario *sc, buf *out)
 {
     char ts[32];
@@ -145,6 +138,13 @@ static void run_default_out(const scenario *sc, buf *out)
     buf_printf(out, "%s/reports/", root ? root : ".");
     text_filename_part(out, sc->name, 100);   /* the name is the user's: no '/', no "..", no controls */
     buf_printf(out, "-%s", ts);
+}
+
+/* The open model's per-client rate: total_rate is shared by however many clients run now (in a stepped
+ * ramp, this step's), rate is per client already. */
+static double run_client_rate(const scenario *sc, int clients)
+{
+    return sc->total_rate > 0 ? sc->total_rate / clients : sc->rate;
 }
 
 static void run_fill_config(const scenario *sc, run_config *cfg)
@@ -165,7 +165,7 @@ static void run_fill_config(const scenario *sc, run_config *cfg)
     cfg->start_id = sc->start_id;
     cfg->ramp_ns = (int64_t)(sc->ramp_s * 1e9);
     cfg->think_ns = (int64_t)(sc->think_ms * 1e6);
-    cfg->rate = sc->total_rate > 0 ? sc->total_rate / sc->clients : sc->rate;
+    cfg->rate = run_client_rate(sc, sc->clients);
     cfg->max_inflight = scenario_max_inflight(sc, cfg->rate);
     cfg->connect_timeout_ns = (int64_t)sc->connect_ms * 1000000;
     cfg->message_timeout_ns = (int64_t)sc->message_ms * 1000000;
@@ -214,6 +214,7 @@ typedef struct run_state {
     int server_died;              /* the local server ended before we stopped it */
     const char *server_start_error, *server_log;   /* the local server did not start: why, and its log */
     int workers_failed;           /* not every worker could start */
+    int reports_failed;           /* report sets (or ramp files) that could not be written */
 } run_state;
 
 /* getopt said no ('?'); say which option and why in one line. opt is the long or short option as typed
@@ -256,25 +257,19 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
         [O_THREADS - O_URL] = "threads", [O_RAMP - O_URL] = "ramp", [O_RATE - O_URL] = "rate",
         [O_TOTAL_RATE - O_URL] = "total_rate", [O_THINK - O_URL] = "think_ms", [O_START_ID - O_URL] = "start_id",
         [O_MAX_INFLIGHT - O_URL] = "max_inflight", [O_IMPL - O_URL] = "impl"};
-    /* overrides are applied after the file is read, in the order given */
-    const char *ov_key[64], *ov_val[64];
-    int nov = 0, c;
+    int c;
     optind = 1;
     opterr = 0;   /* one message of our own, naming the option, instead of getopt's plus the whole usage */
     while ((c = getopt_long(argc, argv, "p:qv", longopts, NULL)) != -1) {
         if (c >= O_URL && c <= O_IMPL) {
-            if (nov == 64) { buf_printf(err, "too many options"); return 2; }
-            ov_key[nov] = keys[c - O_URL];
-            ov_val[nov++] = optarg;
+            o->ov_key[o->nov] = keys[c - O_URL];
+            o->ov_val[o->nov++] = optarg;
             continue;
         }
         switch (c) {
         case 'p': o->pass = optarg; break;
         case O_PASSFILE: o->pass_file = optarg; break;
-        case O_THRESHOLD:
-            if (o->nthresholds == 255) { buf_printf(err, "too many --threshold options"); return 2; }
-            o->thresholds[o->nthresholds++] = optarg;
-            break;
+        case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
@@ -291,8 +286,17 @@ static int run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf 
     o->scenario_path = argv[optind];
     scenario_free(sc);                          /* scenario_load overwrites without freeing */
     if (scenario_load(o->scenario_path, sc, err) < 0) return 2;
-    for (int i = 0; i < nov; i++)
-        if (scenario_override(sc, ov_key[i], ov_val[i], err) < 0) return 2;
+    for (int i = 0; i < o->nov; i++)
+        if (scenario_override(sc, o->ov_key[i], o->ov_val[i], err) < 0) return 2;
+    /* --threshold joins the file's thresholds through the same parser: a bad one is a usage error here,
+     * before anything runs or any folder is made, never a line on stderr after the run */
+    for (int i = 0; i < o->nthresholds; i++) {
+        buf what = BUF_INIT;
+        buf_printf(&what, "--threshold '%s'", o->thresholds[i]);
+        int rc = scenario_add_threshold(sc, o->thresholds[i], buf_cstr(&what), err);
+        buf_free(&what);
+        if (rc < 0) return 2;
+    }
     if (scenario_validate(sc, err) < 0) return 2;
     /* The harness's passphrase: -p, --passphrase-file or SIOCRYPT_PASSPHRASE, else the scenario's.
      * A local server always keeps the scenario's, so -p can test what a wrong passphrase does. */
@@ -363,14 +367,6 @@ static void run_wait(run_state *rs, worker *ws, int n, int quiet, int64_t t0)
     if (!quiet) run_progress(ws, n, t0, tty, &last_verified, &last_ns, 1);
 }
 
-static double run_rusage_cpu(int who, long *maxrss)
-{
-    struct rusage ru;
-    getrusage(who, &ru);
-    if (maxrss) *maxrss = ru.ru_maxrss;
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 /* What cut the run short goes into the report as a high finding, so report.json says FAIL like the exit
  * status does, and why. */
 static void run_add_findings(run_state *rs, result *r, int64_t wall0)
@@ -429,7 +425,7 @@ static void run_held_finding(const run_config *cfg, result *r)
     result_add_finding(r, "inflight-limit", "medium", detail, NULL);
 }
 
-static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int64_t t0, int64_t wall0,
+static void run_collect(run_state *rs, worker *ws, int n, int64_t t0, int64_t wall0, const usage_snap *cpu0,
                         double srv_cpu, const char *dir, result *r)
 {
     for (int i = 0; i < n; i++) stats_merge(r->stats, ws[i].st);
@@ -450,19 +446,30 @@ static void run_collect(run_state *rs, const run_opts *o, worker *ws, int n, int
     r->meta.start_wall_ns = wall0;
     r->meta.end_wall_ns = clock_wall_ns();
     r->meta.duration_s = (double)(r->meta.end_wall_ns - wall0) / 1e9;
-    r->harness_cpu_s = run_rusage_cpu(RUSAGE_SELF, &r->harness_max_rss_kb);
+    result_measure_harness(r, cpu0);     /* this run's (this step's) CPU, not the process's so far */
     if (rs->have_server) {
         r->server_measured = 1;
         r->server_cpu_s = srv_cpu;
     }
     run_add_findings(rs, r, wall0);
+    /* the file's and the command line's, parsed before the run: only memory can fail here, and then the
+     * run must not pass without its gate */
     buf err = BUF_INIT;
     for (size_t i = 0; i < rs->sc.nthresholds; i++)
-        if (result_add_threshold(r, rs->sc.thresholds[i].text, &err) < 0)
-            text_fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
-    for (int i = 0; i < o->nthresholds; i++)
-        if (result_add_threshold(r, o->thresholds[i], &err) < 0)
-            text_fprintf(stderr, "siocrypt: threshold: %s\n", buf_cstr(&err));
+        if (result_add_threshold(r, rs->sc.thresholds[i].expr, &err) < 0)
+            result_add_finding(r, "threshold-lost", "high", rs->sc.thresholds[i].expr, NULL);
+    buf_free(&err);
+}
+
+/* The five reports of r into dir; when they cannot be written, r fails with the reason (report_save) and
+ * the run says so on stderr too. */
+static void run_save(run_state *rs, result *r, const char *dir)
+{
+    buf err = BUF_INIT;
+    if (report_save(r, dir, &err) < 0) {
+        text_fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
+        rs->reports_failed++;
+    }
     buf_free(&err);
 }
 
@@ -506,6 +513,7 @@ static result *run_once(run_state *rs, const run_opts *o, const char *dir)
         return NULL;
     }
     int64_t t0 = clock_now_ns(), wall0 = clock_wall_ns();
+    usage_snap cpu0 = usage_self();
     double srv_cpu0 = rs->have_server ? localserver_cpu_s(&rs->srv) : 0;
     if (rs->sc.mode == SCENARIO_MODE_ROBUSTNESS) {   /* one client at a time, probe by probe */
         probe_opts po = {rs->have_server ? &rs->srv : NULL, o->quiet};
@@ -522,13 +530,11 @@ static result *run_once(run_state *rs, const run_opts *o, const char *dir)
         rs->server_died = !localserver_alive(&rs->srv);
         srv_cpu = localserver_cpu_s(&rs->srv) - srv_cpu0;
     }
-    run_collect(rs, o, ws, started, t0, wall0, srv_cpu, dir, r);
+    run_collect(rs, ws, started, t0, wall0, &cpu0, srv_cpu, dir, r);
     for (int i = 0; i < started; i++) worker_destroy(&ws[i]);
     free(ws);
     result_finish(r);
-    buf err = BUF_INIT;
-    if (report_write_all(r, dir, &err) < 0) text_fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&err));
-    buf_free(&err);
+    run_save(rs, r, dir);
     return r;
 }
 
@@ -547,6 +553,8 @@ static int run_steps(run_state *rs, const run_opts *o)
     for (int clients = sc->steps_from; clients <= sc->steps_to && n < cap; clients += sc->steps_step) {
         ramp_row *row = &rows[n];
         rs->cfg.clients = clients;
+        rs->cfg.rate = run_client_rate(sc, clients);
+        rs->cfg.max_inflight = scenario_max_inflight(sc, rs->cfg.rate);
         rs->cfg.threads = sc->threads > 0 ? (sc->threads < clients ? sc->threads : clients) : run_default_threads(clients);
         snprintf(row->dir, sizeof row->dir, "step-%02zu-%dc", n + 1, clients);
         buf dir = BUF_INIT;
@@ -562,23 +570,26 @@ static int run_steps(run_state *rs, const run_opts *o)
         row->verified = r->stats->verified;
         row->errors = r->d.errors_total;
         row->pass = r->d.pass;
+        if (!r->meta.out_dir[0]) row->dir[0] = '\0';   /* its reports could not be written: none to point to */
         n++;
         result_free(r);
         if (!row->pass || rs->interrupted || rs->server_died) break;
     }
     buf text = BUF_INIT, err = BUF_INIT;
+    const char *written[2] = {NULL, NULL};
     ramp_to_md(rows, n, sc->name, &text);
     text_fwrite(stdout, text.data, text.len);
-    if (report_write_file(rs->out_dir.data, "ramp.md", &text, &err) < 0)
-        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
+    if (report_write_file(rs->out_dir.data, "ramp.md", &text, &err) == 0) written[0] = "ramp.md,";
+    else { text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err)); rs->reports_failed++; }
     buf_clear(&text);
     ramp_to_json(rows, n, sc->name, &text);
-    if (report_write_file(rs->out_dir.data, "ramp.json", &text, &err) < 0)
-        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
-    text_fprintf(stdout, "Reports: %s/{ramp.md,ramp.json,step-*/}\n", rs->out_dir.data);
+    if (report_write_file(rs->out_dir.data, "ramp.json", &text, &err) == 0) written[1] = "ramp.json,";
+    else { text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err)); rs->reports_failed++; }
+    /* only what is there: a step whose reports failed stopped the ramp and has none */
+    text_fprintf(stdout, "Reports: %s/{%s%sstep-*/}\n", rs->out_dir.data, written[0] ? written[0] : "", written[1] ? written[1] : "");
     int saturated;
     /* a ramp did its job when it found a knee (or every step passed) and nothing cut it short */
-    if (ramp_knee(rows, n, &saturated) >= 0 && !rs->interrupted && !rs->server_died) code = 0;
+    if (ramp_knee(rows, n, &saturated) >= 0 && !rs->interrupted && !rs->server_died && !rs->reports_failed) code = 0;
     buf_free(&text);
     buf_free(&err);
     free(rows);
@@ -591,29 +602,28 @@ int cmd_run(int argc, char **argv)
     memset(&rs, 0, sizeof rs);
     target_init(&rs.tgt);
     rs.cfg.target = &rs.tgt;
-    const char *thresholds[256];
     run_opts o = {0};
-    o.thresholds = thresholds;
     buf err = BUF_INIT;
     int code = 2;
     result *r = NULL;
     /* rs.sc stays zeroed until scenario_load fills it (it overwrites: an init here would leak) */
 
-    int rc = run_parse_args(argc > 256 ? 256 : argc, argv, &o, &rs.sc, &err);
+    /* every argument counts, however many: a --out after the 256th is still the report folder */
+    o.thresholds = calloc((size_t)argc, sizeof *o.thresholds);
+    o.ov_key = calloc((size_t)argc, sizeof *o.ov_key);
+    o.ov_val = calloc((size_t)argc, sizeof *o.ov_val);
+    if (!o.thresholds || !o.ov_key || !o.ov_val) {
+        fprintf(stderr, "siocrypt run: out of memory\n");
+        goto out;
+    }
+    int rc = run_parse_args(argc, argv, &o, &rs.sc, &err);
     if (rc >= 0) {
         if (err.len) text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(&err));
         code = rc;
         goto out;
     }
     /* Everything that can be a usage error is checked before the report folder is made: a typo leaves
-     * nothing behind. Thresholds given on the command line first. */
-    for (int i = 0; i < o.nthresholds; i++) {
-        threshold t;
-        if (threshold_parse(o.thresholds[i], &t, &err) < 0) {
-            text_fprintf(stderr, "siocrypt run: --threshold: %s\n", buf_cstr(&err));
-            goto out;
-        }
-    }
+     * nothing behind (the thresholds were checked with the scenario, in run_parse_args). */
     rs.cfg.verbose = o.verbose;
     run_fill_config(&rs.sc, &rs.cfg);
     rs.cfg.passphrase = o.client_pass.data;
@@ -627,8 +637,9 @@ int cmd_run(int argc, char **argv)
     }
     if (o.out_dir) buf_append_str(&rs.out_dir, o.out_dir);
     else run_default_out(&rs.sc, &rs.out_dir);
-    if (run_mkdir_p(rs.out_dir.data) < 0) {
-        text_fprintf(stderr, "siocrypt run: cannot create %s: %s\n", rs.out_dir.data, strerror(errno));
+    /* a folder that cannot hold the reports is known now, not after the run */
+    if (report_prepare_dir(rs.out_dir.data, &err) < 0) {
+        text_fprintf(stderr, "siocrypt run: --out: %s\n", buf_cstr(&err));
         goto out;
     }
     code = 1;
@@ -654,12 +665,9 @@ int cmd_run(int argc, char **argv)
             rs.server_start_error = buf_cstr(&err);
             rs.server_log = log.data;
             if ((r = result_new())) {
-                run_collect(&rs, &o, NULL, 0, 0, wall0, 0, rs.out_dir.data, r);
+                run_collect(&rs, NULL, 0, 0, wall0, NULL, 0, rs.out_dir.data, r);
                 result_finish(r);
-                buf werr = BUF_INIT;
-                if (report_write_all(r, rs.out_dir.data, &werr) < 0)
-                    text_fprintf(stderr, "siocrypt run: writing reports: %s\n", buf_cstr(&werr));
-                buf_free(&werr);
+                run_save(&rs, r, rs.out_dir.data);
                 report_print_summary(stdout, r);
                 code = result_exit_code(r);
             }
@@ -708,5 +716,8 @@ out:
     buf_free(&rs.out_dir);
     buf_free(&o.client_pass);
     buf_free(&err);
+    free(o.thresholds);
+    free(o.ov_key);
+    free(o.ov_val);
     return code;
 }

@@ -5,17 +5,16 @@
  *  expect "error": decrypt fails (with some class).
  *  both:           where salt is 16 hex digits and key/iv are given, EVP_BytesToKey gives key and iv.
  * Other fields are ignored. One line per failure, then "N passed, M failed". */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <cjson/cJSON.h>
 #include "b64.h"
-#include "text.h"
-#include "cli.h"
 #include "cmd.h"
 #include "envelope.h"
+#include "fileio.h"
+#include "text.h"
 
 static const char vectors_help[] =
     "usage: siocrypt vectors [-v] FILE...\n"
@@ -104,9 +103,9 @@ int cmd_vectors(int argc, char **argv)
     if (optind >= argc) { fputs(vectors_help, stderr); return 2; }
     for (int f = optind; f < argc; f++) {
         buf text = BUF_INIT, why = BUF_INIT;
-        if (cli_read_file(argv[f], &text)) {
-            text_fprintf(stdout, "%s: cannot read: %s\n", argv[f], strerror(errno));
-            fail++; bad_file = 1; buf_free(&text);
+        if (fileio_read(argv[f], FILEIO_MAX_INPUT, &text, &why)) {
+            text_fprintf(stdout, "%s\n", buf_cstr(&why));
+            fail++; bad_file = 1; buf_free(&text); buf_free(&why);
             continue;
         }
         cJSON *doc = cJSON_ParseWithLength(text.data ? text.data : "", text.len);

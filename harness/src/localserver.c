@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include "localserver.h"
 #include "text.h"
+#include "usage.h"
 
 extern char **environ;
 
@@ -183,8 +184,7 @@ static void reap(localserver *s, int wstatus, const struct rusage *ru)
 {
     s->exited = 1;
     s->wstatus = wstatus;
-    s->cpu_s_final = ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
-                     ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
+    s->cpu_s_final = usage_cpu_s(ru);
     s->pid = 0;
 }
 

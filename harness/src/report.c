@@ -3,6 +3,7 @@
 #include "text.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,46 +53,58 @@ const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v)
     return tmp;
 }
 
-static int mkdir_p(const char *dir, buf *err)
+/* dir shortened for messages: a path too long to use is also too long to print whole */
+static void report_show(char *out, size_t cap, const char *dir)
+{
+    if (strlen(dir) < 80) snprintf(out, cap, "%s", dir);
+    else snprintf(out, cap, "%.60s...(%zu bytes)", dir, strlen(dir));
+}
+
+/* mkdir -p; *created says whether the last component was made here (so a failed check can remove it). */
+static int mkdir_p(const char *dir, int *created, buf *err)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-        buf_printf(err, "%s: path too long", dir);
-        return -1;
-    }
+    *created = 0;
+    if (!dir[0]) return buf_fail(err, "empty path");
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return buf_fail(err, "%s: path too long", dir);
     for (char *p = path + 1; ; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';
-            if (mkdir(path, 0777) < 0 && errno != EEXIST) {
-                buf_printf(err, "%s: cannot create directory: %s", path, strerror(errno));
-                return -1;
-            }
+            int made = mkdir(path, 0777) == 0;
+            if (!made && errno != EEXIST)
+                return buf_fail(err, "%s: cannot create directory: %s", path, strerror(errno));
             *p = c;
-            if (!c) break;
+            if (!c) { *created = made; break; }
         }
     }
     struct stat st;
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        buf_printf(err, "%s: not a directory", dir);
-        return -1;
-    }
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) return buf_fail(err, "%s: not a directory", dir);
     return 0;
 }
 
-int report_write_file(const char *dir, const char *name, const buf *content, buf *err)
+/* dir + "/" + prefix + name + suffix into out; -1 when it does not fit. */
+static int report_path(char *out, size_t cap, const char *dir, const char *prefix, const char *name,
+                       const char *suffix)
 {
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    int n = snprintf(out, cap, "%s/%s%s%s", dir, prefix, name, suffix);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* Write content to path (a temporary name), all of it, then fsync and close; any failure on the way (a
+ * short write on a full disk, EIO at fsync or close) removes the file and says why. */
+static int report_write_tmp(const char *tmp, const buf *content, buf *err)
+{
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) { buf_printf(err, "%s: cannot create: %s", tmp, strerror(errno)); return -1; }
+    if (fd < 0) return buf_fail(err, "%s: cannot create: %s", tmp, strerror(errno));
     size_t off = 0;
     while (off < content->len) {
         ssize_t n = write(fd, content->data + off, content->len - off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            buf_printf(err, "%s: write failed: %s", tmp, strerror(errno));
+            buf_fail(err, "%s: write failed after %zu of %zu bytes: %s", tmp, off, content->len,
+                     n < 0 ? strerror(errno) : "no progress");
             close(fd);
             unlink(tmp);
             return -1;
@@ -99,39 +112,119 @@ int report_write_file(const char *dir, const char *name, const buf *content, buf
         off += (size_t)n;
     }
     if (fsync(fd) < 0 && errno != EINVAL) {
-        buf_printf(err, "%s: fsync failed: %s", tmp, strerror(errno));
+        buf_fail(err, "%s: fsync failed: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
         return -1;
     }
-    close(fd);
-    if (rename(tmp, path) < 0) {
-        buf_printf(err, "%s: rename failed: %s", path, strerror(errno));
+    if (close(fd) < 0) {
+        buf_fail(err, "%s: close failed: %s", tmp, strerror(errno));
         unlink(tmp);
         return -1;
     }
     return 0;
 }
 
-int report_write_all(const result *r, const char *dir, buf *err)
+int report_write_file(const char *dir, const char *name, const buf *content, buf *err)
 {
-    static const struct { const char *name; int (*render)(const result *, buf *); } files[] = {
-        {"report.json", report_json}, {"summary.md", report_md}, {"junit.xml", report_junit},
-        {"latency.hgrm", report_hgrm}, {"report.html", report_html},
-    };
-    if (mkdir_p(dir, err) < 0) return -1;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        buf b = BUF_INIT;
-        if (files[i].render(r, &b) < 0) {
-            buf_printf(err, "%s/%s: out of memory while rendering", dir, files[i].name);
-            buf_free(&b);
-            return -1;
-        }
-        int rc = report_write_file(dir, files[i].name, &b, err);
-        buf_free(&b);
-        if (rc < 0) return -1;
+    char path[4096], tmp[4096], suffix[32];
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    if (report_path(path, sizeof path, dir, "", name, "") < 0 || report_path(tmp, sizeof tmp, dir, ".", name, suffix) < 0)
+        return buf_fail(err, "%s/%s: path too long", dir, name);
+    if (report_write_tmp(tmp, content, err) < 0) return -1;
+    if (rename(tmp, path) < 0) {
+        buf_fail(err, "%s: rename failed: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
     }
     return 0;
+}
+
+int report_prepare_dir(const char *dir, buf *err)
+{
+    static const buf probe = {"siocrypt write probe\n", 21, 22, 0};
+    char shown[128], path[4096];
+    int created;
+    report_show(shown, sizeof shown, dir);
+    if (!dir[0]) return buf_fail(err, "empty path");
+    if (strlen(dir) > REPORT_DIR_MAX)
+        return buf_fail(err, "%s: path too long (%zu bytes; at most %d)", shown, strlen(dir), REPORT_DIR_MAX);
+    for (const char *p = dir; *p; p += strspn(p, "/")) {
+        size_t n = strcspn(p, "/");
+        if (n > NAME_MAX) return buf_fail(err, "%s: a path component is longer than %d bytes", shown, NAME_MAX);
+        p += n;
+    }
+    if (mkdir_p(dir, &created, err) < 0) return -1;
+    /* root ignores permission bits: only really writing a file shows a read-only mount, an immutable
+     * folder or a full disk */
+    if (report_write_file(dir, REPORT_PROBE_NAME, &probe, err) < 0) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", buf_cstr(err));
+        buf_fail(err, "%s: cannot write a file there (%s)", shown, why);
+        if (created) rmdir(dir);
+        return -1;
+    }
+    report_path(path, sizeof path, dir, "", REPORT_PROBE_NAME, "");
+    unlink(path);
+    return 0;
+}
+
+typedef struct report_file {
+    const char *name;
+    int (*render)(const result *, buf *);
+} report_file;
+
+static const report_file report_files[REPORT_NFILES] = {
+    {"report.json", report_json}, {"summary.md", report_md}, {"junit.xml", report_junit},
+    {"latency.hgrm", report_hgrm}, {"report.html", report_html},
+};
+
+/* Undo a set that could not be completed: the temporaries not yet renamed, the files already renamed. */
+static void report_unlink_set(char (*tmp)[4096], char (*path)[4096], size_t tmps, size_t from, size_t renamed)
+{
+    for (size_t i = from; i < tmps; i++) unlink(tmp[i]);
+    for (size_t i = 0; i < renamed; i++) unlink(path[i]);
+}
+
+/* All five or none: each is rendered and written to a temporary first, and only when every one of them is
+ * complete on disk are they renamed into place. So a full disk or an I/O error never leaves a report.json
+ * that says PASS beside a missing junit.xml, and the summary never lists a file that is not there. */
+int report_write_all(const result *r, const char *dir, buf *err)
+{
+    char tmp[REPORT_NFILES][4096], path[REPORT_NFILES][4096], suffix[32];
+    int created;
+    size_t i;
+    if (mkdir_p(dir, &created, err) < 0) return -1;
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    for (i = 0; i < REPORT_NFILES; i++) {
+        const report_file *f = &report_files[i];
+        buf b = BUF_INIT;
+        int rc = -1;
+        if (report_path(path[i], sizeof path[i], dir, "", f->name, "") < 0 ||
+            report_path(tmp[i], sizeof tmp[i], dir, ".", f->name, suffix) < 0)
+            buf_fail(err, "%s/%s: path too long", dir, f->name);
+        else if (f->render(r, &b) < 0) buf_fail(err, "%s/%s: out of memory while rendering", dir, f->name);
+        else rc = report_write_tmp(tmp[i], &b, err);
+        buf_free(&b);
+        if (rc < 0) { report_unlink_set(tmp, path, i, 0, 0); return -1; }
+    }
+    for (i = 0; i < REPORT_NFILES; i++) {
+        if (rename(tmp[i], path[i]) < 0) {
+            buf_fail(err, "%s: rename failed: %s", path[i], strerror(errno));
+            report_unlink_set(tmp, path, REPORT_NFILES, i, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int report_save(result *r, const char *dir, buf *err)
+{
+    if (report_write_all(r, dir, err) == 0) return 0;
+    result_add_finding(r, "report-not-written", "high", buf_cstr(err), NULL);
+    RESULT_SET(r->meta.out_dir, "");      /* the summary lists no files */
+    result_finish(r);
+    return -1;
 }
 
 /* ---- stdout summary, in the manner of wrk ----

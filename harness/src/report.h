@@ -13,9 +13,21 @@
 #include "buf.h"
 #include "result.h"
 
-/* mkdir -p dir, then write each file through a temporary file and rename(2), so a reader never sees a
- * half-written report. 0, or -1 with the failing path and reason in err. */
+#define REPORT_NFILES 5
+#define REPORT_DIR_MAX 960                 /* bytes of --out: room for step-NN-Mc/ and temporary names */
+#define REPORT_PROBE_NAME "siocrypt-write-probe"
+
+/* Before a run: dir is usable for reports (not too long, created with its parents, a directory, and a
+ * file can really be written there, which for root is the only test of a read-only mount or a full
+ * disk). 0, or -1 with the reason in err; then nothing of dir is left that this call made. */
+int  report_prepare_dir(const char *dir, buf *err);
+/* mkdir -p dir, then write the five files as a set: each through a temporary file (written completely,
+ * fsync'd, closed), and renamed into place only when all five are; on any failure none is left. 0, or
+ * -1 with the failing path and reason in err. */
 int  report_write_all(const result *r, const char *dir, buf *err);
+/* report_write_all, and when it fails, a high finding "report-not-written" with the reason in r (which
+ * is finished again, so it fails) and no out_dir, so the summary lists no report files. */
+int  report_save(result *r, const char *dir, buf *err);
 /* One file dir/name through a temporary file and rename(2) (dir must exist). 0, or -1 with the reason. */
 int  report_write_file(const char *dir, const char *name, const buf *content, buf *err);
 /* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,

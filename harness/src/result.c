@@ -1,4 +1,5 @@
 #include "result.h"
+#include "fileio.h"
 #include "cmd.h"
 #include "jsonx.h"
 #include "text.h"
@@ -7,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 result *result_new(void)
@@ -99,13 +99,11 @@ int result_add_probe(result *r, const char *name, int ran, const char *outcome, 
     return 0;
 }
 
-void result_measure_harness(result *r)
+void result_measure_harness(result *r, const usage_snap *since)
 {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) < 0) return;
-    r->harness_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    r->harness_max_rss_kb = ru.ru_maxrss;    /* Linux reports KiB */
+    usage_snap now = usage_self();
+    r->harness_cpu_s = usage_cpu_since(since, &now);
+    r->harness_max_rss_kb = now.max_rss_kb;
 }
 
 /* ---- derived figures: computed here once, read by every writer ---- */
@@ -566,15 +564,8 @@ result *result_from_json(const cJSON *j, const char *what, buf *err)
 
 result *result_load(const char *path, buf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) { buf_printf(err, "%s: cannot open: %m", path); return NULL; }
     buf text = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&text, chunk, n);
-    int rd_err = ferror(f);
-    fclose(f);
-    if (rd_err) { buf_printf(err, "%s: read error", path); buf_free(&text); return NULL; }
+    if (fileio_read(path, FILEIO_MAX_REPORT, &text, err) < 0) { buf_free(&text); return NULL; }
     cJSON *j = cJSON_ParseWithLength(buf_cstr(&text), text.len);
     buf_free(&text);
     if (!j) { buf_printf(err, "%s: not valid JSON", path); return NULL; }

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "stats.h"
 #include "threshold.h"
+#include "usage.h"
 
 #define RESULT_SCHEMA "siocrypt-report/1"
 
@@ -112,9 +113,10 @@ int  result_add_probe(result *r, const char *name, int ran, const char *outcome,
 void result_set_str(char *field, size_t cap, const char *value);      /* clean (text.h), cut copy into meta */
 #define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
 
-/* harness_cpu_s (user + system, all threads) and harness_max_rss_kb from getrusage(RUSAGE_SELF);
- * call it at the end of the run, before result_finish. */
-void result_measure_harness(result *r);
+/* harness_cpu_s (user + system, all threads) since the snapshot `since` (NULL: since the process
+ * started; a stepped ramp gives each step's start) and harness_max_rss_kb, the process's peak; call it at
+ * the end of the run, before result_finish. */
+void result_measure_harness(result *r, const usage_snap *since);
 
 void result_finish(result *r);
 int  result_exit_code(const result *r);  /* the rule above; from r->d, so after result_finish */

@@ -3,16 +3,34 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "fileio.h"
 #include "scenario.h"
 #include "target.h"
 
-#define NOMAX 1e300                    /* a field with no upper bound other than its type's */
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
-#define MAX_FILE (1u << 20)
+/* Ranges: wide enough for any real run, narrow enough that every conversion to int64 nanoseconds (and
+ * 1e9 / rate, the open model's period) stays far from overflow. The README lists them. */
+#define MAX_CLIENTS   1000000          /* also the steps' bounds */
+#define MAX_MESSAGES  1e12             /* per client */
+#define MIN_RUN_S     0.001            /* a nonzero duration shorter than this would be 0 ns: a run without end */
+#define MAX_RUN_S     2592000          /* 30 days */
+#define MAX_STEP_S    86400            /* a day per step; ramp_s likewise */
+#define MAX_THINK_MS  3600000          /* an hour, like the timeouts */
+#define MAX_PERIOD_S  1000             /* the open model's longest period per client... */
+#define MIN_RATE      (1.0 / MAX_PERIOD_S)   /* ...so at least 0.001 messages/s */
+#define MAX_RATE      100000           /* per client: a 10 us period */
+#define MAX_TOTAL_RATE 10000000
+#define MAX_STEPS     1000
+/* the conversions cmd_run and client.c make, at the extremes: far inside an int64 of ns */
+_Static_assert(MAX_RUN_S * 1000000000LL < INT64_MAX / 4, "duration_s in ns");
+_Static_assert(MAX_STEP_S * 1000000000LL < INT64_MAX / 4, "ramp_s, step_s in ns");
+_Static_assert(MAX_THINK_MS * 1000000LL < INT64_MAX / 4, "think_ms in ns");
+_Static_assert(MAX_PERIOD_S * 1000000000LL < INT64_MAX / 4, "the open model's period, 1e9 / MIN_RATE ns");
 
 /* set_ bits: what was given explicitly, for defaults that depend on other fields. */
 enum {
@@ -21,7 +39,8 @@ enum {
     SET_MAX_QUEUE = 1u << 8,
 };
 
-enum kind { K_INT, K_I64, K_NUM, K_BOOL, K_STR, K_OBJ, K_SPECIAL };
+/* K_NUM0: 0 (off), or a number in [min, max] */
+enum kind { K_INT, K_I64, K_NUM, K_NUM0, K_BOOL, K_STR, K_OBJ, K_SPECIAL };
 
 typedef int (*special_fn)(scenario *sc, const cJSON *v, const char *name, buf *err);
 
@@ -33,6 +52,7 @@ struct field {
     special_fn special;          /* K_SPECIAL */
     const struct field *sub;     /* K_OBJ: the object's own table */
     unsigned flag;               /* set_ bit to raise when given */
+    const char *unit;            /* numbers: named in range errors ("seconds"), or NULL */
 };
 
 
@@ -212,124 +232,107 @@ static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
     return buf_fail(err, "%s: must be \"load\" or \"robustness\"", name);
 }
 
-/* "p99_ms<50", "error_rate <= 0.01": metric, operator, number. */
-static int parse_threshold(const char *s, scenario_threshold *t)
+int scenario_add_threshold(scenario *sc, const char *text, const char *what, buf *err)
 {
-    static const struct { const char *s; int op; } ops[] = {
-        {"<=", SCENARIO_LE}, {">=", SCENARIO_GE}, {"==", SCENARIO_EQ}, {"<", SCENARIO_LT}, {">", SCENARIO_GT}};
-    size_t n = 0;
-    char *end;
-    while (*s == ' ') s++;
-    if (*s < 'a' || *s > 'z') return -1;
-    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_') n++;
-    if (n >= sizeof t->metric) return -1;
-    memcpy(t->metric, s, n);
-    t->metric[n] = '\0';
-    s += n;
-    while (*s == ' ') s++;
-    t->op = -1;
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0] && t->op < 0; i++)
-        if (!strncmp(s, ops[i].s, strlen(ops[i].s))) { t->op = ops[i].op; s += strlen(ops[i].s); }
-    if (t->op < 0) return -1;
-    while (*s == ' ') s++;
-    if (!((*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == '.')) return -1;
-    errno = 0;
-    t->value = strtod(s, &end);
-    if (end == s || errno || !isfinite(t->value)) return -1;
-    while (*end == ' ') end++;
-    return *end ? -1 : 0;
+    threshold t, *grown;
+    buf why = BUF_INIT;
+    if (threshold_parse(text, &t, &why) < 0) {
+        buf_fail(err, "%s: %s", what, buf_cstr(&why));
+        buf_free(&why);
+        return -1;
+    }
+    buf_free(&why);
+    if (!(grown = realloc(sc->thresholds, (sc->nthresholds + 1) * sizeof *grown))) return buf_fail(err, "out of memory");
+    sc->thresholds = grown;
+    sc->thresholds[sc->nthresholds++] = t;
+    return 0;
 }
 
-static void free_thresholds(scenario_threshold *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(t[i].text);
-    free(t);
-}
-
+/* The file's list replaces what was there; each entry goes through threshold_parse, the parser the
+ * command line and reports use, so a threshold that could not be evaluated never gets past here. */
 static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
-    size_t n = 0, i = 0;
-    scenario_threshold *t;
     const cJSON *e;
+    char what[160];
+    size_t i = 0;
     if (!cJSON_IsArray(v)) return buf_fail(err, "%s: must be an array of strings", name);
-    cJSON_ArrayForEach(e, v) n++;
-    if (!(t = calloc(n ? n : 1, sizeof *t))) return buf_fail(err, "out of memory");
+    free(sc->thresholds);
+    sc->thresholds = NULL;
+    sc->nthresholds = 0;
     cJSON_ArrayForEach(e, v) {
-        if (!cJSON_IsString(e) || parse_threshold(e->valuestring, &t[i])) {
-            free_thresholds(t, i);
-            return buf_fail(err, "%s[%zu]: must be a string <metric><op><number> with op one of < <= > >= == "
-                        "(e.g. \"p99_ms<50\")", name, i);
-        }
-        if (!(t[i].text = strdup(e->valuestring))) { free_thresholds(t, i); return buf_fail(err, "out of memory"); }
-        i++;
+        snprintf(what, sizeof what, "%s[%zu]", name, i++);
+        if (!cJSON_IsString(e))
+            return buf_fail(err, "%s: must be a string <metric><op><number>, e.g. \"p99_ms<50\"", what);
+        if (scenario_add_threshold(sc, e->valuestring, what, err) < 0) return -1;
     }
-    free_thresholds(sc->thresholds, sc->nthresholds);
-    sc->thresholds = t;
-    sc->nthresholds = n;
     return 0;
 }
 
 /* ---- the schema ---------------------------------------------------------------------------------- */
 
-#define F(k, kind, member, lo, hi, flag) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag}
-#define S(k, fn) {k, K_SPECIAL, 0, 0, 0, fn, NULL, 0}
-#define O(k, table) {k, K_OBJ, 0, 0, 0, NULL, table, 0}
+#define F(k, kind, member, lo, hi, flag) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag, NULL}
+#define FU(k, kind, member, lo, hi, flag, unit) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag, unit}
+#define S(k, fn) {k, K_SPECIAL, 0, 0, 0, fn, NULL, 0, NULL}
+#define O(k, table) {k, K_OBJ, 0, 0, 0, NULL, table, 0, NULL}
+#define END {NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL}
 
 static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
-    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
-    F("delay_ms", K_INT, delay_ms, 0, 3600000, 0),
+    FU("delay_ms", K_INT, delay_ms, 0, 3600000, 0, "ms"),
     F("allow_eio3", K_BOOL, allow_eio3, 0, 0, SET_ALLOW_EIO3),
     F("hardened", K_BOOL, hardened, 0, 0, 0),
-    F("log", K_BOOL, log, 0, 0, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    F("log", K_BOOL, log, 0, 0, 0), END};
 
 static const struct field timeout_fields[] = {
-    F("connect_ms", K_INT, connect_ms, 1, 3600000, 0),
-    F("message_ms", K_INT, message_ms, 1, 3600000, 0),
-    F("drain_ms", K_INT, drain_ms, 0, 3600000, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    FU("connect_ms", K_INT, connect_ms, 1, 3600000, 0, "ms"),
+    FU("message_ms", K_INT, message_ms, 1, 3600000, 0, "ms"),
+    FU("drain_ms", K_INT, drain_ms, 0, 3600000, 0, "ms"), END};
 
 /* What a server can make the harness hold per client: one message, and the queue of what it has not read. */
 static const struct field limit_fields[] = {
-    F("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0),
-    F("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE),
-    {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    FU("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0, "bytes"),
+    FU("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE, "bytes"), END};
 
 static const struct field step_fields[] = {
-    F("from", K_INT, steps_from, 1, NOMAX, 0),
-    F("step", K_INT, steps_step, 1, NOMAX, 0),
-    F("to", K_INT, steps_to, 1, NOMAX, 0),
-    F("step_s", K_NUM, step_s, 0, NOMAX, 0), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    FU("from", K_INT, steps_from, 1, MAX_CLIENTS, 0, "clients"),
+    FU("step", K_INT, steps_step, 1, MAX_CLIENTS, 0, "clients"),
+    FU("to", K_INT, steps_to, 1, MAX_CLIENTS, 0, "clients"),
+    FU("step_s", K_NUM0, step_s, MIN_RUN_S, MAX_STEP_S, 0, "seconds"), END};
 
 static const struct field top_fields[] = {
     F("name", K_STR, name, 1, 0, SET_NAME),
     S("mode", sp_mode),
     O("target", target_fields), O("server", server_fields),
-    F("clients", K_INT, clients, 1, NOMAX, 0),
-    F("messages", K_I64, messages, 0, NOMAX, SET_MESSAGES),
-    F("duration_s", K_NUM, duration_s, 0, NOMAX, SET_DURATION),
+    F("clients", K_INT, clients, 1, MAX_CLIENTS, 0),
+    F("messages", K_I64, messages, 0, MAX_MESSAGES, SET_MESSAGES),
+    FU("duration_s", K_NUM0, duration_s, MIN_RUN_S, MAX_RUN_S, SET_DURATION, "seconds"),
     F("start_id", K_I64, start_id, -MAX_SAFE_INT, MAX_SAFE_INT, 0),
     F("threads", K_INT, threads, 0, 1024, 0),
-    F("ramp_s", K_NUM, ramp_s, 0, NOMAX, 0),
-    F("think_ms", K_NUM, think_ms, 0, NOMAX, 0),
-    F("rate", K_NUM, rate, 0, NOMAX, 0),
-    F("total_rate", K_NUM, total_rate, 0, NOMAX, 0),
-    F("max_inflight", K_I64, max_inflight, 0, 1000000, 0),
+    FU("ramp_s", K_NUM, ramp_s, 0, MAX_STEP_S, 0, "seconds"),
+    FU("think_ms", K_NUM, think_ms, 0, MAX_THINK_MS, 0, "ms"),
+    FU("rate", K_NUM0, rate, MIN_RATE, MAX_RATE, 0, "messages/s"),
+    FU("total_rate", K_NUM0, total_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "messages/s"),
+    FU("max_inflight", K_I64, max_inflight, 0, 1000000, 0, "messages"),
     O("timeouts", timeout_fields),
     O("limits", limit_fields),
     O("steps", step_fields),
-    S("thresholds", sp_thresholds), {NULL, 0, 0, 0, 0, NULL, NULL, 0}};
+    S("thresholds", sp_thresholds), END};
 
 /* ---- generic setters ------------------------------------------------------------------------------ */
 
-static int bad_number(buf *err, const char *name, const char *what, double lo, double hi)
+/* "clients: must be an integer in [1, 1000000]", "rate: must be 0 or a number in [0.001, 100000] (messages/s)" */
+static int bad_number(buf *err, const char *name, const struct field *f)
 {
-    if (hi >= NOMAX) return buf_fail(err, "%s: must be %s >= %.17g", name, what, lo);
-    return buf_fail(err, "%s: must be %s in [%.17g, %.17g]", name, what, lo, hi);
+    int integer = f->kind == K_INT || f->kind == K_I64;
+    return buf_fail(err, "%s: must be %s%s in [%.17g, %.17g]%s%s%s", name, f->kind == K_NUM0 ? "0 or " : "",
+                    integer ? "an integer" : "a number", f->min, f->max, f->unit ? " (" : "", f->unit ? f->unit : "",
+                    f->unit ? ")" : "");
 }
 
 static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
@@ -340,17 +343,16 @@ static int set_field(scenario *sc, const struct field *f, const cJSON *v, const 
     double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
     switch (f->kind) {
     case K_INT:
-    case K_I64: {
-        double hi = f->max < NOMAX ? f->max : f->kind == K_INT ? INT_MAX : MAX_SAFE_INT;
-        if (!cJSON_IsNumber(v) || !isfinite(d) || d != floor(d) || d < f->min || d > hi)
-            return bad_number(err, name, "an integer", f->min, f->max);
+    case K_I64:
+        if (!cJSON_IsNumber(v) || !isfinite(d) || d != floor(d) || d < f->min || d > f->max)
+            return bad_number(err, name, f);
         if (f->kind == K_INT) *(int *)at = (int)d;
         else *(long long *)at = (long long)d;
         break;
-    }
     case K_NUM:
-        if (!cJSON_IsNumber(v) || !isfinite(d) || d < f->min || d > f->max)
-            return bad_number(err, name, "a number", f->min, f->max);
+    case K_NUM0:
+        if (!cJSON_IsNumber(v) || !isfinite(d) || ((d < f->min || d > f->max) && !(f->kind == K_NUM0 && d == 0)))
+            return bad_number(err, name, f);
         *(double *)at = d;
         break;
     case K_BOOL:
@@ -492,20 +494,13 @@ static char *base_name(const char *path)
 int scenario_load(const char *path, scenario *sc, buf *err)
 {
     buf text = BUF_INIT, why = BUF_INIT;
-    char chunk[8192];
-    size_t got;
-    FILE *f = fopen(path, "rb");
     int rc = -1;
 
     memset(sc, 0, sizeof *sc);
-    if (!f) return buf_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= MAX_FILE)
-        if (buf_append(&text, chunk, got)) break;
-    if (ferror(f)) buf_fail(err, "%s: cannot read: %s", path, strerror(errno));
-    else if (text.len > MAX_FILE) buf_fail(err, "%s: larger than %u bytes", path, MAX_FILE);
-    else if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) buf_fail(err, "%s: %s", path, buf_cstr(&why));
-    else rc = 0;
-    fclose(f);
+    if (fileio_read(path, FILEIO_MAX_SCENARIO, &text, err) == 0) {
+        if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) buf_fail(err, "%s: %s", path, buf_cstr(&why));
+        else rc = 0;
+    }
     if (rc == 0 && !(sc->set_ & SET_NAME)) {
         char *b = base_name(path);
         if (b) { free(sc->name); sc->name = b; }
@@ -589,6 +584,21 @@ int scenario_override(scenario *sc, const char *key, const char *value, buf *err
     return 0;
 }
 
+/* total_rate is shared by the clients (of each step, in a stepped ramp): each one's share must be a rate
+ * a client can hold, like rate itself. */
+static int check_total_rate(const scenario *sc, buf *err)
+{
+    int fewest = sc->steps_from ? sc->steps_from : sc->clients, most = sc->steps_from ? sc->steps_to : sc->clients;
+    if (sc->total_rate <= 0) return 0;
+    if (sc->total_rate / most < MIN_RATE)
+        return buf_fail(err, "total_rate: %.17g messages/s over %d clients is below %.17g per client", sc->total_rate,
+                        most, MIN_RATE);
+    if (sc->total_rate / fewest > MAX_RATE)
+        return buf_fail(err, "total_rate: %.17g messages/s over %d clients is above %d per client", sc->total_rate,
+                        fewest, MAX_RATE);
+    return 0;
+}
+
 int scenario_validate(const scenario *sc, buf *err)
 {
     if (sc->messages == 0 && sc->duration_s <= 0)
@@ -603,11 +613,15 @@ int scenario_validate(const scenario *sc, buf *err)
             return buf_fail(err, "steps: needs from, step, to (clients, integers >= 1) and step_s (seconds > 0)");
         if (sc->steps_to < sc->steps_from)
             return buf_fail(err, "steps.to: %d is below steps.from %d", sc->steps_to, sc->steps_from);
+        if ((sc->steps_to - sc->steps_from) / sc->steps_step >= MAX_STEPS)
+            return buf_fail(err, "steps: %d steps from %d to %d by %d; at most %d", (sc->steps_to - sc->steps_from) /
+                        sc->steps_step + 1, sc->steps_from, sc->steps_to, sc->steps_step, MAX_STEPS);
         if (sc->mode != SCENARIO_MODE_LOAD)
             return buf_fail(err, "steps: a stepped ramp is a load run (mode load)");
         if (sc->nthresholds == 0)
             return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
     }
+    if (check_total_rate(sc, err) < 0) return -1;
     if (sc->auth_json && sc->eio == 3)
         return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
@@ -688,7 +702,7 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     }
     th = cJSON_AddArrayToObject(root, "thresholds");
     for (size_t i = 0; th && i < sc->nthresholds; i++)
-        cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].text));
+        cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].expr));
     if ((text = cJSON_Print(root))) {
         rc = buf_append_str(out, text);
         free(text);
@@ -707,7 +721,7 @@ void scenario_free(scenario *sc)
     free(sc->event);
     free(sc->auth_json);
     free_query(sc->query, sc->nquery);
-    free_thresholds(sc->thresholds, sc->nthresholds);
+    free(sc->thresholds);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -731,15 +745,9 @@ const char *scenario_mode_name(int mode)
     return mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : mode == SCENARIO_MODE_LOAD ? "load" : "?";
 }
 
-const char *scenario_op_name(int op)
-{
-    static const char *names[] = {"<", "<=", ">", ">=", "=="};
-    return op >= 0 && op < 5 ? names[op] : "?";
-}
-
 long long scenario_max_inflight(const scenario *sc, double rate_per_client)
 {
     if (sc->max_inflight > 0) return sc->max_inflight;
-    double in_window = rate_per_client * sc->message_ms / 1000.0;   /* rate <= 1e6, message_ms <= 3.6e6 */
+    double in_window = rate_per_client * sc->message_ms / 1000.0;   /* rate <= 1e5, message_ms <= 3.6e6 */
     return in_window < 1e6 ? 2 * (long long)ceil(in_window) + 64 : 2000064;
 }

@@ -1,7 +1,8 @@
 /* scenario: what one run does, read from a JSON file (schema in the README), then command-line overrides.
- * Pure apart from scenario_load reading one file. Every error names the field: "clients: must be an
- * integer >= 1", "target.transprt: unknown key", "thresholds[1]: ...". Unknown keys are errors, so a typo
- * in a CI config never passes silently.
+ * Pure apart from scenario_load reading one file (at most 1 MiB). Every error names the field: "clients:
+ * must be an integer in [1, 1000000]", "target.transprt: unknown key", "thresholds[1]: unknown metric
+ * 'p99ms' (known: ...)". Unknown keys are errors, so a typo in a CI config never passes silently; every
+ * number has a range that keeps its nanoseconds (and 1e9 / rate) inside an int64.
  * Order of use: scenario_load (or _parse, or _init for no file), scenario_override per option, then
  * scenario_validate for the checks that involve several fields; then read the plain fields.
  * _init, _load and _parse overwrite *sc without freeing it; on failure *sc is left zeroed. */
@@ -9,19 +10,12 @@
 #define SIOCRYPT_SCENARIO_H
 #include <stddef.h>
 #include "buf.h"
+#include "threshold.h"
 
 enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
 enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2, SCENARIO_IMPL_V1 };   /* local server: server/, server/v2, server/v1 */
 enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */
 #define SCENARIO_DEFAULT_MAX_MESSAGE (16LL << 20)                        /* limits.max_message_bytes */
-enum { SCENARIO_LT, SCENARIO_LE, SCENARIO_GT, SCENARIO_GE, SCENARIO_EQ };  /* threshold operators */
-
-typedef struct scenario_threshold {
-    char *text;          /* as written, e.g. "p99_ms<50" */
-    char metric[32];     /* "p99_ms": [a-z][a-z0-9_]*; which names exist is the report's business */
-    int op;              /* SCENARIO_LT ... */
-    double value;
-} scenario_threshold;
 
 typedef struct scenario_param {
     char *key, *value;   /* target.query: sent percent-encoded on every request; a number as cJSON prints it */
@@ -70,7 +64,7 @@ typedef struct scenario {
        the most it queues for a server that does not read; past either the client is closed */
     long long max_message_bytes;            /* default SCENARIO_DEFAULT_MAX_MESSAGE */
     long long max_queue_bytes;              /* default twice max_message_bytes */
-    scenario_threshold *thresholds;
+    threshold *thresholds;   /* parsed by threshold_parse: only metrics and operators a run can evaluate */
     size_t nthresholds;
     unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */
 } scenario;
@@ -83,6 +77,8 @@ int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */
 int  scenario_override(scenario *sc, const char *key, const char *value, buf *err);
+/* Appends a threshold (threshold_parse's syntax, e.g. from --threshold); -1 with "<what>: <problem>". */
+int  scenario_add_threshold(scenario *sc, const char *text, const char *what, buf *err);
 int  scenario_validate(const scenario *sc, buf *err);               /* cross-field checks */
 int  scenario_is_local(const scenario *sc);
 int  scenario_to_json(const scenario *sc, int with_passphrase, buf *out); /* the effective scenario, same schema */
@@ -90,7 +86,6 @@ void scenario_free(scenario *sc);                                   /* safe on a
 const char *scenario_transport_name(int t);                         /* "websocket" "polling" "upgrade" */
 const char *scenario_impl_name(int impl);                           /* "v4" "v2" "v1" */
 const char *scenario_mode_name(int mode);                           /* "load" "robustness" */
-const char *scenario_op_name(int op);                               /* "<" "<=" ">" ">=" "==" */
 
 /* The open model's in-flight limit per client: the scenario's, or by default twice what message_ms at
  * rate_per_client can have unanswered, plus a margin (a slow but correct server never reaches it). */

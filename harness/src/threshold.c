@@ -1,6 +1,7 @@
 #include "threshold.h"
 #include "result.h"
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,55 +30,69 @@ const char *threshold_op_str(threshold_op op)
     return "?";
 }
 
+static int threshold_metric(const char **p, threshold *t, buf *err)
+{
+    const char *m = *p;
+    size_t n = 0;
+    while (isalnum((unsigned char)m[n]) || m[n] == '_') n++;
+    for (size_t i = 0; i < NMETRICS; i++)
+        if (strlen(metrics[i]) == n && !strncmp(metrics[i], m, n)) {
+            memcpy(t->metric, m, n);
+            *p = m + n;
+            return 0;
+        }
+    return buf_fail(err, "unknown metric '%.*s' (known: %s)", (int)(n ? n : strcspn(m, "<>=! ")), m,
+                    threshold_metric_list());
+}
+
+/* The operator is the run of < > = ! characters after the metric, so "==", "=<" and "<<" are named as
+ * what they are instead of being half-read. */
+static int threshold_operator(const char **p, threshold *t, buf *err)
+{
+    static const struct { const char *s; threshold_op op; } ops[] = {
+        {"<", THRESHOLD_LT}, {"<=", THRESHOLD_LE}, {">", THRESHOLD_GT}, {">=", THRESHOLD_GE}};
+    size_t n = strspn(*p, "<>=!");
+    if (!n) return buf_fail(err, "expected an operator (one of < <= > >=) after '%s'", t->metric);
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strlen(ops[i].s) == n && !strncmp(ops[i].s, *p, n)) {
+            t->op = ops[i].op;
+            *p += n;
+            return 0;
+        }
+    return buf_fail(err, "unknown operator '%.*s' (known: < <= > >=)", (int)n, *p);
+}
+
+/* A plain decimal number: strtod's hex, inf and nan forms are not limits anyone means. */
+static int threshold_number(const char *p, threshold *t, const char **end, buf *err)
+{
+    char *e;
+    if (!strchr("0123456789+-.", *p) || !*p) return buf_fail(err, "expected a number after '%s'", threshold_op_str(t->op));
+    errno = 0;
+    t->limit = strtod(p, &e);
+    if (e == p || errno == ERANGE || !isfinite(t->limit) || memchr(p, 'x', (size_t)(e - p)) ||
+        memchr(p, 'X', (size_t)(e - p)))
+        return buf_fail(err, "expected a finite decimal number after '%s'", threshold_op_str(t->op));
+    *end = e;
+    return 0;
+}
+
 int threshold_parse(const char *text, threshold *t, buf *err)
 {
+    const char *p = text, *end = NULL;
     memset(t, 0, sizeof *t);
     t->value = NAN;
-    const char *p = text;
     while (isspace((unsigned char)*p)) p++;
-    const char *m = p;
-    while (isalnum((unsigned char)*p) || *p == '_') p++;
-    size_t mlen = (size_t)(p - m);
-    size_t i = 0;
-    for (; i < NMETRICS; i++)
-        if (strlen(metrics[i]) == mlen && !strncmp(metrics[i], m, mlen)) break;
-    if (i == NMETRICS) {
-        buf_printf(err, "threshold '%s': unknown metric '%.*s' (known: %s)", text, (int)mlen, m,
-                   threshold_metric_list());
-        return -1;
-    }
-    memcpy(t->metric, m, mlen);
+    if (threshold_metric(&p, t, err) < 0) return -1;
     while (isspace((unsigned char)*p)) p++;
-    if (p[0] == '<' && p[1] == '=') { t->op = THRESHOLD_LE; p += 2; }
-    else if (p[0] == '>' && p[1] == '=') { t->op = THRESHOLD_GE; p += 2; }
-    else if (p[0] == '<') { t->op = THRESHOLD_LT; p++; }
-    else if (p[0] == '>') { t->op = THRESHOLD_GT; p++; }
-    else {
-        buf_printf(err, "threshold '%s': expected one of < <= > >= after '%s'", text, t->metric);
-        return -1;
-    }
+    if (threshold_operator(&p, t, err) < 0) return -1;
     while (isspace((unsigned char)*p)) p++;
-    char *end;
-    t->limit = strtod(p, &end);
-    if (end == p || !isfinite(t->limit)) {
-        buf_printf(err, "threshold '%s': expected a number after '%s'", text, threshold_op_str(t->op));
-        return -1;
-    }
-    while (isspace((unsigned char)*end)) end++;
-    if (*end) {
-        buf_printf(err, "threshold '%s': unexpected '%s' after the number", text, end);
-        return -1;
-    }
-    snprintf(t->expr, sizeof t->expr, "%s%s%.17g", t->metric, threshold_op_str(t->op), t->limit);
-    /* keep the user's spelling of the number when it is short and exact */
-    char num[48];
+    if (threshold_number(p, t, &end, err) < 0) return -1;
     size_t nlen = (size_t)(end - p);
-    while (nlen && isspace((unsigned char)p[nlen - 1])) nlen--;
-    if (nlen < sizeof num) {
-        memcpy(num, p, nlen);
-        num[nlen] = '\0';
-        snprintf(t->expr, sizeof t->expr, "%s%s%s", t->metric, threshold_op_str(t->op), num);
-    }
+    while (isspace((unsigned char)*end)) end++;
+    if (*end) return buf_fail(err, "unexpected '%s' after the number", end);
+    /* keep the user's spelling of the number when it is short, else the shortest exact form */
+    if (nlen < 48) snprintf(t->expr, sizeof t->expr, "%s%s%.*s", t->metric, threshold_op_str(t->op), (int)nlen, p);
+    else snprintf(t->expr, sizeof t->expr, "%s%s%.17g", t->metric, threshold_op_str(t->op), t->limit);
     return 0;
 }
 

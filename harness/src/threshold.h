@@ -25,7 +25,9 @@ typedef struct threshold {
 
 struct result;
 
-/* 0 on success; -1 with a message in err (unknown metric, bad operator, bad number). */
+/* The one parser of thresholds, for the command line, scenario files and reports alike. 0 on success;
+ * -1 with a message in err that names the problem but not the text (the caller says where it was):
+ * "unknown metric 'p99ms' (known: ...)", "unknown operator '==' (known: < <= > >=)", "expected a ...". */
 int  threshold_parse(const char *text, threshold *t, buf *err);
 void threshold_eval(threshold *t, const struct result *r);
 const char *threshold_op_str(threshold_op op);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "report.h"
@@ -249,7 +251,7 @@ START_TEST(empty_run)
     /* a run that never connected still gets all five files, with no NaN and "no data" plots */
     result *r = result_new();
     RESULT_SET(r->meta.scenario, "empty");
-    result_measure_harness(r);
+    result_measure_harness(r, NULL);
     ck_assert(r->harness_cpu_s > 0);
     ck_assert_int_gt(r->harness_max_rss_kb, 0);
     result_finish(r);
@@ -273,6 +275,152 @@ START_TEST(empty_run)
 }
 END_TEST
 
+/* Entries of dir other than . and .. */
+static int entries(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+    if (!d) return -1;
+    while ((e = readdir(d))) if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+/* Files past `bytes` cannot be written (EFBIG, as a full disk gives ENOSPC): a real failing write(2)
+ * without mounting anything. Only the soft limit moves, and unlimit_file_size puts it back before Check
+ * itself writes its results. */
+static struct rlimit saved_fsize;
+
+static void limit_file_size(rlim_t bytes)
+{
+    struct rlimit rl;
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+    rl.rlim_cur = bytes;
+    rl.rlim_max = saved_fsize.rlim_max;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+static void unlimit_file_size(void)
+{
+    setrlimit(RLIMIT_FSIZE, &saved_fsize);
+}
+
+START_TEST(write_all_or_nothing)
+{
+    /* the first files fit, a later one does not: none may be left, so no report.json says PASS beside a
+     * missing report.html and the summary lists nothing that is not there */
+    result *r = result_new();
+    buf b = BUF_INIT, err = BUF_INIT;
+    RESULT_SET(r->meta.out_dir, dir);
+    result_finish(r);
+    ck_assert_int_eq(report_json(r, &b), 0);
+    size_t json = b.len;
+    buf_clear(&b);
+    ck_assert_int_eq(report_html(r, &b), 0);
+    ck_assert_uint_gt(b.len, json);                 /* report.json (first) fits, report.html (last) does not */
+    limit_file_size(json);
+    int rc = report_write_all(r, dir, &err);
+    unlimit_file_size();
+    ck_assert_int_eq(rc, -1);
+    ck_assert_msg(strstr(buf_cstr(&err), "report.html") && strstr(buf_cstr(&err), "File too large"), "%s",
+                  buf_cstr(&err));
+    ck_assert_int_eq(entries(dir), 0);
+    result_free(r);
+    buf_free(&b);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(save_fails_the_result)
+{
+    buf err = BUF_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    result *ok = result_new();                  /* a passing run */
+    RESULT_SET(ok->meta.out_dir, dir);
+    result_finish(ok);
+    ck_assert_int_eq(result_exit_code(ok), 0);
+    limit_file_size(16);
+    int rc = report_save(ok, dir, &err);
+    unlimit_file_size();
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(result_exit_code(ok), 1);
+    ck_assert_uint_eq(ok->nfindings, 1);
+    ck_assert_str_eq(ok->findings[0].id, "report-not-written");
+    ck_assert_str_eq(ok->findings[0].severity, "high");
+    ck_assert_str_eq(ok->findings[0].detail, buf_cstr(&err));
+    FILE *f = open_memstream(&text, &len);
+    report_print_summary(f, ok);
+    fclose(f);
+    ck_assert_ptr_null(strstr(text, "Reports"));
+    ck_assert_ptr_null(strstr(text, "{report.json"));
+    ck_assert_ptr_nonnull(strstr(text, "Result       FAIL"));
+    ck_assert_ptr_nonnull(strstr(text, "report-not-written"));
+    free(text);
+    result_free(ok);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(prepare_dir)
+{
+    buf err = BUF_INIT;
+    char path[4200];
+    /* usable: made with its parents, and the probe file is gone again */
+    ck_assert_msg(report_prepare_dir(dir, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(entries(dir), 0);
+    /* an existing file is not a folder (the run used to say PASS and list five files that did not exist) */
+    snprintf(path, sizeof path, "%s/a-file", dir);
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    ck_assert_int_eq(report_prepare_dir(path, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err) + strlen(path), ": not a directory");
+    strcat(path, "/sub");
+    ck_assert_int_eq(report_prepare_dir(path, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "cannot create directory: Not a directory"));
+    /* too long, as a whole or in one component: refused before anything is made */
+    memset(path, 'a', 1000);
+    path[0] = '/';
+    path[1000] = '\0';
+    ck_assert_int_eq(report_prepare_dir(path, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "path too long (1000 bytes; at most 960)"));
+    int n = snprintf(path, sizeof path, "%s/", dir);
+    memset(path + n, 'b', 300);
+    path[n + 300] = '\0';
+    ck_assert_int_eq(report_prepare_dir(path, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "a path component is longer than 255 bytes"));
+    ck_assert_int_eq(report_prepare_dir("", &err), -1);
+    /* a folder where no file can be written (root ignores mode bits; a full disk or a read-only mount
+     * behaves like this): refused, and the folder this call made is removed again */
+    snprintf(path, sizeof path, "%s/unwritable", dir);
+    limit_file_size(0);
+    int rc = report_prepare_dir(path, &err);
+    unlimit_file_size();
+    ck_assert_int_eq(rc, -1);
+    ck_assert_msg(strstr(buf_cstr(&err), "cannot write a file there") != NULL, "%s", buf_cstr(&err));
+    ck_assert_int_eq(access(path, F_OK), -1);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(write_file_never_truncates_the_path)
+{
+    /* the path used to be cut at 4096 bytes by snprintf and the file written somewhere else */
+    char longdir[5000];
+    buf err = BUF_INIT, content = BUF_INIT;
+    memset(longdir, 'c', sizeof longdir - 1);
+    longdir[0] = '/';
+    longdir[sizeof longdir - 1] = '\0';
+    buf_append_str(&content, "x");
+    ck_assert_int_eq(report_write_file(longdir, "ramp.md", &content, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "path too long"));
+    buf_free(&err);
+    buf_free(&content);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -285,6 +433,10 @@ int main(void)
     tcase_add_test(tc, html_self_contained);
     tcase_add_test(tc, markdown_and_summary);
     tcase_add_test(tc, empty_run);
+    tcase_add_test(tc, write_all_or_nothing);
+    tcase_add_test(tc, save_fails_the_result);
+    tcase_add_test(tc, prepare_dir);
+    tcase_add_test(tc, write_file_never_truncates_the_path);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

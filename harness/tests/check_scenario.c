@@ -54,7 +54,7 @@ static const char *full =
     "  \"clients\": 50, \"messages\": 2000, \"duration_s\": 12.5, \"start_id\": -3,\n"
     "  \"threads\": 2, \"ramp_s\": 1.5, \"think_ms\": 3, \"rate\": 0, \"total_rate\": 400,\n"
     "  \"timeouts\": { \"connect_ms\": 100, \"message_ms\": 200, \"drain_ms\": 0 },\n"
-    "  \"thresholds\": [\"p99_ms<50\", \" error_rate <= 0.01 \", \"rps>=100\", \"x==1\", \"y>-2.5\"] }\n";
+    "  \"thresholds\": [\"p99_ms<50\", \" error_rate <= 0.01 \", \"round_trips_per_s>=100\", \"errors<1\", \"p50_ms>-2.5\"] }\n";
 
 static void check_full(const scenario *sc, int with_passphrase)
 {
@@ -82,18 +82,19 @@ static void check_full(const scenario *sc, int with_passphrase)
     ck_assert_int_eq(sc->message_ms, 200);
     ck_assert_int_eq(sc->drain_ms, 0);
     ck_assert_uint_eq(sc->nthresholds, 5);
+    /* parsed by threshold_parse, the command line's parser: the same struct a result evaluates */
     ck_assert_str_eq(sc->thresholds[0].metric, "p99_ms");
-    ck_assert_int_eq(sc->thresholds[0].op, SCENARIO_LT);
-    ck_assert(sc->thresholds[0].value == 50);
-    ck_assert_str_eq(sc->thresholds[0].text, "p99_ms<50");
+    ck_assert_int_eq(sc->thresholds[0].op, THRESHOLD_LT);
+    ck_assert(sc->thresholds[0].limit == 50);
+    ck_assert_str_eq(sc->thresholds[0].expr, "p99_ms<50");
     ck_assert_str_eq(sc->thresholds[1].metric, "error_rate");
-    ck_assert_int_eq(sc->thresholds[1].op, SCENARIO_LE);
-    ck_assert(sc->thresholds[1].value == 0.01);
-    ck_assert_int_eq(sc->thresholds[2].op, SCENARIO_GE);
-    ck_assert_int_eq(sc->thresholds[3].op, SCENARIO_EQ);
-    ck_assert_int_eq(sc->thresholds[4].op, SCENARIO_GT);
-    ck_assert(sc->thresholds[4].value == -2.5);
-    ck_assert_str_eq(scenario_op_name(sc->thresholds[1].op), "<=");
+    ck_assert_int_eq(sc->thresholds[1].op, THRESHOLD_LE);
+    ck_assert(sc->thresholds[1].limit == 0.01);
+    ck_assert_str_eq(sc->thresholds[1].expr, "error_rate<=0.01");
+    ck_assert_int_eq(sc->thresholds[2].op, THRESHOLD_GE);
+    ck_assert_int_eq(sc->thresholds[3].op, THRESHOLD_LT);
+    ck_assert_int_eq(sc->thresholds[4].op, THRESHOLD_GT);
+    ck_assert(sc->thresholds[4].limit == -2.5);
 }
 
 START_TEST(every_field)
@@ -186,7 +187,7 @@ START_TEST(load_names_and_errors)
     p = write_temp("{\"clients\": 0}", 14, ".json");
     ck_assert_int_eq(scenario_load(p, &sc, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.data, p));
-    ck_assert_ptr_nonnull(strstr(err.data, ": clients: must be an integer >= 1"));
+    ck_assert_ptr_nonnull(strstr(err.data, ": clients: must be an integer in [1, 1000000]"));
     scenario_free(&sc);  /* safe after a failure */
     unlink(p);
 
@@ -243,20 +244,34 @@ END_TEST
 
 /* Each bad input and the exact message it must give (a final '*': that prefix). */
 static const struct { const char *json; const char *msg; } bad[] = {
-    {"{\"clients\": 0}", "clients: must be an integer >= 1"},
-    {"{\"clients\": 1.5}", "clients: must be an integer >= 1"},
-    {"{\"clients\": \"4\"}", "clients: must be an integer >= 1"},
-    {"{\"clients\": 3e9}", "clients: must be an integer >= 1"},
-    {"{\"clients\": 1e999}", "clients: must be an integer >= 1"},
-    {"{\"messages\": -1}", "messages: must be an integer >= 0"},
-    {"{\"duration_s\": -1}", "duration_s: must be a number >= 0"},
-    {"{\"duration_s\": null}", "duration_s: must be a number >= 0"},
+    {"{\"clients\": 0}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"clients\": 1.5}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"clients\": \"4\"}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"clients\": 3e9}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"clients\": 1e12}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"clients\": 1e999}", "clients: must be an integer in [1, 1000000]"},
+    {"{\"messages\": -1}", "messages: must be an integer in [0, 1000000000000]"},
+    {"{\"messages\": 1e15}", "messages: must be an integer in [0, 1000000000000]"},
+    {"{\"duration_s\": -1}", "duration_s: must be 0 or a number in [0.001, 2592000] (seconds)"},
+    {"{\"duration_s\": null}", "duration_s: must be 0 or a number in [0.001, 2592000] (seconds)"},
+    /* 1e10 s was 1e19 ns: past int64, the run ended at once and passed */
+    {"{\"duration_s\": 1e10}", "duration_s: must be 0 or a number in [0.001, 2592000] (seconds)"},
+    /* 1e-10 s was 0 ns, which means "no duration": with messages 0 a run without end */
+    {"{\"duration_s\": 1e-10, \"messages\": 0}", "duration_s: must be 0 or a number in [0.001, 2592000] (seconds)"},
     {"{\"start_id\": 1e17}", "start_id: must be an integer in [-9007199254740991, 9007199254740991]"},
     {"{\"threads\": 2000}", "threads: must be an integer in [0, 1024]"},
-    {"{\"ramp_s\": \"x\"}", "ramp_s: must be a number >= 0"},
-    {"{\"think_ms\": -1}", "think_ms: must be a number >= 0"},
-    {"{\"rate\": -0.5}", "rate: must be a number >= 0"},
-    {"{\"total_rate\": true}", "total_rate: must be a number >= 0"},
+    {"{\"ramp_s\": \"x\"}", "ramp_s: must be a number in [0, 86400] (seconds)"},
+    {"{\"ramp_s\": 5e9}", "ramp_s: must be a number in [0, 86400] (seconds)"},
+    {"{\"think_ms\": -1}", "think_ms: must be a number in [0, 3600000] (ms)"},
+    {"{\"think_ms\": 1e300}", "think_ms: must be a number in [0, 3600000] (ms)"},
+    {"{\"rate\": -0.5}", "rate: must be 0 or a number in [0.001, 100000] (messages/s)"},
+    {"{\"rate\": 1e-12}", "rate: must be 0 or a number in [0.001, 100000] (messages/s)"},
+    {"{\"rate\": 1e9}", "rate: must be 0 or a number in [0.001, 100000] (messages/s)"},
+    {"{\"total_rate\": true}", "total_rate: must be 0 or a number in [0.001, 10000000] (messages/s)"},
+    {"{\"total_rate\": 1e-12}", "total_rate: must be 0 or a number in [0.001, 10000000] (messages/s)"},
+    {"{\"steps\": {\"from\": 0}}", "steps.from: must be an integer in [1, 1000000] (clients)"},
+    {"{\"steps\": {\"to\": 2147483647}}", "steps.to: must be an integer in [1, 1000000] (clients)"},
+    {"{\"steps\": {\"step_s\": 1e300}}", "steps.step_s: must be 0 or a number in [0.001, 86400] (seconds)"},
     {"{\"name\": \"\"}", "name: must be a non-empty string"},
     {"{\"mode\": \"stress\"}", "mode: must be \"load\" or \"robustness\""},
     {"{\"mode\": 1}", "mode: must be \"load\" or \"robustness\""},
@@ -305,28 +320,31 @@ static const struct { const char *json; const char *msg; } bad[] = {
                                                 "itself (EIO, transport, sid, b64 and j are refused)"},
     {"{\"target\": {\"query\": {\"sid\": \"x\"}}}", "target.query.sid: an Engine.IO parameter that siocrypt "
                                                   "sets itself (EIO, transport, sid, b64 and j are refused)"},
-    {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000]"},
+    {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000] (ms)"},
     {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
     {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
     {"{\"server\": {\"log\": null}}", "server.log: must be true or false"},
     {"{\"server\": {\"port\": 3000}}", "server.port: unknown key"},
-    {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000]"},
-    {"{\"timeouts\": {\"message_ms\": \"5s\"}}", "timeouts.message_ms: must be an integer in [1, 3600000]"},
-    {"{\"timeouts\": {\"drain_ms\": -1}}", "timeouts.drain_ms: must be an integer in [0, 3600000]"},
+    {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000] (ms)"},
+    {"{\"timeouts\": {\"message_ms\": \"5s\"}}", "timeouts.message_ms: must be an integer in [1, 3600000] (ms)"},
+    {"{\"timeouts\": {\"drain_ms\": -1}}", "timeouts.drain_ms: must be an integer in [0, 3600000] (ms)"},
     {"{\"timeouts\": 5}", "timeouts: must be an object"},
     {"{\"thresholds\": \"p99_ms<5\"}", "thresholds: must be an array of strings"},
-    {"{\"thresholds\": [\"p99_ms<\"]}", "thresholds[0]: must be a string <metric><op><number> with op one of "
-                                        "< <= > >= == (e.g. \"p99_ms<50\")"},
-    {"{\"thresholds\": [\"p99_ms<50\", \"P99<3\"]}", "thresholds[1]: must be a string <metric><op><number> "
-                                                    "with op one of < <= > >= == (e.g. \"p99_ms<50\")"},
-    {"{\"thresholds\": [\"p99_ms=50\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
-                                          "of < <= > >= == (e.g. \"p99_ms<50\")"},
-    {"{\"thresholds\": [\"p99_ms<50x\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
-                                           "of < <= > >= == (e.g. \"p99_ms<50\")"},
-    {"{\"thresholds\": [\"p99_ms<nan\"]}", "thresholds[0]: must be a string <metric><op><number> with op one "
-                                           "of < <= > >= == (e.g. \"p99_ms<50\")"},
-    {"{\"thresholds\": [5]}", "thresholds[0]: must be a string <metric><op><number> with op one of "
-                              "< <= > >= == (e.g. \"p99_ms<50\")"},
+    /* the one threshold parser (threshold.c): what it cannot evaluate is refused here, before any run */
+    {"{\"thresholds\": [\"p99_ms<\"]}", "thresholds[0]: expected a number after '<'"},
+    {"{\"thresholds\": [\"p99_ms<50\", \"P99<3\"]}", "thresholds[1]: unknown metric 'P99' (known: *"},
+    {"{\"thresholds\": [\"p99ms<50\"]}", "thresholds[0]: unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
+                                         "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, "
+                                         "connect_failures, unverified)"},
+    {"{\"thresholds\": [\"rps>=100\"]}", "thresholds[0]: unknown metric 'rps' (known: *"},
+    {"{\"thresholds\": [\"errors==0\"]}", "thresholds[0]: unknown operator '==' (known: < <= > >=)"},
+    {"{\"thresholds\": [\"p99_ms=50\"]}", "thresholds[0]: unknown operator '=' (known: < <= > >=)"},
+    {"{\"thresholds\": [\"p99_ms 50\"]}", "thresholds[0]: expected an operator (one of < <= > >=) after 'p99_ms'"},
+    {"{\"thresholds\": [\"p99_ms<50x\"]}", "thresholds[0]: unexpected 'x' after the number"},
+    {"{\"thresholds\": [\"p99_ms<nan\"]}", "thresholds[0]: expected a number after '<'"},
+    {"{\"thresholds\": [\"p99_ms<0x10\"]}", "thresholds[0]: expected a finite decimal number after '<'"},
+    {"{\"thresholds\": [\"p99_ms<1e999\"]}", "thresholds[0]: expected a finite decimal number after '<'"},
+    {"{\"thresholds\": [5]}", "thresholds[0]: must be a string <metric><op><number>, e.g. \"p99_ms<50\""},
     {"[]", "scenario: must be an object"},
     {"\"smoke\"", "scenario: must be an object"},
     {"{\"clients\": }", "invalid JSON at line 1 column 13"},
@@ -382,6 +400,15 @@ static const struct { const char *json; const char *msg; } invalid[] = {
                                                    "rate and total_rate do not apply (leave them out)"},
     {"{\"mode\": \"robustness\", \"total_rate\": 5}", "mode: robustness probes one connection at a time; "
                                                       "clients, rate and total_rate do not apply (leave them out)"},
+    /* total_rate is split over the clients: each share must be a rate a client can hold */
+    {"{\"clients\": 10000, \"total_rate\": 1, \"duration_s\": 1}",
+     "total_rate: 1 messages/s over 10000 clients is below 0.001 per client"},
+    {"{\"clients\": 2, \"total_rate\": 1000000, \"duration_s\": 1}",
+     "total_rate: 1000000 messages/s over 2 clients is above 100000 per client"},
+    {"{\"steps\": {\"from\": 1, \"step\": 1, \"to\": 20, \"step_s\": 1}, \"total_rate\": 200000, "
+     "\"thresholds\": [\"p99_ms<5\"]}", "total_rate: 200000 messages/s over 1 clients is above 100000 per client"},
+    {"{\"steps\": {\"from\": 1, \"step\": 1, \"to\": 5000, \"step_s\": 1}, \"thresholds\": [\"p99_ms<5\"]}",
+     "steps: 5000 steps from 1 to 5000 by 1; at most 1000"},
 };
 
 START_TEST(cross_field)
@@ -484,9 +511,9 @@ START_TEST(limits_field)
     scenario_free(&back);
     scenario_free(&sc);
     static const char *bad[][2] = {
-        {"{\"limits\":{\"max_message_bytes\":100}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824]"},
-        {"{\"limits\":{\"max_message_bytes\":1e12}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824]"},
-        {"{\"limits\":{\"max_queue_bytes\":0.5}}", "limits.max_queue_bytes: must be an integer in [1024, 4294967296]"},
+        {"{\"limits\":{\"max_message_bytes\":100}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824] (bytes)"},
+        {"{\"limits\":{\"max_message_bytes\":1e12}}", "limits.max_message_bytes: must be an integer in [1024, 1073741824] (bytes)"},
+        {"{\"limits\":{\"max_queue_bytes\":0.5}}", "limits.max_queue_bytes: must be an integer in [1024, 4294967296] (bytes)"},
         {"{\"limits\":{\"max_queue\":1}}", "limits.max_queue: unknown key"},
         {"{\"limits\":7}", "limits: must be an object"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -519,10 +546,12 @@ START_TEST(overrides)
     ck_assert_int_eq(scenario_override(&sc, "clients", "8", &err), 0);
     ck_assert_int_eq(sc.clients, 8);
     ck_assert_int_eq(scenario_override(&sc, "clients", "0", &err), -1);
-    ck_assert_str_eq(err.data, "clients: must be an integer >= 1");
+    ck_assert_str_eq(err.data, "clients: must be an integer in [1, 1000000]");
     ck_assert_int_eq(sc.clients, 8);   /* a refused override changes nothing */
     ck_assert_int_eq(scenario_override(&sc, "clients", "8x", &err), -1);
-    ck_assert_str_eq(err.data, "clients: must be an integer >= 1");
+    ck_assert_str_eq(err.data, "clients: must be an integer in [1, 1000000]");
+    ck_assert_int_eq(scenario_override(&sc, "clients", "1e12", &err), -1);
+    ck_assert_str_eq(err.data, "clients: must be an integer in [1, 1000000]");
     ck_assert_int_eq(scenario_override(&sc, "clients", "0x10", &err), -1);
     ck_assert_int_eq(scenario_override(&sc, "clients", "", &err), -1);
     ck_assert_int_eq(scenario_override(&sc, "clients", " 4", &err), -1);
@@ -542,9 +571,26 @@ START_TEST(overrides)
     ck_assert_int_eq(scenario_override(&sc, "duration", "10", &err), 0);
     ck_assert(sc.duration_s == 10);
     ck_assert_int_eq(scenario_override(&sc, "duration", "10q", &err), -1);
-    ck_assert_str_eq(err.data, "duration: must be a number >= 0");
+    ck_assert_str_eq(err.data, "duration: must be 0 or a number in [0.001, 2592000] (seconds)");
     ck_assert_int_eq(scenario_override(&sc, "duration", "-1s", &err), -1);
     ck_assert_int_eq(scenario_override(&sc, "duration", "inf", &err), -1);
+    /* the command line's numbers get the file's ranges: none of these may reach an int64 of ns */
+    ck_assert_int_eq(scenario_override(&sc, "duration", "1e10", &err), -1);
+    ck_assert_str_eq(err.data, "duration: must be 0 or a number in [0.001, 2592000] (seconds)");
+    ck_assert_int_eq(scenario_override(&sc, "duration", "1e300h", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "31d", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "720h", &err), 0);
+    ck_assert(sc.duration_s == 2592000);
+    ck_assert_int_eq(scenario_override(&sc, "duration", "10", &err), 0);
+    ck_assert_int_eq(scenario_override(&sc, "think_ms", "1e300", &err), -1);
+    ck_assert_str_eq(err.data, "think_ms: must be a number in [0, 3600000] (ms)");
+    ck_assert_int_eq(scenario_override(&sc, "ramp", "5e9", &err), -1);
+    ck_assert_str_eq(err.data, "ramp: must be a number in [0, 86400] (seconds)");
+    ck_assert_int_eq(scenario_override(&sc, "rate", "1e-12", &err), -1);
+    ck_assert_str_eq(err.data, "rate: must be 0 or a number in [0.001, 100000] (messages/s)");
+    ck_assert_int_eq(scenario_override(&sc, "rate", "nan", &err), -1);
+    ck_assert_int_eq(scenario_override(&sc, "total_rate", "-inf", &err), -1);
+    ck_assert(sc.rate == 0 && sc.total_rate == 100);   /* refused: nothing changed */
     ck_assert_int_eq(scenario_override(&sc, "ramp", "30s", &err), 0);
     ck_assert(sc.ramp_s == 30);
 
@@ -598,6 +644,43 @@ START_TEST(overrides)
     ck_assert_int_eq(scenario_override(&sc, "messages", "3", &err), 0);
     ck_assert(sc.duration_s == 0 && sc.messages == 3);
     scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(add_threshold)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(parse("{\"thresholds\": [\"p99_ms<50\"]}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_add_threshold(&sc, "errors <= 0", "--threshold 'errors <= 0'", &err), 0);
+    ck_assert_uint_eq(sc.nthresholds, 2);
+    ck_assert_str_eq(sc.thresholds[1].expr, "errors<=0");
+    ck_assert_int_eq(scenario_add_threshold(&sc, "p99ms<5", "--threshold 'p99ms<5'", &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "--threshold 'p99ms<5': unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
+                     "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, connect_failures, unverified)");
+    ck_assert_int_eq(scenario_add_threshold(&sc, "errors==0", "t", &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "t: unknown operator '==' (known: < <= > >=)");
+    ck_assert_uint_eq(sc.nthresholds, 2);
+    /* a stepped ramp needs thresholds: ones from the command line count */
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"steps\":{\"from\":1,\"step\":1,\"to\":2,\"step_s\":1}}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_int_eq(scenario_add_threshold(&sc, "p99_ms<5", "t", &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(load_is_bounded)
+{
+    /* an endless source ends the read with a clear error instead of filling memory */
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(scenario_load("/dev/zero", &sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "/dev/zero: larger than 1 MiB, the limit for this input");
+    ck_assert_ptr_null(sc.url);
     buf_free(&err);
 }
 END_TEST
@@ -673,6 +756,8 @@ int main(void)
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     tcase_add_test(tc, query_field);
+    tcase_add_test(tc, add_threshold);
+    tcase_add_test(tc, load_is_bounded);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -41,13 +41,29 @@ START_TEST(parse_bad)
 {
     bad("p98_ms<50", "unknown metric 'p98_ms'");
     bad("p99<50", "unknown metric");
+    bad("p99ms<50", "unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, "
+                    "round_trips_per_s, error_rate, errors, connect_failures, unverified)");
     bad("", "unknown metric ''");
-    bad("p99_ms=50", "expected one of < <= > >=");
+    bad("<5", "unknown metric ''");
+    bad("p99_ms=50", "unknown operator '=' (known: < <= > >=)");
+    /* the scenario parser took "==" and dropped the threshold at the end of the run: now refused */
+    bad("errors==0", "unknown operator '==' (known: < <= > >=)");
+    bad("errors!=0", "unknown operator '!='");
+    bad("p99_ms=<5", "unknown operator '=<'");
+    bad("p99_ms<<5", "unknown operator '<<'");
+    bad("p99_ms 5", "expected an operator (one of < <= > >=) after 'p99_ms'");
     bad("p99_ms<", "expected a number");
     bad("p99_ms<abc", "expected a number");
     bad("p99_ms<50ms", "unexpected 'ms'");
     bad("p99_ms<inf", "expected a number");
-    bad("p99_ms<<5", "expected a number");
+    bad("p99_ms<0x10", "expected a finite decimal number");
+    bad("p99_ms<1e400", "expected a finite decimal number");
+    /* messages name the problem, not the text: each caller says where it was (thresholds[0], --threshold) */
+    threshold t;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(threshold_parse("p99ms<50", &t, &err), -1);
+    ck_assert_ptr_null(strstr(buf_cstr(&err), "p99ms<50"));
+    buf_free(&err);
 }
 END_TEST
 

@@ -28,6 +28,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # start_server [ENV=VAL...]: the project's g-crypt server on 127.0.0.1, any free port; sets SERVER_URL and
 # SERVER_PID, and stops it when the script exits.
 start_server() {
+    # the log exists before the first sed reads it: the background job's redirection may come later, and a
+    # sed on a missing file exits 2, which set -e turns into the script's exit
+    : >"$TMP/server.log"
     env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node server/server.js >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$TMP"' EXIT

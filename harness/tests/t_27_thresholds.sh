@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Thresholds gate with the right exit codes: pass 0, a failed threshold 1 (and a JUnit failure),
-# an unknown metric or bad scenario 2 with a message naming the problem and no report written.
+# an unknown metric or bad scenario 2 with a message naming the problem and no report written. Scenario
+# files and --threshold share one parser: what one refuses the other refuses, before anything runs.
 source "$(dirname "$0")/lib.sh"
 start_server
 run=(run scenarios/smoke.json --url "$SERVER_URL" --clients 2 --messages 5 --quiet)
@@ -18,9 +19,31 @@ expect_exit 2 "$SIOCRYPT" "${run[@]}" --threshold 'p77_ms<5' --out "$TMP/usage"
 grep -q 'p77_ms' "$TMP/out" || fail "the message does not name the bad metric"
 [ ! -e "$TMP/usage" ] || fail "a usage error left a report folder behind"
 
+# thresholds in a scenario file: a typo or an operator the gate cannot evaluate used to be accepted, then
+# dropped at the end with a line on stderr, and the run passed
+for t in 'p99ms<50|thresholds[0]: unknown metric '"'"'p99ms'"'"' (known: p50_ms, p90_ms' \
+         'errors==0|thresholds[0]: unknown operator '"'"'=='"'"' (known: < <= > >=)' \
+         'error_rate<0.5", "rps>1|thresholds[1]: unknown metric '"'"'rps'"'"'' \
+         'p99_ms<50ms|thresholds[0]: unexpected '"'"'ms'"'"' after the number'; do
+    printf '{"clients": 1, "messages": 2, "thresholds": ["%s"]}' "${t%%|*}" >"$TMP/th.json"
+    rm -rf "$TMP/th"
+    expect_exit 2 "$SIOCRYPT" run "$TMP/th.json" --url "$SERVER_URL" --out "$TMP/th" --quiet
+    grep -qF -- "${t#*|}" "$TMP/out" || fail "scenario threshold '${t%%|*}': $(cat "$TMP/out")"
+    [ "$(wc -l <"$TMP/out")" = 1 ] || fail "scenario threshold '${t%%|*}': more than one line: $(cat "$TMP/out")"
+    [ ! -e "$TMP/th" ] || fail "scenario threshold '${t%%|*}': a report folder was made"
+done
+expect_exit 2 "$SIOCRYPT" "${run[@]}" --threshold 'errors==0' --out "$TMP/usage"
+grep -qF -- "--threshold 'errors==0': unknown operator '=='" "$TMP/out" || fail "--threshold ==: $(cat "$TMP/out")"
+[ ! -e "$TMP/usage" ] || fail "a usage error left a report folder behind"
+# and a good one in the file is evaluated, in the report beside the command line's
+printf '{"clients": 1, "messages": 2, "thresholds": [" p99_ms < 0.0001 "]}' >"$TMP/th.json"
+expect_exit 1 "$SIOCRYPT" run "$TMP/th.json" --url "$SERVER_URL" --threshold 'errors<1' --out "$TMP/th" --quiet
+[ "$(jq -c '[.thresholds[] | [.expr, .pass]]' "$TMP/th/report.json")" = '[["p99_ms<0.0001",false],["errors<1",true]]' ] ||
+    fail "file + command-line thresholds: $(jq -c .thresholds "$TMP/th/report.json")"
+
 printf '{"clients": 0}' >"$TMP/bad.json"
 expect_exit 2 "$SIOCRYPT" run "$TMP/bad.json" --url "$SERVER_URL" --out "$TMP/bad"
 grep -q 'clients' "$TMP/out" || fail "the message does not name the bad field"
 expect_exit 2 "$SIOCRYPT" run --clients nope scenarios/smoke.json
 grep -q 'clients' "$TMP/out" || fail "the message does not name the bad option"
-echo "ok: pass 0, fail 1 with a JUnit failure, bad metric / field / option 2"
+echo "ok: pass 0, fail 1 with a JUnit failure, bad metric / operator / field / option 2 (file and command line)"
