@@ -27,9 +27,10 @@ ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) -Wall -Wextra -Werror -D_GNU_SOURCE \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(PKG_LIBS) -lm -lpthread
 
-SRC     := $(wildcard harness/src/*.c)
+# Sources by layer: harness/src/<layer>/<module>.c (README: Layout); objects mirror the folders.
+SRC     := $(wildcard harness/src/*/*.c)
 OBJ     := $(SRC:harness/src/%.c=$(BUILD)/obj/%.o)
-LIBOBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+LIBOBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJ))
 TSRC    := $(wildcard harness/tests/check_*.c)
 TBIN    := $(TSRC:harness/tests/%.c=$(BUILD)/tests/%)
 
@@ -40,13 +41,14 @@ tests: $(BUILD)/siocrypt $(TBIN)
 $(BUILD)/siocrypt: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: harness/src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: harness/src/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: harness/tests/%.c $(LIBOBJ) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBOBJ) $(CHECK_LIBS) $(LIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 -include $(OBJ:.o=.d)
@@ -83,21 +85,20 @@ FUZZ_S     ?= 60
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -O2 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror -D_GNU_SOURCE \
               -Iharness/src $(PKG_CFLAGS)
-FUZZ_OBJ   := $(filter-out $(FUZZ_BUILD)/obj/main.o,$(SRC:harness/src/%.c=$(FUZZ_BUILD)/obj/%.o))
+FUZZ_OBJ   := $(filter-out $(FUZZ_BUILD)/obj/cli/main.o,$(SRC:harness/src/%.c=$(FUZZ_BUILD)/obj/%.o))
 FUZZ_SRC   := $(wildcard harness/fuzz/fuzz_*.c)
 FUZZ_BIN   := $(FUZZ_SRC:harness/fuzz/%.c=$(FUZZ_BUILD)/%)
 
 fuzz-build: $(FUZZ_OBJ) $(FUZZ_BIN)
 
-$(FUZZ_BUILD)/obj/%.o: harness/src/%.c harness/fuzz/coverage-ignore.txt | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: harness/src/%.c harness/fuzz/coverage-ignore.txt
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	    -fsanitize-coverage-ignorelist=harness/fuzz/coverage-ignore.txt -MMD -MP -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: harness/fuzz/fuzz_%.c harness/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
-$(FUZZ_BUILD)/obj:
-	mkdir -p $@
 
 -include $(FUZZ_OBJ:.o=.d)
 

@@ -8,8 +8,8 @@
  *   - eio_utf16_len agrees with jsonv's UTF-8 check. */
 #include <string.h>
 #include "fuzz.h"
-#include "eio.h"
-#include "jsonv.h"
+#include "proto/eio.h"
+#include "base/jsonv.h"
 
 #define MAXP 4096
 

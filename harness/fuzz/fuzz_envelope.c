@@ -9,8 +9,8 @@
  *     when it is valid JSON (g-crypt's decrypt). */
 #include <string.h>
 #include "fuzz.h"
-#include "envelope.h"
-#include "jsonv.h"
+#include "crypto/envelope.h"
+#include "base/jsonv.h"
 
 #define PASS "super-secret-passphrase"
 

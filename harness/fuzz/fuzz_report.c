@@ -9,9 +9,9 @@
  *     bytes or escapes the input's strings held. */
 #include <string.h>
 #include "fuzz.h"
-#include "result.h"
-#include "report.h"
-#include "text.h"
+#include "report/result.h"
+#include "report/report.h"
+#include "base/text.h"
 
 static void render_all(const result *r)
 {

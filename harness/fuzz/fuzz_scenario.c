@@ -7,7 +7,7 @@
  *     the file schema refuses) and writes the same text again (a fixed point). */
 #include <string.h>
 #include "fuzz.h"
-#include "scenario.h"
+#include "cli/scenario.h"
 
 static void check_fixed_point(const scenario *sc, int from_file)
 {

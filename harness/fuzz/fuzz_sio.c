@@ -11,8 +11,8 @@
  *     nesting deeper than SIO_JSON_MAX_DEPTH. */
 #include <string.h>
 #include "fuzz.h"
-#include "sio.h"
-#include "jsonv.h"
+#include "proto/sio.h"
+#include "base/jsonv.h"
 
 static int known(int rc) { return strcmp(sio_err_name(rc), "unknown") != 0; }
 

@@ -9,7 +9,7 @@
  *   - the redacted URL has no fragment and is never longer than the URL plus one byte per parameter. */
 #include <string.h>
 #include "fuzz.h"
-#include "target.h"
+#include "net/target.h"
 
 static int printable_escaped(const char *s)
 {

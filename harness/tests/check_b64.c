@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "b64.h"
+#include "crypto/b64.h"
 #include "check_run.h"
 
 static size_t dec(const char *s, uint8_t *out, int *canon)

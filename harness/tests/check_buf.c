@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "buf.h"
+#include "base/buf.h"
 #include "check_run.h"
 
 START_TEST(test_append_printf_terminated)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
-#include "fileio.h"
+#include "cli/cli.h"
+#include "base/fileio.h"
 #include "check_run.h"
 
 static char path[64];

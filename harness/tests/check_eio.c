@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "eio.h"
+#include "proto/eio.h"
 #include "check_run.h"
 
 #define L(lit) (lit), (sizeof(lit) - 1)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
-#include "b64.h"
-#include "envelope.h"
+#include "crypto/b64.h"
+#include "crypto/envelope.h"
 #include "check_run.h"
 
 #define PASS "super-secret-passphrase"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "envelope.h"
-#include "envseen.h"
+#include "crypto/envelope.h"
+#include "crypto/envseen.h"
 #include "check_run.h"
 
 #define ENV(salt) "{\"ct\":\"AAAAAAAAAAAAAAAAAAAAAA==\",\"iv\":\"00112233445566778899aabbccddeeff\",\"s\":\"" salt "\"}"

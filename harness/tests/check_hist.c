@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
+#include "report/hist.h"
 #include "check_run.h"
 
 static uint64_t rng = 88172645463325252ULL;

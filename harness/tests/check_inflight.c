@@ -1,7 +1,7 @@
 /* inflight: one outcome per message; answers to messages given up on are late, never unknown. */
 #include <check.h>
 #include "check_run.h"
-#include "inflight.h"
+#include "load/inflight.h"
 
 START_TEST(test_in_order)
 {

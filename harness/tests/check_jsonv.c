@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "jsonv.h"
+#include "base/jsonv.h"
 #include "check_run.h"
 
 static int ok(const char *s) { return jsonv_valid(s, strlen(s)); }

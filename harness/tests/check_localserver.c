@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <curl/curl.h>
-#include "localserver.h"
+#include "load/localserver.h"
 #include "check_run.h"
 
 static void sleep_ms(int ms)

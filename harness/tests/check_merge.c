@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cmd.h"
-#include "report.h"
+#include "cli/cmd.h"
+#include "report/report.h"
 #include "synth.h"
 #include "check_run.h"
 

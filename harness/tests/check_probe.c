@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "client.h"
-#include "envelope.h"
-#include "envseen.h"
-#include "probe.h"
-#include "result.h"
+#include "session/client.h"
+#include "crypto/envelope.h"
+#include "crypto/envseen.h"
+#include "load/probe.h"
+#include "report/result.h"
 #include "check_run.h"
 
 #define PASS "super-secret-passphrase"

@@ -1,7 +1,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ramp.h"
+#include "report/ramp.h"
 #include "check_run.h"
 
 static ramp_row row(int clients, double rps, double p99, int pass)

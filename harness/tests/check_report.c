@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "report.h"
+#include "report/report.h"
 #include "synth.h"
 #include "check_run.h"
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "result.h"
+#include "report/result.h"
 #include "synth.h"
 #include "check_run.h"
 

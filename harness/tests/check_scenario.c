@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "scenario.h"
+#include "cli/scenario.h"
 #include "check_run.h"
 
 static int parse(const char *json, scenario *sc, buf *err)

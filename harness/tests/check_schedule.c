@@ -3,8 +3,8 @@
 #include <check.h>
 #include <uv.h>
 #include "check_run.h"
-#include "clock.h"
-#include "schedule.h"
+#include "base/clock.h"
+#include "net/schedule.h"
 
 typedef struct probe_entry { sched_entry e; int64_t fired_at; int order; } probe_entry;
 static int fire_count;

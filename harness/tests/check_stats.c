@@ -1,7 +1,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include "stats.h"
+#include "report/stats.h"
 #include "check_run.h"
 
 #define S INT64_C(1000000000)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "target.h"
+#include "net/target.h"
 #include "check_run.h"
 
 static target t;

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "envelope.h"
-#include "envseen.h"
-#include "probe.h"
-#include "ramp.h"
-#include "report.h"
+#include "crypto/envelope.h"
+#include "crypto/envseen.h"
+#include "load/probe.h"
+#include "report/ramp.h"
+#include "report/report.h"
 #include "synth.h"
-#include "text.h"
+#include "base/text.h"
 #include "check_run.h"
 
 /* Every kind of hostile text, each a C string (no NUL inside). */

@@ -1,8 +1,8 @@
 #include <check.h>
 #include <math.h>
 #include <string.h>
-#include "result.h"
-#include "threshold.h"
+#include "report/result.h"
+#include "report/threshold.h"
 #include "check_run.h"
 
 START_TEST(parse_good)

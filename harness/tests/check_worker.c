@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <uv.h>
 #include "check_run.h"
-#include "clock.h"
-#include "target.h"
-#include "worker.h"
+#include "base/clock.h"
+#include "net/target.h"
+#include "load/worker.h"
 
 static int open_fds(void)
 {

@@ -4,7 +4,7 @@
 #ifndef SYNTH_H
 #define SYNTH_H
 #include <math.h>
-#include "result.h"
+#include "report/result.h"
 
 static uint64_t synth_rng = 0x9E3779B97F4A7C15ULL;
 static double synth_u(void)

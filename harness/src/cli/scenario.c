@@ -1,0 +1,753 @@
+/* scenario: JSON file -> struct scenario, field by field through one table per JSON object, so the file
+ * and the command line share every check and every message. Cross-field rules live in scenario_validate. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "base/fileio.h"
+#include "cli/scenario.h"
+#include "net/target.h"
+
+#define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
+/* Ranges: wide enough for any real run, narrow enough that every conversion to int64 nanoseconds (and
+ * 1e9 / rate, the open model's period) stays far from overflow. The README lists them. */
+#define MAX_CLIENTS   1000000          /* also the steps' bounds */
+#define MAX_MESSAGES  1e12             /* per client */
+#define MIN_RUN_S     0.001            /* a nonzero duration shorter than this would be 0 ns: a run without end */
+#define MAX_RUN_S     2592000          /* 30 days */
+#define MAX_STEP_S    86400            /* a day per step; ramp_s likewise */
+#define MAX_THINK_MS  3600000          /* an hour, like the timeouts */
+#define MAX_PERIOD_S  1000             /* the open model's longest period per client... */
+#define MIN_RATE      (1.0 / MAX_PERIOD_S)   /* ...so at least 0.001 messages/s */
+#define MAX_RATE      100000           /* per client: a 10 us period */
+#define MAX_TOTAL_RATE 10000000
+#define MAX_STEPS     1000
+/* the conversions cmd_run and client.c make, at the extremes: far inside an int64 of ns */
+_Static_assert(MAX_RUN_S * 1000000000LL < INT64_MAX / 4, "duration_s in ns");
+_Static_assert(MAX_STEP_S * 1000000000LL < INT64_MAX / 4, "ramp_s, step_s in ns");
+_Static_assert(MAX_THINK_MS * 1000000LL < INT64_MAX / 4, "think_ms in ns");
+_Static_assert(MAX_PERIOD_S * 1000000000LL < INT64_MAX / 4, "the open model's period, 1e9 / MIN_RATE ns");
+
+/* set_ bits: what was given explicitly, for defaults that depend on other fields. */
+enum {
+    SET_MESSAGES = 1u << 0, SET_DURATION = 1u << 1, SET_ALLOW_EIO3 = 1u << 2, SET_NAME = 1u << 3,
+    CLI_MESSAGES = 1u << 4, CLI_DURATION = 1u << 5, CLI_RATE = 1u << 6, CLI_TOTAL_RATE = 1u << 7,
+    SET_MAX_QUEUE = 1u << 8,
+};
+
+/* K_NUM0: 0 (off), or a number in [min, max] */
+enum kind { K_INT, K_I64, K_NUM, K_NUM0, K_BOOL, K_STR, K_OBJ, K_SPECIAL };
+
+typedef int (*special_fn)(scenario *sc, const cJSON *v, const char *name, buf *err);
+
+struct field {
+    const char *key;
+    enum kind kind;
+    size_t off;                  /* into scenario, for the plain kinds */
+    double min, max;             /* numbers: range; strings: min = minimum length */
+    special_fn special;          /* K_SPECIAL */
+    const struct field *sub;     /* K_OBJ: the object's own table */
+    unsigned flag;               /* set_ bit to raise when given */
+    const char *unit;            /* numbers: named in range errors ("seconds"), or NULL */
+};
+
+
+static int replace_str(char **dst, const char *s, buf *err)
+{
+    char *copy = strdup(s);
+    if (!copy) return buf_fail(err, "out of memory");
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* ---- special fields ---------------------------------------------------------------------------- */
+
+static int has_ctl_or_space(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f) return 1;
+    return 0;
+}
+
+/* "local", or scheme://host[:port][/rest] with a scheme the transports speak. */
+static int url_ok(const char *u)
+{
+    static const char *schemes[] = {"http://", "https://", "ws://", "wss://"};
+    const char *h = NULL, *end, *colon;
+    if (!strcmp(u, "local")) return 1;
+    if (has_ctl_or_space(u)) return 0;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (!strncmp(u, schemes[i], strlen(schemes[i]))) h = u + strlen(schemes[i]);
+    if (!h) return 0;
+    end = h + strcspn(h, "/?#");
+    if (*h == '[') {                                   /* [v6]:port */
+        const char *rb = memchr(h, ']', (size_t)(end - h));
+        if (!rb || rb == h + 1) return 0;
+        colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+        if (!colon && rb + 1 != end) return 0;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        if ((colon ? colon : end) == h) return 0;      /* empty host */
+    }
+    if (colon) {
+        long port = 0;
+        const char *p = colon + 1;
+        if (p == end) return 0;
+        for (; p < end; p++) {
+            if (*p < '0' || *p > '9' || (port = port * 10 + (*p - '0')) > 65535) return 0;
+        }
+        if (port < 1) return 0;
+    }
+    return 1;
+}
+
+static int sp_url(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || !url_ok(v->valuestring))
+        return buf_fail(err, "%s: must be \"local\" or an http://, https://, ws:// or wss:// URL with a host", name);
+    return replace_str(&sc->url, v->valuestring, err);
+}
+
+static int sp_path(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || v->valuestring[0] != '/' || has_ctl_or_space(v->valuestring) ||
+        strpbrk(v->valuestring, "?#"))
+        return buf_fail(err, "%s: must be a path starting with / (no spaces, ? or #)", name);
+    return replace_str(&sc->path, v->valuestring, err);
+}
+
+static int sp_eio(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsNumber(v) || (v->valuedouble != 3 && v->valuedouble != 4))
+        return buf_fail(err, "%s: must be 3 or 4", name);
+    sc->eio = (int)v->valuedouble;
+    return 0;
+}
+
+static int sp_transport(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int t = SCENARIO_WEBSOCKET; t <= SCENARIO_UPGRADE; t++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_transport_name(t))) {
+            sc->transport = t;
+            return 0;
+        }
+    return buf_fail(err, "%s: must be \"websocket\", \"polling\" or \"upgrade\"", name);
+}
+
+/* A namespace ends at the first ',' in a Socket.IO packet, so a comma cannot be part of one. */
+static int sp_namespace(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || v->valuestring[0] != '/' || strchr(v->valuestring, ',') ||
+        has_ctl_or_space(v->valuestring))
+        return buf_fail(err, "%s: must be a string starting with / (no commas or spaces)", name);
+    return replace_str(&sc->ns, v->valuestring, err);
+}
+
+/* socket.io clients refuse to emit these; a scenario using one could never send a message. */
+static int sp_event(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    static const char *reserved[] = {"connect", "connect_error", "disconnect", "disconnecting",
+                                     "newListener", "removeListener"};
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return buf_fail(err, "%s: must be a non-empty string", name);
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (!strcmp(v->valuestring, reserved[i]))
+            return buf_fail(err, "%s: \"%s\" is reserved by socket.io", name, reserved[i]);
+    return replace_str(&sc->event, v->valuestring, err);
+}
+
+static int sp_auth(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    char *text = NULL;
+    if (!cJSON_IsNull(v) && !cJSON_IsObject(v)) return buf_fail(err, "%s: must be an object or null", name);
+    if (cJSON_IsObject(v) && !(text = cJSON_PrintUnformatted(v))) return buf_fail(err, "out of memory");
+    free(sc->auth_json);
+    sc->auth_json = text;
+    return 0;
+}
+
+static void free_query(scenario_param *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) { free(q[i].key); free(q[i].value); }
+    free(q);
+}
+
+/* target.query: {"token": "abc", "v": 2}; strings or numbers, sent on every request after the Engine.IO
+ * parameters, which no key may set. */
+static int sp_query(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    size_t n = 0, i = 0;
+    const cJSON *e;
+    scenario_param *q;
+    if (!cJSON_IsObject(v)) return buf_fail(err, "%s: must be an object of strings or numbers", name);
+    cJSON_ArrayForEach(e, v) n++;
+    if (!(q = calloc(n ? n : 1, sizeof *q))) return buf_fail(err, "out of memory");
+    cJSON_ArrayForEach(e, v) {
+        int dup = 0;
+        for (size_t k = 0; k < i; k++) dup |= !strcmp(q[k].key, e->string);
+        int bad = !e->string[0] ? buf_fail(err, "%s: a parameter needs a non-empty name", name)
+                : dup ? buf_fail(err, "%s.%s: duplicate key", name, e->string)
+                : target_param_reserved(e->string)
+                    ? buf_fail(err, "%s.%s: an Engine.IO parameter that siocrypt sets itself (EIO, transport, "
+                               "sid, b64 and j are refused)", name, e->string)
+                : !cJSON_IsString(e) && !cJSON_IsNumber(e)
+                    ? buf_fail(err, "%s.%s: must be a string or a number", name, e->string) : 0;
+        if (!bad) {
+            q[i].key = strdup(e->string);
+            q[i].value = cJSON_IsString(e) ? strdup(e->valuestring) : cJSON_PrintUnformatted(e);
+            bad = !q[i].key || !q[i].value ? buf_fail(err, "out of memory") : 0;
+            i++;
+        }
+        if (bad) { free_query(q, i); return -1; }
+    }
+    free_query(sc->query, sc->nquery);
+    sc->query = n ? q : NULL;
+    sc->nquery = n;
+    if (!n) free(q);
+    return 0;
+}
+
+static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int i = SCENARIO_IMPL_V4; i <= SCENARIO_IMPL_V1; i++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_impl_name(i))) {
+            sc->impl = i;
+            return 0;
+        }
+    return buf_fail(err, "%s: must be \"v4\", \"v2\" or \"v1\"", name);
+}
+
+static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    for (int m = SCENARIO_MODE_LOAD; m <= SCENARIO_MODE_ROBUSTNESS; m++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_mode_name(m))) {
+            sc->mode = m;
+            return 0;
+        }
+    return buf_fail(err, "%s: must be \"load\" or \"robustness\"", name);
+}
+
+int scenario_add_threshold(scenario *sc, const char *text, const char *what, buf *err)
+{
+    threshold t, *grown;
+    buf why = BUF_INIT;
+    if (threshold_parse(text, &t, &why) < 0) {
+        buf_fail(err, "%s: %s", what, buf_cstr(&why));
+        buf_free(&why);
+        return -1;
+    }
+    buf_free(&why);
+    if (!(grown = realloc(sc->thresholds, (sc->nthresholds + 1) * sizeof *grown))) return buf_fail(err, "out of memory");
+    sc->thresholds = grown;
+    sc->thresholds[sc->nthresholds++] = t;
+    return 0;
+}
+
+/* The file's list replaces what was there; each entry goes through threshold_parse, the parser the
+ * command line and reports use, so a threshold that could not be evaluated never gets past here. */
+static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    const cJSON *e;
+    char what[160];
+    size_t i = 0;
+    if (!cJSON_IsArray(v)) return buf_fail(err, "%s: must be an array of strings", name);
+    free(sc->thresholds);
+    sc->thresholds = NULL;
+    sc->nthresholds = 0;
+    cJSON_ArrayForEach(e, v) {
+        snprintf(what, sizeof what, "%s[%zu]", name, i++);
+        if (!cJSON_IsString(e))
+            return buf_fail(err, "%s: must be a string <metric><op><number>, e.g. \"p99_ms<50\"", what);
+        if (scenario_add_threshold(sc, e->valuestring, what, err) < 0) return -1;
+    }
+    return 0;
+}
+
+/* ---- the schema ---------------------------------------------------------------------------------- */
+
+#define F(k, kind, member, lo, hi, flag) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag, NULL}
+#define FU(k, kind, member, lo, hi, flag, unit) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag, unit}
+#define S(k, fn) {k, K_SPECIAL, 0, 0, 0, fn, NULL, 0, NULL}
+#define O(k, table) {k, K_OBJ, 0, 0, 0, NULL, table, 0, NULL}
+#define END {NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL}
+
+static const struct field target_fields[] = {
+    S("url", sp_url), S("path", sp_path),
+    F("passphrase", K_STR, passphrase, 0, 0, 0),
+    S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), END};
+
+static const struct field server_fields[] = {
+    S("impl", sp_impl),
+    FU("delay_ms", K_INT, delay_ms, 0, 3600000, 0, "ms"),
+    F("allow_eio3", K_BOOL, allow_eio3, 0, 0, SET_ALLOW_EIO3),
+    F("hardened", K_BOOL, hardened, 0, 0, 0),
+    F("log", K_BOOL, log, 0, 0, 0), END};
+
+static const struct field timeout_fields[] = {
+    FU("connect_ms", K_INT, connect_ms, 1, 3600000, 0, "ms"),
+    FU("message_ms", K_INT, message_ms, 1, 3600000, 0, "ms"),
+    FU("drain_ms", K_INT, drain_ms, 0, 3600000, 0, "ms"), END};
+
+/* What a server can make the harness hold per client: one message, and the queue of what it has not read. */
+static const struct field limit_fields[] = {
+    FU("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0, "bytes"),
+    FU("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE, "bytes"), END};
+
+static const struct field step_fields[] = {
+    FU("from", K_INT, steps_from, 1, MAX_CLIENTS, 0, "clients"),
+    FU("step", K_INT, steps_step, 1, MAX_CLIENTS, 0, "clients"),
+    FU("to", K_INT, steps_to, 1, MAX_CLIENTS, 0, "clients"),
+    FU("step_s", K_NUM0, step_s, MIN_RUN_S, MAX_STEP_S, 0, "seconds"), END};
+
+static const struct field top_fields[] = {
+    F("name", K_STR, name, 1, 0, SET_NAME),
+    S("mode", sp_mode),
+    O("target", target_fields), O("server", server_fields),
+    F("clients", K_INT, clients, 1, MAX_CLIENTS, 0),
+    F("messages", K_I64, messages, 0, MAX_MESSAGES, SET_MESSAGES),
+    FU("duration_s", K_NUM0, duration_s, MIN_RUN_S, MAX_RUN_S, SET_DURATION, "seconds"),
+    F("start_id", K_I64, start_id, -MAX_SAFE_INT, MAX_SAFE_INT, 0),
+    F("threads", K_INT, threads, 0, 1024, 0),
+    FU("ramp_s", K_NUM, ramp_s, 0, MAX_STEP_S, 0, "seconds"),
+    FU("think_ms", K_NUM, think_ms, 0, MAX_THINK_MS, 0, "ms"),
+    FU("rate", K_NUM0, rate, MIN_RATE, MAX_RATE, 0, "messages/s"),
+    FU("total_rate", K_NUM0, total_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "messages/s"),
+    FU("max_inflight", K_I64, max_inflight, 0, 1000000, 0, "messages"),
+    O("timeouts", timeout_fields),
+    O("limits", limit_fields),
+    O("steps", step_fields),
+    S("thresholds", sp_thresholds), END};
+
+/* ---- generic setters ------------------------------------------------------------------------------ */
+
+/* "clients: must be an integer in [1, 1000000]", "rate: must be 0 or a number in [0.001, 100000] (messages/s)" */
+static int bad_number(buf *err, const char *name, const struct field *f)
+{
+    int integer = f->kind == K_INT || f->kind == K_I64;
+    return buf_fail(err, "%s: must be %s%s in [%.17g, %.17g]%s%s%s", name, f->kind == K_NUM0 ? "0 or " : "",
+                    integer ? "an integer" : "a number", f->min, f->max, f->unit ? " (" : "", f->unit ? f->unit : "",
+                    f->unit ? ")" : "");
+}
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
+
+static int set_field(scenario *sc, const struct field *f, const cJSON *v, const char *name, buf *err)
+{
+    char *at = (char *)sc + f->off;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    switch (f->kind) {
+    case K_INT:
+    case K_I64:
+        if (!cJSON_IsNumber(v) || !isfinite(d) || d != floor(d) || d < f->min || d > f->max)
+            return bad_number(err, name, f);
+        if (f->kind == K_INT) *(int *)at = (int)d;
+        else *(long long *)at = (long long)d;
+        break;
+    case K_NUM:
+    case K_NUM0:
+        if (!cJSON_IsNumber(v) || !isfinite(d) || ((d < f->min || d > f->max) && !(f->kind == K_NUM0 && d == 0)))
+            return bad_number(err, name, f);
+        *(double *)at = d;
+        break;
+    case K_BOOL:
+        if (!cJSON_IsBool(v)) return buf_fail(err, "%s: must be true or false", name);
+        *(int *)at = cJSON_IsTrue(v);
+        break;
+    case K_STR:
+        if (!cJSON_IsString(v) || strlen(v->valuestring) < (size_t)f->min)
+            return buf_fail(err, "%s: must be a %sstring", name, f->min > 0 ? "non-empty " : "");
+        if (replace_str((char **)at, v->valuestring, err)) return -1;
+        break;
+    case K_OBJ:
+        if (set_object(sc, f->sub, v, name, err)) return -1;
+        break;
+    case K_SPECIAL:
+        if (f->special(sc, v, name, err)) return -1;
+        break;
+    }
+    sc->set_ |= f->flag;
+    return 0;
+}
+
+static const struct field *find_field(const struct field *table, const char *key)
+{
+    for (; table->key; table++)
+        if (!strcmp(table->key, key)) return table;
+    return NULL;
+}
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err)
+{
+    const cJSON *e, *p;
+    char name[128];
+    if (!cJSON_IsObject(obj)) return buf_fail(err, "%s: must be an object", prefix[0] ? prefix : "scenario");
+    cJSON_ArrayForEach(e, obj) {
+        const struct field *f = find_field(table, e->string);
+        snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "." : "", e->string);
+        for (p = obj->child; p != e; p = p->next)
+            if (!strcmp(p->string, e->string)) return buf_fail(err, "%s: duplicate key", name);
+        if (!f) return buf_fail(err, "%s: unknown key", name);
+        if (set_field(sc, f, e, name, err)) return -1;
+    }
+    return 0;
+}
+
+/* Defaults that follow other fields: a lone duration means no message cap; EIO 3 on socket.io 4
+ * needs allowEIO3, which is switched on unless the file says otherwise; the send queue holds two
+ * messages of the largest size unless told otherwise. */
+static void resolve_defaults(scenario *sc)
+{
+    if ((sc->set_ & SET_DURATION) && !(sc->set_ & SET_MESSAGES) && sc->duration_s > 0) sc->messages = 0;
+    if (!(sc->set_ & SET_ALLOW_EIO3)) sc->allow_eio3 = sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4;
+    if (!(sc->set_ & SET_MAX_QUEUE)) sc->max_queue_bytes = 2 * sc->max_message_bytes;
+}
+
+/* ---- public --------------------------------------------------------------------------------------- */
+
+int scenario_init(scenario *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->name = strdup("scenario");
+    sc->url = strdup("local");
+    sc->path = strdup("/socket.io/");
+    sc->passphrase = strdup("super-secret-passphrase");
+    sc->ns = strdup("/");
+    sc->event = strdup("counter");
+    sc->eio = 4;
+    sc->transport = SCENARIO_WEBSOCKET;
+    sc->impl = SCENARIO_IMPL_V4;
+    sc->clients = 1;
+    sc->messages = 10;
+    sc->connect_ms = 5000;
+    sc->message_ms = 5000;
+    sc->drain_ms = 2000;
+    sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
+    sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
+    if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
+        scenario_free(sc);
+        return -1;
+    }
+    return 0;
+}
+
+static void line_col(const char *json, size_t at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (json[i] == '\n') { (*line)++; *col = 1; }
+        else (*col)++;
+    }
+}
+
+int scenario_parse(const char *json, size_t n, scenario *sc, buf *err)
+{
+    const char *end = NULL;
+    cJSON *root;
+    scenario tmp;
+    int rc;
+    int line, col;
+
+    memset(sc, 0, sizeof *sc);
+    if (scenario_init(&tmp)) return buf_fail(err, "out of memory");
+    root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
+    if (!root) {
+        size_t at = end && end >= json && end <= json + n ? (size_t)(end - json) : 0;
+        line_col(json, at, &line, &col);
+        scenario_free(&tmp);
+        return buf_fail(err, "invalid JSON at line %d column %d", line, col);
+    }
+    for (; end < json + n && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'); end++) {}
+    if (end < json + n) {
+        line_col(json, (size_t)(end - json), &line, &col);
+        cJSON_Delete(root);
+        scenario_free(&tmp);
+        return buf_fail(err, "invalid JSON at line %d column %d: text after the top-level object", line, col);
+    }
+    rc = set_object(&tmp, top_fields, root, "", err);
+    cJSON_Delete(root);
+    if (rc) {
+        scenario_free(&tmp);
+        return -1;
+    }
+    resolve_defaults(&tmp);
+    *sc = tmp;
+    return 0;
+}
+
+static char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+    b = b ? b + 1 : path;
+    n = strlen(b);
+    if (n > 5 && !strcmp(b + n - 5, ".json")) n -= 5;
+    return n ? strndup(b, n) : NULL;
+}
+
+int scenario_load(const char *path, scenario *sc, buf *err)
+{
+    buf text = BUF_INIT, why = BUF_INIT;
+    int rc = -1;
+
+    memset(sc, 0, sizeof *sc);
+    if (fileio_read(path, FILEIO_MAX_SCENARIO, &text, err) == 0) {
+        if (scenario_parse(buf_cstr(&text), text.len, sc, &why)) buf_fail(err, "%s: %s", path, buf_cstr(&why));
+        else rc = 0;
+    }
+    if (rc == 0 && !(sc->set_ & SET_NAME)) {
+        char *b = base_name(path);
+        if (b) { free(sc->name); sc->name = b; }
+    }
+    buf_free(&text);
+    buf_free(&why);
+    return rc;
+}
+
+/* Command-line keys: where each lands in the schema, and how its text becomes a JSON value. */
+enum { V_STR, V_NUM, V_SECONDS };
+static const struct override {
+    const char *key;
+    const struct field *table;
+    const char *field;
+    int value;
+    unsigned cli;
+} overrides[] = {
+    {"mode", top_fields, "mode", V_STR, 0},
+    {"url", target_fields, "url", V_STR, 0},
+    {"path", target_fields, "path", V_STR, 0},
+    {"passphrase", target_fields, "passphrase", V_STR, 0},
+    {"eio", target_fields, "eio", V_NUM, 0},
+    {"transport", target_fields, "transport", V_STR, 0},
+    {"namespace", target_fields, "namespace", V_STR, 0},
+    {"event", target_fields, "event", V_STR, 0},
+    {"impl", server_fields, "impl", V_STR, 0},
+    {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
+    {"clients", top_fields, "clients", V_NUM, 0},
+    {"messages", top_fields, "messages", V_NUM, CLI_MESSAGES},
+    {"duration", top_fields, "duration_s", V_SECONDS, CLI_DURATION},
+    {"start_id", top_fields, "start_id", V_NUM, 0},
+    {"threads", top_fields, "threads", V_NUM, 0},
+    {"ramp", top_fields, "ramp_s", V_SECONDS, 0},
+    {"think_ms", top_fields, "think_ms", V_NUM, 0},
+    {"rate", top_fields, "rate", V_NUM, CLI_RATE},
+    {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
+    {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
+};
+
+/* Text to a JSON value: a number when it reads as a plain decimal one (no hex, inf or nan), else a
+ * string, which the field's own check then refuses with the field's usual message. */
+static cJSON *override_value(const char *text, int kind)
+{
+    static const struct { const char *unit; double scale; } units[] = {
+        {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}, {"", 1}};
+    char *end;
+    double d;
+    if (kind == V_STR || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
+    errno = 0;
+    d = strtod(text, &end);
+    if (end == text || errno || !isfinite(d) || memchr(text, 'x', (size_t)(end - text)) ||
+        memchr(text, 'X', (size_t)(end - text)))
+        return cJSON_CreateString(text);
+    if (kind == V_NUM) return *end ? cJSON_CreateString(text) : cJSON_CreateNumber(d);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) return cJSON_CreateNumber(d * units[i].scale);
+    return cJSON_CreateString(text);
+}
+
+int scenario_override(scenario *sc, const char *key, const char *value, buf *err)
+{
+    const struct override *o = NULL;
+    cJSON *v;
+    int rc;
+    for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+        if (!strcmp(overrides[i].key, key)) o = &overrides[i];
+    if (!o) return buf_fail(err, "%s: not a scenario setting that can be overridden", key);
+    if (!(v = override_value(value, o->value))) return buf_fail(err, "out of memory");
+    rc = set_field(sc, find_field(o->table, o->field), v, key, err);
+    cJSON_Delete(v);
+    if (rc) return -1;
+    /* The command line states a whole stop condition (or pace): it replaces the file's, unless both
+     * halves are given on the command line. */
+    if (o->cli == CLI_MESSAGES && !(sc->set_ & CLI_DURATION)) sc->duration_s = 0;
+    if (o->cli == CLI_DURATION && !(sc->set_ & CLI_MESSAGES)) sc->messages = 0;
+    if (o->cli == CLI_RATE && !(sc->set_ & CLI_TOTAL_RATE)) sc->total_rate = 0;
+    if (o->cli == CLI_TOTAL_RATE && !(sc->set_ & CLI_RATE)) sc->rate = 0;
+    sc->set_ |= o->cli;
+    resolve_defaults(sc);
+    return 0;
+}
+
+/* total_rate is shared by the clients (of each step, in a stepped ramp): each one's share must be a rate
+ * a client can hold, like rate itself. */
+static int check_total_rate(const scenario *sc, buf *err)
+{
+    int fewest = sc->steps_from ? sc->steps_from : sc->clients, most = sc->steps_from ? sc->steps_to : sc->clients;
+    if (sc->total_rate <= 0) return 0;
+    if (sc->total_rate / most < MIN_RATE)
+        return buf_fail(err, "total_rate: %.17g messages/s over %d clients is below %.17g per client", sc->total_rate,
+                        most, MIN_RATE);
+    if (sc->total_rate / fewest > MAX_RATE)
+        return buf_fail(err, "total_rate: %.17g messages/s over %d clients is above %d per client", sc->total_rate,
+                        fewest, MAX_RATE);
+    return 0;
+}
+
+int scenario_validate(const scenario *sc, buf *err)
+{
+    if (sc->messages == 0 && sc->duration_s <= 0)
+        return buf_fail(err, "messages: 0 (no cap) needs duration_s > 0");
+    if (sc->rate > 0 && sc->total_rate > 0)
+        return buf_fail(err, "rate, total_rate: give one or the other, not both");
+    if (sc->mode == SCENARIO_MODE_ROBUSTNESS && (sc->clients != 1 || sc->rate > 0 || sc->total_rate > 0))
+        return buf_fail(err, "mode: robustness probes one connection at a time; clients, rate and total_rate do not "
+                    "apply (leave them out)");
+    if (sc->steps_from || sc->steps_step || sc->steps_to || sc->step_s > 0) {
+        if (!sc->steps_from || !sc->steps_step || !sc->steps_to || sc->step_s <= 0)
+            return buf_fail(err, "steps: needs from, step, to (clients, integers >= 1) and step_s (seconds > 0)");
+        if (sc->steps_to < sc->steps_from)
+            return buf_fail(err, "steps.to: %d is below steps.from %d", sc->steps_to, sc->steps_from);
+        if ((sc->steps_to - sc->steps_from) / sc->steps_step >= MAX_STEPS)
+            return buf_fail(err, "steps: %d steps from %d to %d by %d; at most %d", (sc->steps_to - sc->steps_from) /
+                        sc->steps_step + 1, sc->steps_from, sc->steps_to, sc->steps_step, MAX_STEPS);
+        if (sc->mode != SCENARIO_MODE_LOAD)
+            return buf_fail(err, "steps: a stepped ramp is a load run (mode load)");
+        if (sc->nthresholds == 0)
+            return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
+    }
+    if (check_total_rate(sc, err) < 0) return -1;
+    if (sc->auth_json && sc->eio == 3)
+        return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
+                    "which has no CONNECT payload)");
+    if (!scenario_is_local(sc)) return 0;
+    if (sc->eio == 4 && sc->impl != SCENARIO_IMPL_V4)
+        return buf_fail(err, "target.eio: 4 is not served by server.impl %s (socket.io %s speaks Engine.IO 3); "
+                    "use eio 3 or impl v4", scenario_impl_name(sc->impl), sc->impl == SCENARIO_IMPL_V1 ? "1" : "2");
+    if (sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4 && !sc->allow_eio3)
+        return buf_fail(err, "server.allow_eio3: false, but eio 3 on impl v4 needs it (leave it out to have it "
+                    "switched on)");
+    if (sc->delay_ms >= sc->message_ms)
+        return buf_fail(err, "timeouts.message_ms: %d is not above server.delay_ms %d, every answer would time out",
+                    sc->message_ms, sc->delay_ms);
+    return 0;
+}
+
+int scenario_is_local(const scenario *sc)
+{
+    return sc->url && !strcmp(sc->url, "local");
+}
+
+static cJSON *json_target(const scenario *sc, int with_passphrase)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "url", sc->url);
+    cJSON_AddStringToObject(t, "path", sc->path);
+    if (with_passphrase) cJSON_AddStringToObject(t, "passphrase", sc->passphrase);
+    cJSON_AddNumberToObject(t, "eio", sc->eio);
+    cJSON_AddStringToObject(t, "transport", scenario_transport_name(sc->transport));
+    cJSON_AddStringToObject(t, "namespace", sc->ns);
+    cJSON_AddStringToObject(t, "event", sc->event);
+    cJSON_AddItemToObject(t, "auth", sc->auth_json ? cJSON_Parse(sc->auth_json) : cJSON_CreateNull());
+    if (sc->nquery) {
+        cJSON *q = cJSON_AddObjectToObject(t, "query");
+        for (size_t i = 0; q && i < sc->nquery; i++) cJSON_AddStringToObject(q, sc->query[i].key, sc->query[i].value);
+    }
+    return t;
+}
+
+int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
+{
+    cJSON *root = cJSON_CreateObject(), *s, *t, *th;
+    char *text;
+    int rc = -1;
+    if (!root) return -1;
+    cJSON_AddStringToObject(root, "name", sc->name);
+    cJSON_AddStringToObject(root, "mode", scenario_mode_name(sc->mode));
+    cJSON_AddItemToObject(root, "target", json_target(sc, with_passphrase));
+    s = cJSON_AddObjectToObject(root, "server");
+    cJSON_AddStringToObject(s, "impl", scenario_impl_name(sc->impl));
+    cJSON_AddNumberToObject(s, "delay_ms", sc->delay_ms);
+    cJSON_AddBoolToObject(s, "allow_eio3", sc->allow_eio3);
+    cJSON_AddBoolToObject(s, "hardened", sc->hardened);
+    cJSON_AddBoolToObject(s, "log", sc->log);
+    cJSON_AddNumberToObject(root, "clients", sc->clients);
+    cJSON_AddNumberToObject(root, "messages", (double)sc->messages);
+    cJSON_AddNumberToObject(root, "duration_s", sc->duration_s);
+    cJSON_AddNumberToObject(root, "start_id", (double)sc->start_id);
+    cJSON_AddNumberToObject(root, "threads", sc->threads);
+    cJSON_AddNumberToObject(root, "ramp_s", sc->ramp_s);
+    cJSON_AddNumberToObject(root, "think_ms", sc->think_ms);
+    cJSON_AddNumberToObject(root, "rate", sc->rate);
+    cJSON_AddNumberToObject(root, "total_rate", sc->total_rate);
+    cJSON_AddNumberToObject(root, "max_inflight", (double)sc->max_inflight);
+    t = cJSON_AddObjectToObject(root, "timeouts");
+    cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
+    cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
+    cJSON_AddNumberToObject(t, "drain_ms", sc->drain_ms);
+    t = cJSON_AddObjectToObject(root, "limits");
+    cJSON_AddNumberToObject(t, "max_message_bytes", (double)sc->max_message_bytes);
+    cJSON_AddNumberToObject(t, "max_queue_bytes", (double)sc->max_queue_bytes);
+    if (sc->steps_from) {
+        cJSON *st = cJSON_AddObjectToObject(root, "steps");
+        cJSON_AddNumberToObject(st, "from", sc->steps_from);
+        cJSON_AddNumberToObject(st, "step", sc->steps_step);
+        cJSON_AddNumberToObject(st, "to", sc->steps_to);
+        cJSON_AddNumberToObject(st, "step_s", sc->step_s);
+    }
+    th = cJSON_AddArrayToObject(root, "thresholds");
+    for (size_t i = 0; th && i < sc->nthresholds; i++)
+        cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].expr));
+    if ((text = cJSON_Print(root))) {
+        rc = buf_append_str(out, text);
+        free(text);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+void scenario_free(scenario *sc)
+{
+    free(sc->name);
+    free(sc->url);
+    free(sc->path);
+    free(sc->passphrase);
+    free(sc->ns);
+    free(sc->event);
+    free(sc->auth_json);
+    free_query(sc->query, sc->nquery);
+    free(sc->thresholds);
+    memset(sc, 0, sizeof *sc);
+}
+
+const char *scenario_transport_name(int t)
+{
+    switch (t) {
+    case SCENARIO_WEBSOCKET: return "websocket";
+    case SCENARIO_POLLING: return "polling";
+    case SCENARIO_UPGRADE: return "upgrade";
+    default: return "?";
+    }
+}
+
+const char *scenario_impl_name(int impl)
+{
+    return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V1 ? "v1" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
+}
+
+const char *scenario_mode_name(int mode)
+{
+    return mode == SCENARIO_MODE_ROBUSTNESS ? "robustness" : mode == SCENARIO_MODE_LOAD ? "load" : "?";
+}
+
+long long scenario_max_inflight(const scenario *sc, double rate_per_client)
+{
+    if (sc->max_inflight > 0) return sc->max_inflight;
+    double in_window = rate_per_client * sc->message_ms / 1000.0;   /* rate <= 1e5, message_ms <= 3.6e6 */
+    return in_window < 1e6 ? 2 * (long long)ceil(in_window) + 64 : 2000064;
+}

@@ -1,0 +1,364 @@
+/* transport_poll: long-polling through curl_multi_socket_action, woken by uv poll and timer handles.
+ * Each client owns at most two easy handles at a time (one GET, one POST); they are created per request
+ * and freed when it ends, which keeps the state plain: a handle pointer is non-NULL exactly while that
+ * request is in flight. */
+#include "net/transport_poll.h"
+#include "base/text.h"
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/clock.h"
+#include "proto/eio.h"
+#include "net/target.h"
+#include "load/worker.h"
+
+typedef struct poll_sock {
+    uv_poll_t handle;
+    curl_socket_t fd;
+    worker *w;
+} poll_sock;
+
+static void poll_check_done(worker *w);
+
+/* poll_easy fails on curl_easy_init or a URL over the request limit (a long sid and a long path) */
+#define POLL_NO_REQUEST "request not made: out of memory, or the sid makes the URL too long"
+/* Per-client bodies keep up to this much between requests; a larger one is given back after use. */
+#define POLL_KEEP_BYTES (64 * 1024)
+
+static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
+
+static void poll_on_uv(uv_poll_t *h, int status, int events)
+{
+    poll_sock *ps = h->data;
+    int flags = 0;
+    if (status < 0) flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+    int running;
+    worker *w = ps->w;
+    curl_multi_socket_action(w->multi, ps->fd, flags, &running);
+    poll_check_done(w);
+}
+
+static int poll_on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+    (void)e;
+    worker *w = userp;
+    poll_sock *ps = sockp;
+    if (what == CURL_POLL_REMOVE) {
+        if (ps) {
+            uv_poll_stop(&ps->handle);
+            uv_close((uv_handle_t *)&ps->handle, poll_sock_closed);
+            curl_multi_assign(w->multi, fd, NULL);
+        }
+        return 0;
+    }
+    if (!ps) {
+        ps = calloc(1, sizeof *ps);
+        if (!ps) return -1;
+        ps->fd = fd;
+        ps->w = w;
+        if (uv_poll_init_socket(&w->loop, &ps->handle, fd) < 0) { free(ps); return -1; }
+        ps->handle.data = ps;
+        curl_multi_assign(w->multi, fd, ps);
+    }
+    int ev = 0;
+    if (what & CURL_POLL_IN) ev |= UV_READABLE;
+    if (what & CURL_POLL_OUT) ev |= UV_WRITABLE;
+    uv_poll_start(&ps->handle, ev, poll_on_uv);
+    return 0;
+}
+
+static void poll_on_timer(uv_timer_t *t)
+{
+    worker *w = t->data;
+    int running;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    poll_check_done(w);
+}
+
+static int poll_on_timeout_change(CURLM *m, long timeout_ms, void *userp)
+{
+    (void)m;
+    worker *w = userp;
+    if (timeout_ms < 0) uv_timer_stop(&w->curl_timer);
+    else uv_timer_start(&w->curl_timer, poll_on_timer, (uint64_t)timeout_ms, 0);
+    return 0;
+}
+
+int poll_multi_init(worker *w)
+{
+    w->multi = curl_multi_init();
+    if (!w->multi) return -1;
+    uv_timer_init(&w->loop, &w->curl_timer);
+    w->curl_timer.data = w;
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, poll_on_socket);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, poll_on_timeout_change);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(2 * w->nclients + 16));
+    /* the URL names the numeric address (resolved once); the Host header keeps the name the user gave */
+    char host[16 + TARGET_MAX_HOST + 16];
+    snprintf(host, sizeof host, "Host: %s", w->cfg->target->host_header);
+    if (!(w->poll_headers = curl_slist_append(NULL, host))) return -1;
+    return 0;
+}
+
+void poll_multi_cleanup(worker *w)
+{
+    if (w->multi) curl_multi_cleanup(w->multi);
+    w->multi = NULL;
+    curl_slist_free_all(w->poll_headers);
+    w->poll_headers = NULL;
+    uv_close((uv_handle_t *)&w->curl_timer, NULL);
+}
+
+/* A body past limits.max_message_bytes ends the request (returning less than n makes curl fail it with
+ * CURLE_WRITE_ERROR); chunked and close-delimited bodies announce no length, so this is the only check
+ * they meet. CURLOPT_MAXFILESIZE_LARGE refuses an announced Content-Length before anything is read. */
+static size_t poll_on_body(client *c, buf *b, const char *p, size_t n)
+{
+    if ((int64_t)(b->len + n) > c->w->cfg->max_message_bytes) {
+        c->poll_too_large = 1;
+        return 0;
+    }
+    return buf_append(b, p, n) < 0 ? 0 : n;
+}
+
+static size_t poll_on_get_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->get_body, p, size * n);
+}
+
+static size_t poll_on_post_body(char *p, size_t size, size_t n, void *userp)
+{
+    client *c = userp;
+    return poll_on_body(c, &c->post_resp, p, size * n);
+}
+
+/* base (numeric address, brackets for IPv6) + the request target. EIO3 polling asks for b64=1 as
+ * socket.io-client does where binary is unsupported: engine.io 1.x otherwise frames every payload in
+ * binary, even one of text packets only; later servers answer text either way. */
+static int poll_url(const client *c, buf *url)
+{
+    const run_config *cfg = c->w->cfg;
+    return buf_append_str(url, cfg->target->base) < 0 ? -1
+         : target_request(cfg->target, cfg->eio, "polling", c->sid, cfg->eio == 3, url);
+}
+
+static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
+{
+    buf url = BUF_INIT;
+    if (poll_url(c, &url) < 0) { buf_free(&url); return NULL; }
+    CURL *e = curl_easy_init();
+    if (!e) { buf_free(&url); return NULL; }
+    buf_clear(body);
+    c->poll_too_large = 0;
+    curl_easy_setopt(e, CURLOPT_URL, url.data);   /* curl keeps its own copy */
+    buf_free(&url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->w->poll_headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->w->cfg->max_message_bytes);
+    /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->w->cfg->connect_timeout_ns / 1000000));
+    return e;
+}
+
+void poll_get(client *c)
+{
+    if (c->get) return;
+    /* A long-poll GET is held by the server up to pingInterval; allow that plus pingTimeout. */
+    int64_t to_ms = c->sid[0] ? (c->ping_interval_ns + c->ping_timeout_ns) / 1000000 + 5000
+                              : c->w->cfg->connect_timeout_ns / 1000000;
+    CURL *e = poll_easy(c, &c->get_body, to_ms);
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
+    c->get = e;
+    c->get_started_ns = clock_now_ns();
+    curl_multi_add_handle(c->w->multi, e);
+}
+
+void poll_on_retry(sched_entry *e, int64_t now)
+{
+    (void)now;
+    client *c = (client *)((char *)e - offsetof(client, poll_retry));
+    if (c->state != CLIENT_CLOSED && c->state != CLIENT_CLOSING && c->active == CT_POLLING &&
+        c->upgrade != UPGRADE_PAUSING)
+        poll_get(c);
+}
+
+/* engine.io holds a GET until it has something to send, so an empty 200 carries nothing and a server
+ * that answers every GET at once with one must not be polled in a loop (it was: 20,000 GETs in 3 s).
+ * The next GET waits POLL_RETRY_FIRST_MS, doubling up to POLL_RETRY_MAX_MS while replies stay empty;
+ * a payload resets it. Silence is still bounded by the connect timeout and the heartbeat. */
+#define POLL_RETRY_FIRST_MS 5
+#define POLL_RETRY_MAX_MS 1000
+static void poll_get_again(client *c, int empty)
+{
+    if (!empty) {
+        c->poll_empty = 0;
+        poll_get(c);
+        return;
+    }
+    uint64_t ms = (uint64_t)POLL_RETRY_FIRST_MS << (c->poll_empty < 10 ? c->poll_empty : 10);
+    if (ms > POLL_RETRY_MAX_MS) ms = POLL_RETRY_MAX_MS;
+    c->poll_empty++;
+    if (sched_at(&c->w->sched, &c->poll_retry, clock_now_ns() + (int64_t)ms * 1000000) < 0)
+        client_on_transport_error(c, CT_POLLING, "protocol", "scheduler full");
+}
+
+/* Join the queued packets into one payload (EIO4: \x1e between packets; EIO3: length prefixes). */
+static void poll_build_payload(client *c)
+{
+    int proto = c->w->cfg->eio;
+    while (c->outq.len >= 4) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        /* eio_payload_append takes the type and data apart: the record holds "<type><data>" */
+        eio_payload_append(proto, &c->post_body, (eio_type)(c->outq.data[4] - '0'), c->outq.data + 5, n - 1);
+        buf_consume(&c->outq, 4 + (size_t)n);
+    }
+    buf_trim(&c->outq, POLL_KEEP_BYTES);
+}
+
+void poll_kick(client *c)
+{
+    if (c->post || c->outq.len == 0 || !c->sid[0] || c->upgrade == UPGRADE_PAUSING || c->upgrade == UPGRADE_DONE)
+        return;
+    CURL *e = poll_easy(c, &c->post_resp, c->w->cfg->message_timeout_ns / 1000000);
+    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
+    buf_clear(&c->post_body);
+    poll_build_payload(c);
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->post_body.data);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->post_body.len);
+    c->post = e;
+    curl_multi_add_handle(c->w->multi, e);
+}
+
+static void poll_release(worker *w, CURL **slot)
+{
+    if (!*slot) return;
+    curl_multi_remove_handle(w->multi, *slot);
+    curl_easy_cleanup(*slot);
+    *slot = NULL;
+}
+
+void poll_cancel(client *c)
+{
+    sched_cancel(&c->w->sched, &c->poll_retry);
+    poll_release(c->w, (CURL **)&c->get);
+    poll_release(c->w, (CURL **)&c->post);
+}
+
+int poll_busy(const client *c) { return c->get || c->post; }
+
+/* What a failed request means: the server was not there, did not answer in time, answered with something
+ * that is not HTTP, or went away mid-request. (The client turns any of these into "handshake" while the
+ * session is not up yet, except connect-refused and timeout.) */
+static const char *poll_error_class(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT: return "connect-refused";
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_HTTP2:
+    case CURLE_FILESIZE_EXCEEDED:
+    case CURLE_TOO_MANY_REDIRECTS: return "protocol";
+    default: return "disconnect";   /* partial body, connection reset, empty reply, send/recv errors */
+    }
+}
+
+/* A request that did not end in a 200 with a body we keep: tell the client (status_cls for a status other
+ * than 200) and return 1. A redirect is not followed: its detail names where it pointed. */
+static int poll_failed(client *c, const char *method, CURLcode rc, long status, const char *location,
+                       const buf *body, const char *status_cls)
+{
+    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->poll_too_large)) {
+        client_on_transport_error(c, CT_POLLING, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return 1;
+    }
+    if (rc != CURLE_OK) {
+        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
+        return 1;
+    }
+    if (status == 200) return 0;
+    char detail[200];
+    if (status >= 300 && status < 400)
+        snprintf(detail, sizeof detail, "%s HTTP %ld redirect not followed: Location %.120s", method, status,
+                 location && *location ? location : "(none)");
+    else
+        snprintf(detail, sizeof detail, "%s HTTP %ld: %.*s", method, status,   /* the server's text: cut between characters */
+                 (int)text_utf8_cut(buf_cstr(body), body->len, 100), buf_cstr(body));
+    client_on_transport_error(c, CT_POLLING, status_cls, detail);
+    return 1;
+}
+
+/* A GET came back: hand each packet of the payload to the client, then poll again. */
+static void poll_get_done(client *c, CURLcode rc, long status, const char *location)
+{
+    if (poll_failed(c, "GET", rc, status, location, &c->get_body, c->sid[0] ? "protocol" : "handshake")) return;
+    size_t pos = 0;
+    eio_packet p;
+    int proto = c->w->cfg->eio;
+    /* the client may close (and free its bodies) while handling a packet: stop when it leaves polling */
+    while (c->state != CLIENT_CLOSED) {
+        int r = eio_payload_next(proto, c->get_body.data, c->get_body.len, &pos, &p);
+        if (r == EIO_END) break;
+        if (r != EIO_OK) {
+            client_on_transport_error(c, CT_POLLING, "protocol", eio_err_name(r));
+            return;
+        }
+        client_on_packet(c, CT_POLLING, &p);
+    }
+    if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
+    int empty = c->get_body.len == 0;
+    buf_clear(&c->get_body);
+    buf_trim(&c->get_body, POLL_KEEP_BYTES);
+    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, empty);
+    else client_on_poll_idle(c);
+}
+
+static void poll_post_done(client *c, CURLcode rc, long status, const char *location)
+{
+    buf_clear(&c->post_body);   /* curl is done with it */
+    buf_trim(&c->post_body, POLL_KEEP_BYTES);
+    if (poll_failed(c, "POST", rc, status, location, &c->post_resp, "protocol")) return;
+    poll_kick(c);
+    if (!c->post) client_on_poll_idle(c);
+}
+
+static void poll_check_done(worker *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left))) {
+        if (m->msg != CURLMSG_DONE) continue;
+        CURL *e = m->easy_handle;
+        CURLcode rc = m->data.result;
+        client *c = NULL;
+        long status = 0;
+        char *loc = NULL, location[128] = "";
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+            snprintf(location, sizeof location, "%s", loc);
+        for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        int is_get = c && c->get == e;
+        curl_multi_remove_handle(w->multi, e);
+        curl_easy_cleanup(e);
+        if (!c) continue;
+        if (is_get) { c->get = NULL; poll_get_done(c, rc, status, location); }
+        else { c->post = NULL; poll_post_done(c, rc, status, location); }
+    }
+}

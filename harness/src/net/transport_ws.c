@@ -1,0 +1,254 @@
+/* transport_ws: WebSocket frames in and out for clients, one protocol callback, in the manner of the lws
+ * minimal examples. Connection state lives in the client; lws finds it through opaque_user_data.
+ * One lws_write per WRITEABLE callback: packets wait in c->outq and we ask for another callback while
+ * any remain. */
+#include "net/transport_ws.h"
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <string.h>
+#include "proto/eio.h"
+#include "net/target.h"
+#include "load/worker.h"
+
+/* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
+#define WS_KEEP_BYTES (64 * 1024)
+
+static void ws_deliver(client *c, const char *s, size_t n)
+{
+    eio_packet p;
+    int r = eio_packet_parse(s, n, &p);
+    if (r != EIO_OK) client_on_transport_error(c, CT_WEBSOCKET, "protocol", eio_err_name(r));
+    else client_on_packet(c, CT_WEBSOCKET, &p);
+}
+
+/* lws hands a frame over in pieces of at most its rx buffer (4 KiB by default) and keeps no more than that
+ * per connection, so a message only accumulates here, in c->ws_rx: what it holds, this piece and what the
+ * frame header still announces must stay within limits.max_message_bytes. Past it the connection is
+ * dropped at once, before a frame that claims 300 MB (or fragments that never end) is read further. */
+static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
+{
+    size_t remaining = lws_remaining_packet_payload(wsi);
+    int final = lws_is_final_fragment(wsi) && remaining == 0;
+    if ((int64_t)(c->ws_rx.len + len + remaining) > c->w->cfg->max_message_bytes) {
+        buf_free(&c->ws_rx);
+        client_on_transport_error(c, CT_WEBSOCKET, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+        return -1;
+    }
+    if (lws_frame_is_binary(wsi)) {
+        /* socket.io binary attachments are out of scope: refuse clearly rather than mis-parse */
+        if (final) client_on_transport_error(c, CT_WEBSOCKET, "protocol", "binary frame");
+        return 0;
+    }
+    if (final && c->ws_rx.len == 0) {   /* the common case: the whole message in one piece, no copy */
+        ws_deliver(c, in, len);
+        return 0;
+    }
+    if (buf_append(&c->ws_rx, in, len) < 0) return -1;
+    if (final) {
+        ws_deliver(c, c->ws_rx.data, c->ws_rx.len);
+        buf_clear(&c->ws_rx);
+        buf_trim(&c->ws_rx, WS_KEEP_BYTES);
+    }
+    return 0;
+}
+
+/* Why the connection failed: lws's text, or for a redirect (not followed, see ws_connect) where it
+ * pointed. The headers of the refused response are still there when lws reports the error. */
+static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
+{
+    unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
+    char loc[128];
+    if (status >= 300 && status < 400) {
+        if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) strcpy(loc, "(none)");
+        for (char *p = loc; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        snprintf(out, cap, "ws upgrade HTTP %u redirect not followed: Location %s", status, loc);
+        return out;
+    }
+    /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
+    const char *text = in ? (const char *)in : "connection error";
+    if (!status) return text;
+    snprintf(out, cap, "HTTP %u: %s", status, text);
+    return out;
+}
+
+static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
+{
+    buf_clear(&c->ws_tx);
+    if (buf_reserve(&c->ws_tx, LWS_PRE + n) < 0) return -1;
+    memcpy(c->ws_tx.data + LWS_PRE, p, n);
+    int r = lws_write(wsi, (unsigned char *)c->ws_tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
+    if (c->ws_tx.cap > WS_KEEP_BYTES) buf_free(&c->ws_tx);   /* lws keeps what the socket did not take */
+    return r < (int)n ? -1 : 0;
+}
+
+/* One frame per callback: upgrade packets first, then c->outq once the websocket carries the session;
+ * close only when everything queued has gone out. */
+static int ws_on_writeable(client *c, struct lws *wsi)
+{
+    if (c->ws_first.len) {
+        if (ws_write_text(c, wsi, c->ws_first.data, c->ws_first.len) < 0) return -1;
+        buf_clear(&c->ws_first);
+    } else if (c->active == CT_WEBSOCKET && c->outq.len >= 4) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
+        buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
+        if (r < 0) return -1;
+    } else if (c->ws_closing) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+        return -1;
+    } else {
+        return 0;
+    }
+    if (c->ws_first.len || (c->active == CT_WEBSOCKET && c->outq.len) || c->ws_closing)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    (void)user;
+    client *c = lws_get_opaque_user_data(wsi);
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (c) {
+            char why[200];
+            c->wsi = NULL;
+            client_on_transport_error(c, CT_WEBSOCKET, "connect", ws_error_detail(wsi, in, why, sizeof why));
+        }
+        return 0;
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        if (c) c->ws_tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+        return 0;
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (c) {
+            c->ws_established = 1;
+            client_on_ws_open(c);
+        }
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        return c ? ws_on_receive(c, wsi, in, len) : 0;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return c ? ws_on_writeable(c, wsi) : -1;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (c) {
+            c->wsi = NULL;
+            lws_set_opaque_user_data(wsi, NULL);
+            client_on_ws_closed(c);
+        }
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (c && c->wsi == wsi) {
+            c->wsi = NULL;
+            client_on_ws_closed(c);
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* No lws validity (idle ping/hangup) timers: Engine.IO has its own heartbeat, which the client checks.
+ * lws would otherwise re-insert each connection's timer into a sorted list on every message received,
+ * which costs O(connections) per message (a third of the harness's CPU at 3,000 clients). */
+static const lws_retry_bo_t ws_no_validity = {NULL, 0, 0, 0, 0, 0};
+
+static const struct lws_protocols ws_protocols[] = {
+    {"siocrypt", ws_callback, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}
+};
+
+struct lws_context *ws_context_create(worker *w)
+{
+    struct lws_context_creation_info info;
+    void *loops[1] = {&w->loop};
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = ws_protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV;
+    info.foreign_loops = loops;
+    info.fd_limit_per_thread = (unsigned)(2 * w->nclients + 64);
+    info.connect_timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
+    info.timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
+    info.user = w;
+    info.pcontext = &w->lws_live;
+    w->lws_live = lws_create_context(&info);
+    return w->lws_live;
+}
+
+void ws_context_destroy(struct lws_context *ctx)
+{
+    if (ctx) lws_context_destroy(ctx);
+}
+
+int ws_connect(client *c)
+{
+    const run_config *cfg = c->w->cfg;
+    const target *t = cfg->target;
+    buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
+    if (target_request(t, cfg->eio, "websocket", c->sid, 0, &path) < 0) { buf_free(&path); return -1; }
+
+    struct lws_client_connect_info i;
+    memset(&i, 0, sizeof i);
+    i.context = c->w->lws;
+    i.address = t->addr;          /* numeric, bare (no brackets for IPv6) */
+    i.port = t->port;
+    i.path = path.data;
+    i.host = t->host_header;      /* with brackets for an IPv6 literal */
+    i.origin = t->host_header;
+    i.local_protocol_name = "siocrypt";
+    i.opaque_user_data = c;
+    i.pwsi = &c->wsi;
+    i.retry_and_idle_policy = &ws_no_validity;
+    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
+     * a redirect is the server's answer, reported as a handshake error naming its Location */
+    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    c->ws_closing = 0;
+    c->ws_established = 0;
+    c->ws_tcp_up = 0;
+    struct lws *wsi = lws_client_connect_via_info(&i);
+    buf_free(&path);
+    if (!wsi) {
+        /* lws may already have reported the error through the callback (which clears c->wsi) */
+        c->wsi = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Write queued packets now when the socket has nothing buffered: it saves the two epoll_ctl calls and
+ * the loop turn that waiting for WRITEABLE costs on every message. lws keeps whatever the kernel does not
+ * take and finishes it itself; from then on we wait for WRITEABLE as usual. */
+void ws_kick(client *c)
+{
+    struct lws *wsi = c->wsi;
+    if (!wsi) return;
+    while (c->ws_established && !c->ws_first.len && c->active == CT_WEBSOCKET && c->outq.len >= 4 &&
+           !lws_partial_buffered(wsi)) {
+        uint32_t n;
+        memcpy(&n, c->outq.data, 4);
+        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
+        buf_consume(&c->outq, 4 + (size_t)n);
+        buf_trim(&c->outq, WS_KEEP_BYTES);
+        if (r < 0) { client_on_transport_error(c, CT_WEBSOCKET, "disconnect", "write failed"); return; }
+    }
+    if (c->ws_first.len || c->outq.len || c->ws_closing) lws_callback_on_writable(wsi);
+}
+
+void ws_close(client *c)
+{
+    if (!c->wsi) return;
+    c->ws_closing = 1;
+    lws_callback_on_writable(c->wsi);
+}
+
+void ws_abort(client *c)
+{
+    if (!c->wsi) return;
+    struct lws *wsi = c->wsi;
+    c->wsi = NULL;
+    lws_set_opaque_user_data(wsi, NULL);
+    lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}

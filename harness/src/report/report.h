@@ -1,0 +1,50 @@
+/* report: the five output files of a run or a merge, all rendered from one finished result
+ * (result_finish), plus the short summary a run prints on stdout. The writers only format: every figure
+ * comes from r->d, r->stats or the histograms' own iteration, so two files never disagree.
+ *
+ *   report.json   everything (result_to_json): counts, derived figures, histograms, timeline
+ *   summary.md    the table a person pastes into a PR
+ *   junit.xml     one testcase per threshold, per error class, per finding, plus delivery and connections
+ *   latency.hgrm  HdrHistogram's outputPercentileDistribution text of the round trips, in ms
+ *   report.html   one self-contained page: inline SVG plots and the tables, no scripts */
+#ifndef SIOCRYPT_REPORT_H
+#define SIOCRYPT_REPORT_H
+#include <stdio.h>
+#include "base/buf.h"
+#include "report/result.h"
+
+#define REPORT_NFILES 5
+#define REPORT_DIR_MAX 960                 /* bytes of --out: room for step-NN-Mc/ and temporary names */
+#define REPORT_PROBE_NAME "siocrypt-write-probe"
+
+/* Before a run: dir is usable for reports (not too long, created with its parents, a directory, and a
+ * file can really be written there, which for root is the only test of a read-only mount or a full
+ * disk). 0, or -1 with the reason in err; then nothing of dir is left that this call made. */
+int  report_prepare_dir(const char *dir, buf *err);
+/* mkdir -p dir, then write the five files as a set: each through a temporary file (written completely,
+ * fsync'd, closed), and renamed into place only when all five are; on any failure none is left. 0, or
+ * -1 with the failing path and reason in err. */
+int  report_write_all(const result *r, const char *dir, buf *err);
+/* report_write_all, and when it fails, a high finding "report-not-written" with the reason in r (which
+ * is finished again, so it fails) and no out_dir, so the summary lists no report files. */
+int  report_save(result *r, const char *dir, buf *err);
+/* One file dir/name through a temporary file and rename(2) (dir must exist). 0, or -1 with the reason. */
+int  report_write_file(const char *dir, const char *name, const buf *content, buf *err);
+/* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
+ * thresholds, findings, and r->meta.out_dir when set; written as clean text (text.h), for terminals. */
+void report_print_summary(FILE *f, const result *r);
+
+/* The renderers behind report_write_all (each appends one file's bytes to out; 0 or -1 on ENOMEM). */
+int report_json(const result *r, buf *out);
+int report_md(const result *r, buf *out);
+int report_junit(const result *r, buf *out);
+int report_hgrm(const result *r, buf *out);
+int report_html(const result *r, buf *out);
+
+/* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. Both escapers clean
+ * the text first (text.h), whatever it is: invalid UTF-8 and controls come out as visible escapes. */
+void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and HTML */
+void report_md_escape(buf *out, const char *s);      /* | ` \ < * _ escaped, line breaks as spaces: table cells */
+const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
+
+#endif

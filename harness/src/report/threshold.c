@@ -1,0 +1,128 @@
+#include "report/threshold.h"
+#include "report/result.h"
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const metrics[] = {
+    "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms",
+    "round_trips_per_s", "error_rate", "errors", "connect_failures", "unverified",
+};
+#define NMETRICS (sizeof metrics / sizeof metrics[0])
+
+const char *threshold_metric_list(void)
+{
+    return "p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, "
+           "connect_failures, unverified";
+}
+
+const char *threshold_op_str(threshold_op op)
+{
+    switch (op) {
+    case THRESHOLD_LT: return "<";
+    case THRESHOLD_LE: return "<=";
+    case THRESHOLD_GT: return ">";
+    case THRESHOLD_GE: return ">=";
+    }
+    return "?";
+}
+
+static int threshold_metric(const char **p, threshold *t, buf *err)
+{
+    const char *m = *p;
+    size_t n = 0;
+    while (isalnum((unsigned char)m[n]) || m[n] == '_') n++;
+    for (size_t i = 0; i < NMETRICS; i++)
+        if (strlen(metrics[i]) == n && !strncmp(metrics[i], m, n)) {
+            memcpy(t->metric, m, n);
+            *p = m + n;
+            return 0;
+        }
+    return buf_fail(err, "unknown metric '%.*s' (known: %s)", (int)(n ? n : strcspn(m, "<>=! ")), m,
+                    threshold_metric_list());
+}
+
+/* The operator is the run of < > = ! characters after the metric, so "==", "=<" and "<<" are named as
+ * what they are instead of being half-read. */
+static int threshold_operator(const char **p, threshold *t, buf *err)
+{
+    static const struct { const char *s; threshold_op op; } ops[] = {
+        {"<", THRESHOLD_LT}, {"<=", THRESHOLD_LE}, {">", THRESHOLD_GT}, {">=", THRESHOLD_GE}};
+    size_t n = strspn(*p, "<>=!");
+    if (!n) return buf_fail(err, "expected an operator (one of < <= > >=) after '%s'", t->metric);
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strlen(ops[i].s) == n && !strncmp(ops[i].s, *p, n)) {
+            t->op = ops[i].op;
+            *p += n;
+            return 0;
+        }
+    return buf_fail(err, "unknown operator '%.*s' (known: < <= > >=)", (int)n, *p);
+}
+
+/* A plain decimal number: strtod's hex, inf and nan forms are not limits anyone means. */
+static int threshold_number(const char *p, threshold *t, const char **end, buf *err)
+{
+    char *e;
+    if (!strchr("0123456789+-.", *p) || !*p) return buf_fail(err, "expected a number after '%s'", threshold_op_str(t->op));
+    errno = 0;
+    t->limit = strtod(p, &e);
+    if (e == p || errno == ERANGE || !isfinite(t->limit) || memchr(p, 'x', (size_t)(e - p)) ||
+        memchr(p, 'X', (size_t)(e - p)))
+        return buf_fail(err, "expected a finite decimal number after '%s'", threshold_op_str(t->op));
+    *end = e;
+    return 0;
+}
+
+int threshold_parse(const char *text, threshold *t, buf *err)
+{
+    const char *p = text, *end = NULL;
+    memset(t, 0, sizeof *t);
+    t->value = NAN;
+    while (isspace((unsigned char)*p)) p++;
+    if (threshold_metric(&p, t, err) < 0) return -1;
+    while (isspace((unsigned char)*p)) p++;
+    if (threshold_operator(&p, t, err) < 0) return -1;
+    while (isspace((unsigned char)*p)) p++;
+    if (threshold_number(p, t, &end, err) < 0) return -1;
+    size_t nlen = (size_t)(end - p);
+    while (isspace((unsigned char)*end)) end++;
+    if (*end) return buf_fail(err, "unexpected '%s' after the number", end);
+    /* keep the user's spelling of the number when it is short, else the shortest exact form */
+    if (nlen < 48) snprintf(t->expr, sizeof t->expr, "%s%s%.*s", t->metric, threshold_op_str(t->op), (int)nlen, p);
+    else snprintf(t->expr, sizeof t->expr, "%s%s%.17g", t->metric, threshold_op_str(t->op), t->limit);
+    return 0;
+}
+
+static double metric_value(const char *m, const result *r)
+{
+    const result_derived *d = &r->d;
+    int lat = d->latency_ms.count > 0;
+    if (!strcmp(m, "p50_ms")) return lat ? d->latency_ms.p50 : NAN;
+    if (!strcmp(m, "p90_ms")) return lat ? d->latency_ms.p90 : NAN;
+    if (!strcmp(m, "p99_ms")) return lat ? d->latency_ms.p99 : NAN;
+    if (!strcmp(m, "p999_ms")) return lat ? d->latency_ms.p999 : NAN;
+    if (!strcmp(m, "max_ms")) return lat ? d->latency_ms.max : NAN;
+    if (!strcmp(m, "mean_ms")) return lat ? d->latency_ms.mean : NAN;
+    if (!strcmp(m, "round_trips_per_s")) return d->round_trips_per_s;
+    if (!strcmp(m, "error_rate")) return d->error_rate;
+    if (!strcmp(m, "errors")) return (double)d->errors_total;
+    if (!strcmp(m, "connect_failures")) return (double)r->stats->conn_failed;
+    if (!strcmp(m, "unverified")) return (double)d->unverified;
+    return NAN;
+}
+
+void threshold_eval(threshold *t, const result *r)
+{
+    double v = metric_value(t->metric, r);
+    t->value = v;
+    if (isnan(v)) { t->pass = 0; return; }
+    switch (t->op) {
+    case THRESHOLD_LT: t->pass = v < t->limit; break;
+    case THRESHOLD_LE: t->pass = v <= t->limit; break;
+    case THRESHOLD_GT: t->pass = v > t->limit; break;
+    case THRESHOLD_GE: t->pass = v >= t->limit; break;
+    }
+}
