@@ -7,6 +7,7 @@
 #   sio       the Socket.IO packets inside those frames and payloads, and the JSON.stringify vectors
 #   scenario  scenarios/*.json, harness/tests/scenarios/*.json, and a few override lists ("!key=value")
 #   target    the URLs of the README and tests (query, IPv6, escapes, refusals), with a query value and a sid
+#   counter   counter plaintexts: the server's form, JSON.parse corners (1e2, 1.5, duplicate keys, 1e308, escaped key)
 #   report    report.json of short real runs (siocrypt run against the local Node servers), and a merge
 # File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
 # need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
@@ -17,7 +18,7 @@ OUT=harness/fuzz/corpus
 SIOCRYPT=${SIOCRYPT:-build/siocrypt}
 CAP=harness/scripts/wire-capture/captured
 rm -rf "$OUT"
-mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report}
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter}
 
 # put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
 put() {
@@ -114,3 +115,9 @@ else
 fi
 
 for d in "$OUT"/*; do printf '%-10s %3d files %7d bytes\n' "$(basename "$d")" "$(ls "$d" | wc -l)" "$(cat "$d"/* | wc -c)"; done
+
+# counter: plaintexts an answer may carry, the server's form and the corners of JSON.parse
+for t in '{"id":1}' '{"id":-7}' '{ "id" : 1e2 }' '{"id":1.5}' '{"id":1,"id":0}' '{"id":1e308}' \
+         '{"x":{"id":3},"id":9007199254740993}' '{"\u0069d":4}' '[5]' '{"id":"5"}' '{}'; do
+    printf '%s' "$t" | put "$OUT/counter"
+done
