@@ -8,6 +8,8 @@
 // No 'use strict' here: the seed ran in sloppy mode, where `decriptedData.id++` on a primitive is a no-op.
 
 var http = require('http');
+var https = require('https');
+var fs = require('fs');
 
 function fail(msg) {
     console.error('server: ' + msg);
@@ -47,7 +49,15 @@ function settings(env) {
         // usual way to pass a JWT), the host name a virtual host answers to. Unset: none of them.
         path: env.SIO_PATH || '',
         requireToken: env.REQUIRE_TOKEN || '',
-        requireHost: env.REQUIRE_HOST || ''
+        requireHost: env.REQUIRE_HOST || '',
+        // What staging servers have in front of them or switched on (issue 10's tests): a bearer token in the
+        // Authorization header, https with a certificate and key (PEM files; tests make a throwaway CA),
+        // websocket compression as browsers negotiate it, and socket.io's own `io` cookie.
+        requireBearer: env.REQUIRE_BEARER || '',
+        tlsCert: env.TLS_CERT || '',
+        tlsKey: env.TLS_KEY || '',
+        perMessageDeflate: boolEnv(env, 'PER_MESSAGE_DEFLATE', false),
+        cookie: boolEnv(env, 'COOKIE', false)
     };
 }
 
@@ -86,13 +96,17 @@ function hardenedHandler(socket, crypter, cfg) {
     };
 }
 
+function readPem(name, file) {
+    try { return fs.readFileSync(file); } catch (e) { return fail(name + ': cannot read ' + file + ': ' + e.message); }
+}
+
 // The host part of a Host header: "[::1]" of "[::1]:3000", "localhost" of "localhost:3000".
 function hostPart(h) {
     h = h || '';
     return h[0] === '[' ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0];
 }
 
-// REQUIRE_TOKEN and REQUIRE_HOST on every HTTP request and websocket upgrade (each polling GET and POST,
+// REQUIRE_TOKEN, REQUIRE_HOST and REQUIRE_BEARER on every HTTP request and websocket upgrade (each polling GET and POST,
 // the upgrade too): a request without them gets 403 before socket.io sees it. socket.io 1.x and 2.x have
 // no per-request middleware and allowRequest only sees handshakes, so the check sits in front of every
 // listener of the server.
@@ -101,7 +115,8 @@ function gate(srv, cfg) {
     function allowed(req) {
         var q = new URL(req.url, 'http://x').searchParams;
         return (!cfg.requireToken || q.get('token') === cfg.requireToken) &&
-               (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost);
+               (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost) &&
+               (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer);
     }
     srv.emit = function (ev, req, resOrSocket) {
         if ((ev === 'request' || ev === 'upgrade') && !allowed(req)) {
@@ -122,12 +137,17 @@ function gate(srv, cfg) {
 module.exports = function run(socketio, Crypt, extraOpts) {
     var cfg = settings(process.env);
     var crypter = Crypt(cfg.passphrase);
-    var srv = http.createServer();
+    if (!cfg.tlsCert !== !cfg.tlsKey) fail('TLS_CERT and TLS_KEY go together');
+    var srv = cfg.tlsCert ? https.createServer({ cert: readPem('TLS_CERT', cfg.tlsCert), key: readPem('TLS_KEY', cfg.tlsKey) })
+                          : http.createServer();
     var opts = extraOpts(cfg);
+    // threshold 0: every message is compressed once the extension is negotiated (engine.io's default
+    // threshold of 1024 bytes would leave the counter's small frames alone)
+    if (cfg.perMessageDeflate) opts.perMessageDeflate = { threshold: 0 };
     if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
     if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
     if (cfg.path) opts.path = cfg.path;
-    if (cfg.requireToken || cfg.requireHost) gate(srv, cfg);
+    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer) gate(srv, cfg);
     var io = socketio(srv, opts);
     if (cfg.requireToken) {
         // and the query as the engine parsed it for the session: a wrong token is a CONNECT_ERROR

@@ -5,6 +5,8 @@ run(require('socket.io'), require('g-crypt'), function (cfg) {
     return {
         // Socket.IO 4 refuses cross-origin browsers unless told; the seed page is served from elsewhere.
         cors: { origin: true, credentials: true },
-        allowEIO3: cfg.allowEIO3
+        allowEIO3: cfg.allowEIO3,
+        // COOKIE=1: the `io` cookie on the handshake, as socket.io 2 always set it (4 only when asked)
+        cookie: cfg.cookie ? { name: 'io', httpOnly: true, path: '/' } : false
     };
 });

@@ -5,7 +5,10 @@
 #  - socket.io 4 takes an Engine.IO 3 client (socket.io-client 2) only with ALLOW_EIO3=1;
 #  - HARDENED=1 answers a garbage envelope with counter_error and keeps serving;
 #  - the default (seed) server dies on a garbage envelope: the weakness the probes look for;
-#  - LOG=0 silences the per-message line; SIGTERM and SIGINT exit with code 0.
+#  - LOG=0 silences the per-message line; SIGTERM and SIGINT exit with code 0;
+#  - what staging servers have (for the harness's TLS, header, cookie and compression tests): TLS_CERT/TLS_KEY
+#    serve https (a throwaway CA made here, tls.sh), REQUIRE_BEARER refuses requests without the header,
+#    COOKIE=1 sets socket.io's io cookie, PER_MESSAGE_DEFLATE=1 negotiates websocket compression.
 # Every server started here is stopped by the EXIT trap; every wait is bounded.
 set -u
 cd "$(dirname "$0")/../.."
@@ -125,6 +128,36 @@ for impl in v4:server v2:server/v2 v1:server/v1; do
         bad "$name default server survived a garbage envelope (rc=${rc:-running})"; sed 's/^/    | /' "$tmp/$name-seed.log"
     fi
 done
+
+# 5. https with a test CA, a bearer token, the io cookie and compression, with the real socket.io-client 4.
+source harness/tests/tls.sh
+tls_ca "$tmp/tls" && tls_cert "$tmp/tls" server "IP:127.0.0.1,DNS:localhost" || bad "could not make test certificates"
+if start v4-tls server TLS_CERT="$tmp/tls/server.pem" TLS_KEY="$tmp/tls/server.key" REQUIRE_BEARER=t0ken \
+        COOKIE=1 PER_MESSAGE_DEFLATE=1; then
+    export NODE_EXTRA_CA_CERTS="$tmp/tls/ca.pem"
+    for t in websocket polling upgrade; do
+        if out=$(BEARER=t0ken timeout 15 node server/test/drive.js server "https://127.0.0.1:$port" counter "$t" 2>&1); then
+            ok "v4 https + bearer over $t: $(echo "$out" | tr '\n' ' ')"
+        else bad "v4 https + bearer over $t"; echo "$out" | sed 's/^/    | /'; fi
+    done
+    if timeout 15 node server/test/drive.js server "https://127.0.0.1:$port" counter polling >"$tmp/nobearer" 2>&1
+    then bad "REQUIRE_BEARER let a client without the header in"; else ok "REQUIRE_BEARER refuses: $(tail -1 "$tmp/nobearer")"; fi
+    unset NODE_EXTRA_CA_CERTS
+    if timeout 15 node server/test/drive.js server "https://127.0.0.1:$port" counter polling >"$tmp/noca" 2>&1
+    then bad "an https client without the test CA connected"; else ok "without the CA: $(tail -1 "$tmp/noca")"; fi
+    hdr=$(curl -s -i --cacert "$tmp/tls/ca.pem" -H 'Authorization: Bearer t0ken' \
+          "https://127.0.0.1:$port/socket.io/?EIO=4&transport=polling" | tr -d '\r' | grep -i '^set-cookie: io=')
+    [ -n "$hdr" ] && ok "COOKIE=1: $hdr" || bad "COOKIE=1: no io cookie on the handshake"
+fi
+if start v4-deflate server PER_MESSAGE_DEFLATE=1; then
+    out=$(timeout 10 node server/test/deflate.js server "ws://127.0.0.1:$port/socket.io/?EIO=4&transport=websocket" 2>&1)
+    case "$out" in *"extensions: permessage-deflate"*) ok "PER_MESSAGE_DEFLATE=1: $(echo "$out" | head -1)" ;;
+                   *) bad "PER_MESSAGE_DEFLATE=1 did not negotiate: $out" ;; esac
+fi
+if start v4-plain server; then
+    out=$(timeout 10 node server/test/deflate.js server "ws://127.0.0.1:$port/socket.io/?EIO=4&transport=websocket" 2>&1)
+    case "$out" in *"extensions: (none)"*) ok "without it: no compression" ;; *) bad "compression without PER_MESSAGE_DEFLATE: $out" ;; esac
+fi
 
 echo "t_03: $failures failure(s)"
 [ "$failures" = 0 ]

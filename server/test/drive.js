@@ -5,6 +5,7 @@
 //              garbage   emit a non-envelope, expect counter_error, then a good round trip (HARDENED=1)
 //              crash     emit a non-envelope, expect the connection to drop (the default server dies)
 //   transport: websocket (default) | polling | upgrade
+// Environment: PASSPHRASE, BEARER (an Authorization: Bearer header), NODE_EXTRA_CA_CERTS (a test CA).
 // Prints one line per fact; exit 0 when the expectation holds, 1 otherwise. Bounded by a 5 s timer.
 'use strict';
 const path = require('path');
@@ -22,7 +23,10 @@ const Crypt = req('g-crypt');
 const crypter = Crypt(process.env.PASSPHRASE || 'super-secret-passphrase');
 
 const transports = { websocket: ['websocket'], polling: ['polling'], upgrade: ['polling', 'websocket'] }[transport];
-const socket = connect(url, { transports, reconnection: false, timeout: 4000, forceNew: true });
+// BEARER: an Authorization header on every request (polling) and on the upgrade (websocket), as apps
+// behind an auth proxy send it. https URLs verify against the system store plus NODE_EXTRA_CA_CERTS.
+const extraHeaders = process.env.BEARER ? { Authorization: 'Bearer ' + process.env.BEARER } : undefined;
+const socket = connect(url, { transports, reconnection: false, timeout: 4000, forceNew: true, extraHeaders });
 const timer = setTimeout(() => done(1, 'timeout in mode ' + mode), 5000);
 
 let finished = false;
