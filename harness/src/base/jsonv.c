@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/jsonv.h"
+#include "base/text.h"
 
 /* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. The ranges are RFC 3629's. */
 static size_t utf8_seq(const uint8_t *s, size_t n)
@@ -43,10 +44,7 @@ int jsonv_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-static int is_hex(uint8_t c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+static int is_hex(uint8_t c) { return text_hex_value(c) >= 0; }
 
 /* s[*i] is just past the opening quote; on success *i is just past the closing quote. JSONV_BYTES: bytes
  * from 0x80 up are taken as they are, not checked as UTF-8. */

@@ -21,20 +21,12 @@ void envseen_free(envseen *e)
     free(e);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int hex16(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
     if (n != 16) return -1;
     for (size_t i = 0; i < 16; i++) {
-        int h = hexval(s[i]);
+        int h = text_hex_value((unsigned char)s[i]);
         if (h < 0) return -1;
         v = v << 4 | (uint64_t)h;
     }

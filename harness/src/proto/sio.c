@@ -4,6 +4,7 @@
 #include "proto/sio.h"
 #include <string.h>
 #include "base/jsonv.h"
+#include "base/text.h"
 
 const char *sio_err_name(int err)
 {
@@ -44,13 +45,6 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /* s[*i] is '"': move *i past the closing quote. *escaped becomes 1 if the string holds a backslash. The
  * grammar is jsonv's (JSON.parse's), bytes as they are (JSONV_BYTES: see sio.h on UTF-8). */
@@ -128,7 +122,8 @@ static char *put_utf8(char *o, unsigned cp)
 
 static unsigned hex4(const char *p)
 {
-    return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    return (unsigned)(text_hex_value((unsigned char)p[0]) << 12 | text_hex_value((unsigned char)p[1]) << 8 |
+                      text_hex_value((unsigned char)p[2]) << 4 | text_hex_value((unsigned char)p[3]));
 }
 
 /* Decoded output is never longer than the literal (\uXXXX: 6 bytes in, at most 3 out; a pair: 12 in,
