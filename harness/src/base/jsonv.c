@@ -253,6 +253,12 @@ int jsonv_parse(const char *s, size_t n, jsonv_type *top, jsonv_member_fn cb, vo
     return walk((const uint8_t *)s, n, &i, 0, 0, 1, top, cb, ud);
 }
 
+int jsonv_check(const char *s, size_t n, unsigned flags)
+{
+    size_t i = 0;
+    return walk((const uint8_t *)s, n, &i, flags, 0, 1, NULL, NULL, NULL) == 0 ? 0 : -1;
+}
+
 int jsonv_scan(const char *s, size_t n, size_t *i, unsigned flags, size_t max_depth)
 {
     return walk((const uint8_t *)s, n, i, flags, max_depth, 0, NULL, NULL, NULL) == 0 ? 0 : -1;

@@ -29,6 +29,9 @@ static inline int jsonv_valid(const char *s, size_t n) { return jsonv_parse(s, n
  * parser sees it decoded), so its bytes from 0x80 up are not this grammar's business: taken as they are. */
 #define JSONV_BYTES 1u
 
+/* The whole text is one JSON value (whitespace around it aside), the grammar of jsonv_parse: 0 or -1. */
+int jsonv_check(const char *s, size_t n, unsigned flags);
+
 /* One JSON value from s[*i] (leading whitespace skipped), nested at most max_depth containers deep (0: any
  * depth; the walk is iterative either way), the same grammar as jsonv_parse. 0 with *i just past the value,
  * or -1 (*i unchanged). Whatever follows the value is the caller's. */
