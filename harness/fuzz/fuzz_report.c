@@ -11,6 +11,7 @@
 #include "fuzz.h"
 #include "report/result.h"
 #include "report/report.h"
+#include "report/writers.h"
 #include "base/text.h"
 
 static void render_all(const result *r)

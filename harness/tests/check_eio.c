@@ -330,6 +330,15 @@ START_TEST(open_errors)
     ck_assert_int_eq(eio_open_parse(OPEN4 + 1, sizeof OPEN4 - 3, &o), EIO_ERR_BAD_JSON);
     ck_assert_int_eq(eio_open_parse(L(""), &o), EIO_ERR_BAD_JSON);
     ck_assert_int_eq(eio_open_parse(L("[]"), &o), EIO_ERR_BAD_JSON);
+    /* what engine.io-client's JSON.parse throws on is not a handshake, whatever cJSON makes of it */
+#define GOOD_OPEN "{\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1"
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN "}"), &o), EIO_OK);
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN "} "), &o), EIO_OK);
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN "}x"), &o), EIO_ERR_BAD_JSON);     /* text after it */
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN "}{}"), &o), EIO_ERR_BAD_JSON);
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN ",\"maxPayload\":01}"), &o), EIO_ERR_BAD_JSON);  /* 01 */
+    ck_assert_int_eq(eio_open_parse(L(GOOD_OPEN ",\"maxPayload\":1.}"), &o), EIO_ERR_BAD_JSON);
+#undef GOOD_OPEN
     ck_assert_int_eq(eio_open_parse(L("{\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"), &o),
                      EIO_ERR_BAD_JSON);                                  /* no sid */
     ck_assert_int_eq(eio_open_parse(L("{\"sid\":\"\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"), &o),

@@ -19,7 +19,15 @@ START_TEST(salt_of)
     const char *o = "{\"s\":\"FEDCBA9876543210\",\"ct\":\"x\"}";
     ck_assert_int_eq(envseen_salt_of(o, strlen(o), &s), 0);
     ck_assert(s == 0xfedcba9876543210ULL);
-    const char *bad[] = {ENV("0123"), ENV("0123456789abcdeg"), "{\"ct\":\"x\"}", "not json", "{\"s\":5}"};
+    /* read as JSON.parse (and the decrypt path) reads it: the last of duplicate keys, escapes decoded */
+    const char *dup = "{\"s\":\"0000000000000001\",\"ct\":\"x\",\"s\":\"0000000000000002\",\"iv\":\"y\"}";
+    ck_assert_int_eq(envseen_salt_of(dup, strlen(dup), &s), 0);
+    ck_assert(s == 2);
+    const char *esc = "{\"ct\":\"x\",\"s\":\"\\u0030123456789abcdef\",\"iv\":\"y\"}";
+    ck_assert_int_eq(envseen_salt_of(esc, strlen(esc), &s), 0);
+    ck_assert(s == 0x0123456789abcdefULL);
+    const char *bad[] = {ENV("0123"), ENV("0123456789abcdeg"), "{\"ct\":\"x\"}", "not json", "{\"s\":5}",
+                         "{\"s\":\"0123456789abcdef\"} trailing", "{\"s\":\"0123456789abcdef\",\"s\":1}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_int_eq(envseen_salt_of(bad[i], strlen(bad[i]), &s), -1);
 }

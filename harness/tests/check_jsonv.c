@@ -119,6 +119,41 @@ static int64_t int_of(const char *s, jsonv_int_err want)
     return v;
 }
 
+/* jsonv_scan: one value from an offset (what follows is the caller's), a depth bound, and JSONV_BYTES for
+ * text whose bytes from 0x80 up are not UTF-8's business; jsonv_scan_string: one string. */
+START_TEST(test_scan)
+{
+    const char *t = "[1, {\"a\":[true]} ,\"x\"] tail";
+    size_t i = 1;
+    ck_assert_int_eq(jsonv_scan(t, strlen(t), &i, 0, 0), 0);        /* the 1 after '[' */
+    ck_assert_uint_eq(i, 2);
+    i = 3;
+    ck_assert_int_eq(jsonv_scan(t, strlen(t), &i, 0, 0), 0);        /* leading space skipped */
+    ck_assert_uint_eq(i, 16);
+    i = 0;
+    ck_assert_int_eq(jsonv_scan(t, strlen(t), &i, 0, 0), 0);
+    ck_assert_uint_eq(i, 22);                                       /* " tail" is not the value's */
+    i = 0;
+    ck_assert_int_eq(jsonv_scan(t, strlen(t), &i, 0, 2), -1);       /* [ { [ is three deep */
+    ck_assert_uint_eq(i, 0);
+    ck_assert_int_eq(jsonv_scan(t, strlen(t), &i, 0, 3), 0);
+    i = 0;
+    ck_assert_int_eq(jsonv_scan("[1,]", 4, &i, 0, 0), -1);
+    ck_assert_uint_eq(i, 0);
+    const char *hi = "\"\xff\xfe\"";                              /* not UTF-8 */
+    i = 0;
+    ck_assert_int_eq(jsonv_scan(hi, 4, &i, 0, 0), -1);
+    ck_assert_int_eq(jsonv_scan(hi, 4, &i, JSONV_BYTES, 0), 0);
+    ck_assert_uint_eq(i, 4);
+    i = 0;
+    ck_assert_int_eq(jsonv_scan_string("\"a\\\"b\",1", 7, &i, 0), 0);
+    ck_assert_uint_eq(i, 6);
+    i = 0;
+    ck_assert_int_eq(jsonv_scan_string("1", 1, &i, 0), -1);
+    ck_assert_int_eq(jsonv_scan_string("\"\\x\"", 4, &i, 0), -1); /* \x is no escape */
+}
+END_TEST
+
 START_TEST(test_object_int)
 {
     ck_assert_int_eq(int_of("{\"id\":42}", JSONV_INT_OK), 42);
@@ -157,6 +192,7 @@ int main(void)
     tcase_add_test(tc, test_units);
     tcase_add_test(tc, test_utf8);
     tcase_add_test(tc, test_object_int);
+    tcase_add_test(tc, test_scan);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "report/report.h"
+#include "report/writers.h"
 #include "synth.h"
 #include "check_run.h"
 

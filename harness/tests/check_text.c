@@ -12,6 +12,7 @@
 #include "load/probe.h"
 #include "report/ramp.h"
 #include "report/report.h"
+#include "report/writers.h"
 #include "synth.h"
 #include "base/text.h"
 #include "check_run.h"

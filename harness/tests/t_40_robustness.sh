@@ -48,3 +48,22 @@ hasnt "$r" iv-mismatch
 [ "$(jqr "$r" '.probes | length')" = 12 ] || fail "hardened: expected 12 probes"
 [ $(( $(date +%s) - start )) -le 20 ] || fail "hardened probes took too long"
 echo "ok: seed crashes on not-json; hardened survives all 12 probes, replay accepted"
+
+# The baseline's answer is read as g-crypt's JSON.parse reads it, as the load path and the health checks
+# read it: {"id": N+1, "id": 0} is the wrong id (the last key wins), so the baseline fails and nothing is
+# blamed on a later probe; {"id": 0, "id": N+1} is the right one, so the probes run.
+source "$(dirname "$0")/faults.sh"
+start_fake answers dupkeys
+expect_exit 1 "$SIOCRYPT" run scenarios/robustness.json --url "http://127.0.0.1:$FAKE_PORT" --out "$TMP/dup" --quiet
+r="$TMP/dup/report.json"
+has "$r" probe-baseline-failed
+hasnt "$r" crash-on-bad-envelope
+[ "$(jqr "$r" '.probes[0].outcome')" = answered ] || fail "dupkeys: baseline $(jq -c '.probes[0]' "$r")"
+stop_fake
+start_fake answers dupkeys-ok
+expect_exit 1 "$SIOCRYPT" run scenarios/robustness.json --url "http://127.0.0.1:$FAKE_PORT" --out "$TMP/dupok" --quiet
+r="$TMP/dupok/report.json"
+hasnt "$r" probe-baseline-failed
+has "$r" replay-accepted
+stop_fake
+echo "ok: the baseline's answer is read as JSON.parse reads it (duplicate keys: the last wins)"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/jsonv.h"
+#include "base/text.h"
 
 /* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. The ranges are RFC 3629's. */
 static size_t utf8_seq(const uint8_t *s, size_t n)
@@ -43,13 +44,11 @@ int jsonv_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-static int is_hex(uint8_t c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+static int is_hex(uint8_t c) { return text_hex_value(c) >= 0; }
 
-/* s[*i] is just past the opening quote; on success *i is just past the closing quote. */
-static int scan_string(const uint8_t *s, size_t n, size_t *i)
+/* s[*i] is just past the opening quote; on success *i is just past the closing quote. JSONV_BYTES: bytes
+ * from 0x80 up are taken as they are, not checked as UTF-8. */
+static int scan_string(const uint8_t *s, size_t n, size_t *i, unsigned flags)
 {
     size_t p = *i;
     for (;;) {
@@ -79,7 +78,7 @@ static int scan_string(const uint8_t *s, size_t n, size_t *i)
                 p += 6; break;
             default: return -1;
             }
-        } else if (c < 0x80) {
+        } else if (c < 0x80 || (flags & JSONV_BYTES)) {
             p++;
         } else {
             size_t k = utf8_seq(s + p, n - p);
@@ -170,13 +169,16 @@ static jsonv_type type_of(uint8_t c)
     }
 }
 
-int jsonv_parse(const char *text, size_t n, jsonv_type *top, jsonv_member_fn cb, void *ud)
+/* The one walk behind jsonv_parse and jsonv_scan: one value from s[*pi] (leading whitespace skipped), at
+ * most max_depth containers deep (0: any depth). whole: the value must be all of the text but whitespace.
+ * On success *pi is just past the value. */
+static int walk(const uint8_t *s, size_t n, size_t *pi, unsigned flags, size_t max_depth, int whole,
+                jsonv_type *top, jsonv_member_fn cb, void *ud)
 {
-    const uint8_t *s = (const uint8_t *)text;
     cstack st = {.depth = 0, .cap = sizeof st.inl * 8};
     st.bits = st.inl;
     jsonv_span key = {0}, val = {0};
-    size_t i = skip_ws(s, n, 0), mstart = 0;    /* mstart: where the current member of the top object began */
+    size_t i = skip_ws(s, n, *pi), mstart = 0;  /* mstart: where the current member of the top object began */
     int rc = -1;
 
     if (i < n && top) *top = type_of(s[i]);
@@ -185,17 +187,17 @@ value:
     if (i >= n) goto out;
     if (st.depth == 1 && cs_top_is_obj(&st)) mstart = i;
     switch (s[i]) {
-    case '"': i++; if (scan_string(s, n, &i)) goto out; break;
+    case '"': i++; if (scan_string(s, n, &i, flags)) goto out; break;
     case 't': if (scan_literal(s, n, &i, "true")) goto out; break;
     case 'f': if (scan_literal(s, n, &i, "false")) goto out; break;
     case 'n': if (scan_literal(s, n, &i, "null")) goto out; break;
     case '{':
-        if (cs_push(&st, 1)) goto out;
+        if ((max_depth && st.depth >= max_depth) || cs_push(&st, 1)) goto out;
         i = skip_ws(s, n, i + 1);
         if (i < n && s[i] == '}') { i++; st.depth--; break; }
         goto key;
     case '[':
-        if (cs_push(&st, 0)) goto out;
+        if ((max_depth && st.depth >= max_depth) || cs_push(&st, 0)) goto out;
         i = skip_ws(s, n, i + 1);
         if (i < n && s[i] == ']') { i++; st.depth--; break; }
         goto value;
@@ -213,7 +215,8 @@ after:
         if (r) { rc = r; goto out; }
     }
     if (st.depth == 0) {
-        rc = skip_ws(s, n, i) == n ? 0 : -1;
+        rc = !whole || skip_ws(s, n, i) == n ? 0 : -1;
+        if (rc == 0) *pi = i;
         goto out;
     }
     i = skip_ws(s, n, i);
@@ -232,7 +235,7 @@ key:
     if (i >= n || s[i] != '"') goto out;
     {
         size_t kstart = ++i;
-        if (scan_string(s, n, &i)) goto out;
+        if (scan_string(s, n, &i, flags)) goto out;
         if (st.depth == 1) { key.p = (const char *)s + kstart; key.n = i - 1 - kstart; key.type = JSONV_STRING; }
     }
     i = skip_ws(s, n, i);
@@ -242,6 +245,31 @@ key:
 out:
     if (st.bits != st.inl) free(st.bits);
     return rc;
+}
+
+int jsonv_parse(const char *s, size_t n, jsonv_type *top, jsonv_member_fn cb, void *ud)
+{
+    size_t i = 0;
+    return walk((const uint8_t *)s, n, &i, 0, 0, 1, top, cb, ud);
+}
+
+int jsonv_check(const char *s, size_t n, unsigned flags)
+{
+    size_t i = 0;
+    return walk((const uint8_t *)s, n, &i, flags, 0, 1, NULL, NULL, NULL) == 0 ? 0 : -1;
+}
+
+int jsonv_scan(const char *s, size_t n, size_t *i, unsigned flags, size_t max_depth)
+{
+    return walk((const uint8_t *)s, n, i, flags, max_depth, 0, NULL, NULL, NULL) == 0 ? 0 : -1;
+}
+
+int jsonv_scan_string(const char *s, size_t n, size_t *i, unsigned flags)
+{
+    size_t p = *i + 1;
+    if (*i >= n || s[*i] != '"' || scan_string((const uint8_t *)s, n, &p, flags)) return -1;
+    *i = p;
+    return 0;
 }
 
 /* Decode one string span into UTF-16 units. The span was checked by jsonv_parse. */

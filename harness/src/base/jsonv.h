@@ -25,6 +25,21 @@ int jsonv_parse(const char *s, size_t n, jsonv_type *top, jsonv_member_fn cb, vo
 
 static inline int jsonv_valid(const char *s, size_t n) { return jsonv_parse(s, n, NULL, NULL, NULL) == 0; }
 
+/* For text that was a JavaScript string before it became these bytes (socket.io packets: the peer's
+ * parser sees it decoded), so its bytes from 0x80 up are not this grammar's business: taken as they are. */
+#define JSONV_BYTES 1u
+
+/* The whole text is one JSON value (whitespace around it aside), the grammar of jsonv_parse: 0 or -1. */
+int jsonv_check(const char *s, size_t n, unsigned flags);
+
+/* One JSON value from s[*i] (leading whitespace skipped), nested at most max_depth containers deep (0: any
+ * depth; the walk is iterative either way), the same grammar as jsonv_parse. 0 with *i just past the value,
+ * or -1 (*i unchanged). Whatever follows the value is the caller's. */
+int jsonv_scan(const char *s, size_t n, size_t *i, unsigned flags, size_t max_depth);
+
+/* s[*i] is '"': 0 with *i just past the string's closing quote, or -1 (*i unchanged). */
+int jsonv_scan_string(const char *s, size_t n, size_t *i, unsigned flags);
+
 /* 1 if s is valid UTF-8 as JavaScript's decodeURIComponent demands (no overlong forms, no surrogates,
  * nothing above U+10FFFF). */
 int jsonv_utf8_valid(const char *s, size_t n);

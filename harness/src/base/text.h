@@ -56,4 +56,14 @@ int text_fwrite(FILE *f, const char *s, size_t n);
  * or ".." (so a scenario name cannot climb out of reports/). Appended to out; -1 on ENOMEM. */
 int text_filename_part(buf *out, const char *s, size_t max);
 
+/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1: the one such test for every reader of hex
+ * (JSON \u escapes, envelope fields, salts, percent-encoding). Inline: it runs per byte. */
+static inline int text_hex_value(unsigned c)
+{
+    if (c >= '0' && c <= '9') return (int)(c - '0');
+    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+    return -1;
+}
+
 #endif

@@ -129,13 +129,20 @@ static int sp_eio(scenario *sc, const cJSON *v, const char *name, buf *err)
     return 0;
 }
 
-static int sp_transport(scenario *sc, const cJSON *v, const char *name, buf *err)
+/* v is the name name_of gives one of lo..hi: that number into *out, 0; else -1 and *out unchanged. */
+static int pick_name(const cJSON *v, int lo, int hi, const char *(*name_of)(int), int *out)
 {
-    for (int t = SCENARIO_WEBSOCKET; t <= SCENARIO_UPGRADE; t++)
-        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_transport_name(t))) {
-            sc->transport = t;
+    for (int k = lo; k <= hi; k++)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, name_of(k))) {
+            *out = k;
             return 0;
         }
+    return -1;
+}
+
+static int sp_transport(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (pick_name(v, SCENARIO_WEBSOCKET, SCENARIO_UPGRADE, scenario_transport_name, &sc->transport) == 0) return 0;
     return buf_fail(err, "%s: must be \"websocket\", \"polling\" or \"upgrade\"", name);
 }
 
@@ -214,21 +221,13 @@ static int sp_query(scenario *sc, const cJSON *v, const char *name, buf *err)
 
 static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
-    for (int i = SCENARIO_IMPL_V4; i <= SCENARIO_IMPL_V1; i++)
-        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_impl_name(i))) {
-            sc->impl = i;
-            return 0;
-        }
+    if (pick_name(v, SCENARIO_IMPL_V4, SCENARIO_IMPL_V1, scenario_impl_name, &sc->impl) == 0) return 0;
     return buf_fail(err, "%s: must be \"v4\", \"v2\" or \"v1\"", name);
 }
 
 static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
-    for (int m = SCENARIO_MODE_LOAD; m <= SCENARIO_MODE_ROBUSTNESS; m++)
-        if (cJSON_IsString(v) && !strcmp(v->valuestring, scenario_mode_name(m))) {
-            sc->mode = m;
-            return 0;
-        }
+    if (pick_name(v, SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS, scenario_mode_name, &sc->mode) == 0) return 0;
     return buf_fail(err, "%s: must be \"load\" or \"robustness\"", name);
 }
 

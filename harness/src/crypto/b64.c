@@ -2,6 +2,7 @@
  * envelope that crypto-js accepts must be accepted here too. */
 #include <string.h>
 #include "crypto/b64.h"
+#include "base/text.h"
 
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 #define B64_INVALID 0x40
@@ -124,19 +125,11 @@ size_t hex_encode(const void *in, size_t n, char *out)
     return 2 * n;
 }
 
-static inline int hex_digit(unsigned c)
-{
-    if (c >= '0' && c <= '9') return (int)(c - '0');
-    if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
-    return -1;
-}
-
 int hex_decode(const char *s, size_t n, uint8_t *out, size_t outlen)
 {
     if (n != 2 * outlen) return -1;
     for (size_t i = 0; i < outlen; i++) {
-        int hi = hex_digit((uint8_t)s[2 * i]), lo = hex_digit((uint8_t)s[2 * i + 1]);
+        int hi = text_hex_value((uint8_t)s[2 * i]), lo = text_hex_value((uint8_t)s[2 * i + 1]);
         if (hi < 0 || lo < 0) return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
@@ -159,7 +152,7 @@ static int js_space(unsigned c)
 /* parseInt(two units, 16), NaN as 0 (crypto-js ORs NaN into a word, which ORs nothing). */
 static int32_t js_parse_hex_pair(unsigned a, unsigned b)
 {
-    int da = hex_digit(a), db = hex_digit(b);
+    int da = text_hex_value(a), db = text_hex_value(b);
     if (js_space(a) || a == '+') return db < 0 ? 0 : db;
     if (a == '-') return db < 0 ? 0 : -db;
     if (a == '0' && (b == 'x' || b == 'X')) return 0;      /* "0x" prefix, then no digits: NaN */
@@ -176,7 +169,7 @@ void hex_decode_cryptojs(const uint16_t *u, size_t n, uint8_t *out, int *canonic
         unsigned a = u[i], b = u[i + 1];
         int32_t v;
         if (lower_hex(a) && lower_hex(b)) {       /* the usual case: what crypto-js writes */
-            v = hex_digit(a) * 16 + hex_digit(b);
+            v = text_hex_value(a) * 16 + text_hex_value(b);
         } else {
             canon = 0;
             v = js_parse_hex_pair(a, b);

@@ -3,7 +3,7 @@
 #include "base/text.h"
 #include <stdlib.h>
 #include <string.h>
-#include <cjson/cJSON.h>
+#include "base/jsonv.h"
 #include "crypto/envelope.h"
 
 envseen *envseen_new(size_t max_salts)
@@ -21,24 +21,25 @@ void envseen_free(envseen *e)
     free(e);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int hex16(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
     if (n != 16) return -1;
     for (size_t i = 0; i < 16; i++) {
-        int h = hexval(s[i]);
+        int h = text_hex_value((unsigned char)s[i]);
         if (h < 0) return -1;
         v = v << 4 | (uint64_t)h;
     }
     *out = v;
+    return 0;
+}
+
+typedef struct { jsonv_span s; int has; } salt_pick;
+
+static int pick_s(void *ud, const jsonv_span *key, const jsonv_span *val)
+{
+    salt_pick *m = ud;
+    if (jsonv_string_is(key, "s")) { m->s = *val; m->has = 1; }
     return 0;
 }
 
@@ -49,11 +50,21 @@ int envseen_salt_of(const char *env, size_t n, uint64_t *salt)
     if (n >= 24 && env[n - 1] == '}' && env[n - 2] == '"' && !memcmp(env + n - 24, tail, 6) &&
         hex16(env + n - 18, 16, salt) == 0)
         return 0;
-    cJSON *j = cJSON_ParseWithLength(env, n);
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "s");
-    int rc = cJSON_IsString(s) ? hex16(s->valuestring, strlen(s->valuestring), salt) : -1;
-    cJSON_Delete(j);
-    return rc;
+    /* anything else is read as JSON.parse reads it, as the decrypt path does: the last "s" wins */
+    salt_pick m = {{NULL, 0, JSONV_NULL}, 0};
+    jsonv_type top;
+    if (jsonv_parse(env, n, &top, pick_s, &m) < 0 || top != JSONV_OBJECT || !m.has || m.s.type != JSONV_STRING ||
+        m.s.n > 16 * 6)                          /* sixteen \uXXXX escapes at the most */
+        return -1;
+    uint16_t u[16 * 6];
+    char hex[16];
+    size_t k = jsonv_string_units(&m.s, u);
+    if (k != 16) return -1;
+    for (size_t i = 0; i < 16; i++) {
+        if (u[i] > 0x7f) return -1;
+        hex[i] = (char)u[i];
+    }
+    return hex16(hex, 16, salt);
 }
 
 static size_t slot_of(uint64_t v, size_t cap)

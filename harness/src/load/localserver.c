@@ -323,53 +323,40 @@ int localserver_start(localserver *s, const localserver_opts *o, buf *err)
     return -1;
 }
 
-int localserver_alive(localserver *s)
+/* wait4 for the server (options: WNOHANG or 0); when it has ended, its status and CPU are kept. The wait's
+ * result: 0 still running (WNOHANG only), else it is gone. */
+static pid_t wait_server(localserver *s, int options)
 {
     struct rusage ru;
     int st;
     pid_t r;
-    if (s->exited || s->pid <= 0) return 0;
-    while ((r = wait4(s->pid, &st, WNOHANG, &ru)) < 0 && errno == EINTR) {}
-    if (r == 0) return 1;
+    while ((r = wait4(s->pid, &st, options, &ru)) < 0 && errno == EINTR) {}
     if (r == s->pid) reap(s, st, &ru);
-    else { s->exited = 1; s->pid = 0; }     /* not our child any more (ECHILD): nothing to wait for */
-    return 0;
+    else if (r != 0) { s->exited = 1; s->pid = 0; }   /* not our child any more (ECHILD): nothing to wait for */
+    return r;
+}
+
+int localserver_alive(localserver *s)
+{
+    if (s->exited || s->pid <= 0) return 0;
+    return wait_server(s, WNOHANG) == 0;
 }
 
 double localserver_cpu_s(const localserver *s)
 {
-    char path[64], text[1024], *p;
-    unsigned long ut, st;
-    ssize_t n;
-    int fd;
     if (s->exited) return s->cpu_s_final;
     if (s->pid <= 0) return -1;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)s->pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
-    n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    text[n] = '\0';
-    /* fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-    if (!(p = strrchr(text, ')')) ||
-        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return usage_child_cpu_s(s->pid);
 }
 
 int localserver_stop(localserver *s, double *cpu_s)
 {
-    struct rusage ru;
-    int st;
-    pid_t r;
     if (localserver_alive(s)) {
         kill(s->pid, SIGTERM);
         for (int waited = 0; waited < STOP_GRACE_MS && localserver_alive(s); waited += 10) sleep_ms(10);
         if (!s->exited) {
             kill(s->pid, SIGKILL);
-            while ((r = wait4(s->pid, &st, 0, &ru)) < 0 && errno == EINTR) {}
-            if (r == s->pid) reap(s, st, &ru);
-            else { s->exited = 1; s->pid = 0; }
+            wait_server(s, 0);
         }
     }
     if (cpu_s) *cpu_s = s->exited ? s->cpu_s_final : -1;

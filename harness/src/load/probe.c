@@ -1,6 +1,7 @@
 /* probe: robustness probes and their findings (see probe.h). Frames and assessment are pure; probe_run
  * drives one single-client worker per probe and per health check. */
 #include "load/probe.h"
+#include "load/signals.h"
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "base/jsonv.h"
 #include "crypto/b64.h"
 #include "session/client.h"
 #include "base/clock.h"
@@ -342,14 +344,9 @@ static int mini_run(worker *w, const run_config *cfg, int64_t mono0, int64_t wal
     if (worker_init(w, 0, cfg, 0, 1, clock_now_ns()) < 0) return -1;
     stats_set_epoch(w->st, mono0, wall0);
     if (worker_start(w) < 0) { worker_destroy(w); return -1; }
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
     while (!worker_is_finished(w)) {
-        struct timespec ts = {0, 20 * 1000000};
-        int sig = sigtimedwait(&set, NULL, &ts);
-        if ((sig == SIGINT || sig == SIGTERM) && !*interrupted) {
+        int sig = signals_wait(20);
+        if (sig && !*interrupted) {
             *interrupted = sig;
             worker_request_stop(w);
         }
@@ -374,11 +371,11 @@ static void read_counter(probe_record *p, const char *reply, int64_t want, envel
             snprintf(p->answer, sizeof p->answer, "counter envelope that does not decrypt: %s", envelope_err_name(e));
         } else {
             envseen_add(seen, arg->valuestring, len, warn);
-            cJSON *v = cJSON_ParseWithLength(pt.data, pt.len);
-            const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
-            p->answer_ok = cJSON_IsNumber(id) && id->valuedouble == (double)want;
+            /* the id as g-crypt's JSON.parse reads it (the last of duplicate keys wins), as the load path
+             * and its health checks read it: a probe never judges an answer the counter would not */
+            int64_t id;
+            p->answer_ok = jsonv_object_int(pt.data, pt.len, "id", &id) == JSONV_INT_OK && id == want;
             copy(p->answer, sizeof p->answer, pt.data, pt.len);
-            cJSON_Delete(v);
         }
         buf_free(&pt);
     }
@@ -403,15 +400,22 @@ static void read_counter_error(probe_record *p, const char *reply)
     cJSON_Delete(j);
 }
 
-static int run_probe(const run_config *base, probe_record *p, const char *frame, int64_t want, long *max_payload,
-                     envelope_ctx *ctx, envseen *seen, int64_t mono0, int64_t wall0, int *interrupted)
+/* base as a run of one client on one worker sending one message, at once, in the closed model. */
+static run_config one_client(const run_config *base)
 {
     run_config cfg = *base;
-    worker w;
     cfg.clients = cfg.threads = 1;
     cfg.messages = 1;
     cfg.duration_ns = cfg.ramp_ns = cfg.think_ns = 0;
     cfg.rate = 0;
+    return cfg;
+}
+
+static int run_probe(const run_config *base, probe_record *p, const char *frame, int64_t want, long *max_payload,
+                     envelope_ctx *ctx, envseen *seen, int64_t mono0, int64_t wall0, int *interrupted)
+{
+    run_config cfg = one_client(base);
+    worker w;
     cfg.probe_args = frame;
     cfg.probe_wait_ns = base->message_timeout_ns;
     copy(p->sent, sizeof p->sent, frame, strlen(frame));
@@ -438,12 +442,8 @@ static int run_probe(const run_config *base, probe_record *p, const char *frame,
 static void health_check(const run_config *base, probe_record *p, int64_t start_id, result *r, envseen *seen,
                          int64_t mono0, int64_t wall0, int *interrupted)
 {
-    run_config cfg = *base;
+    run_config cfg = one_client(base);
     worker w;
-    cfg.clients = cfg.threads = 1;
-    cfg.messages = 1;
-    cfg.duration_ns = cfg.ramp_ns = cfg.think_ns = 0;
-    cfg.rate = 0;
     cfg.start_id = start_id;
     cfg.probe_args = NULL;
     if (mini_run(&w, &cfg, mono0, wall0, interrupted) < 0) {

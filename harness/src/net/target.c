@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "base/text.h"
 
 static const char target_hex[] = "0123456789ABCDEF";
 
-static int target_is_hex(char ch)
-{
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
+static int target_is_hex(char ch) { return text_hex_value((unsigned char)ch) >= 0; }
 
 static int target_unreserved(unsigned char ch)
 {

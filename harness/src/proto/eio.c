@@ -2,6 +2,7 @@
 #include "proto/eio.h"
 #include <cjson/cJSON.h>
 #include <string.h>
+#include "base/jsonv.h"
 
 const char *eio_err_name(int err)
 {
@@ -242,6 +243,9 @@ static int open_fields(const cJSON *o, eio_open *out)
 int eio_open_parse(const char *json, size_t n, eio_open *out)
 {
     memset(out, 0, sizeof *out);
+    /* accepted as engine.io-client's JSON.parse accepts it (cJSON alone would take "{...}x" or 01), the
+     * bytes as they came (JSONV_BYTES: the client parses text it has decoded already); then read by cJSON */
+    if (jsonv_check(json, n, JSONV_BYTES) < 0) return open_fail(out, EIO_ERR_BAD_JSON, "not JSON");
     cJSON *o = cJSON_ParseWithLength(json, n);
     int rc = o ? open_fields(o, out) : open_fail(out, EIO_ERR_BAD_JSON, "not JSON");
     cJSON_Delete(o);

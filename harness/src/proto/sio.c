@@ -1,8 +1,10 @@
 /* sio: Socket.IO protocol 4/5 text packets, and the small JSON reader/writer they need.
- * The JSON code is hand-written because it runs per message on the hot path: one linear pass to
+ * The JSON is checked by jsonv (the one JSON.parse grammar), on the hot path: one linear pass to
  * validate, one to pull the first string argument out, no allocation but the caller's buf. */
 #include "proto/sio.h"
 #include <string.h>
+#include "base/jsonv.h"
+#include "base/text.h"
 
 const char *sio_err_name(int err)
 {
@@ -43,107 +45,21 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
-/* s[*i] is '"': move *i past the closing quote. *escaped becomes 1 if the string holds a backslash. */
+/* s[*i] is '"': move *i past the closing quote. *escaped becomes 1 if the string holds a backslash. The
+ * grammar is jsonv's (JSON.parse's), bytes as they are (JSONV_BYTES: see sio.h on UTF-8). */
 static int json_string(const char *s, size_t n, size_t *i, int *escaped)
 {
-    size_t j = *i + 1;
-    for (;;) {
-        while (j < n && s[j] != '"' && s[j] != '\\' && (unsigned char)s[j] >= 0x20) j++;
-        if (j >= n || (unsigned char)s[j] < 0x20) return SIO_ERR_BAD_JSON;
-        if (s[j] == '"') { *i = j + 1; return SIO_OK; }
-        *escaped = 1;
-        if (j + 1 >= n) return SIO_ERR_BAD_JSON;
-        switch (s[j + 1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            j += 2;
-            break;
-        case 'u':
-            if (n - j < 6) return SIO_ERR_BAD_JSON;
-            for (int k = 2; k < 6; k++)
-                if (hexval(s[j + k]) < 0) return SIO_ERR_BAD_JSON;
-            j += 6;
-            break;
-        default:
-            return SIO_ERR_BAD_JSON;
-        }
-    }
-}
-
-static int json_number(const char *s, size_t n, size_t *i)
-{
-    size_t j = *i;
-    if (j < n && s[j] == '-') j++;
-    if (j < n && s[j] == '0') j++;
-    else if (j < n && is_digit(s[j])) while (j < n && is_digit(s[j])) j++;
-    else return SIO_ERR_BAD_JSON;
-    if (j < n && s[j] == '.') {
-        if (++j >= n || !is_digit(s[j])) return SIO_ERR_BAD_JSON;
-        while (j < n && is_digit(s[j])) j++;
-    }
-    if (j < n && (s[j] == 'e' || s[j] == 'E')) {
-        if (++j < n && (s[j] == '+' || s[j] == '-')) j++;
-        if (j >= n || !is_digit(s[j])) return SIO_ERR_BAD_JSON;
-        while (j < n && is_digit(s[j])) j++;
-    }
-    *i = j;
+    size_t start = *i;
+    if (jsonv_scan_string(s, n, i, JSONV_BYTES) < 0) return SIO_ERR_BAD_JSON;
+    *escaped = memchr(s + start, '\\', *i - start) != NULL;
     return SIO_OK;
 }
 
-static int json_literal(const char *s, size_t n, size_t *i, const char *lit)
-{
-    size_t l = strlen(lit);
-    if (n - *i < l || memcmp(s + *i, lit, l) != 0) return SIO_ERR_BAD_JSON;
-    *i += l;
-    return SIO_OK;
-}
-
-static int json_value(const char *s, size_t n, size_t *i, int depth);
-
-/* Objects and arrays share the loop: members separated by ',' up to the closing bracket. */
-static int json_container(const char *s, size_t n, size_t *i, int depth)
-{
-    char close = s[*i] == '{' ? '}' : ']';
-    int esc;
-    if (depth >= SIO_JSON_MAX_DEPTH) return SIO_ERR_BAD_JSON;
-    size_t j = skip_ws(s, n, *i + 1);
-    if (j < n && s[j] == close) { *i = j + 1; return SIO_OK; }
-    for (;;) {
-        if (close == '}') {
-            if (j >= n || s[j] != '"' || json_string(s, n, &j, &esc) < 0) return SIO_ERR_BAD_JSON;
-            j = skip_ws(s, n, j);
-            if (j >= n || s[j] != ':') return SIO_ERR_BAD_JSON;
-            j = skip_ws(s, n, j + 1);
-        }
-        if (json_value(s, n, &j, depth + 1) < 0) return SIO_ERR_BAD_JSON;
-        j = skip_ws(s, n, j);
-        if (j >= n) return SIO_ERR_BAD_JSON;
-        if (s[j] == close) { *i = j + 1; return SIO_OK; }
-        if (s[j] != ',') return SIO_ERR_BAD_JSON;
-        j = skip_ws(s, n, j + 1);
-    }
-}
-
-/* Move *i past the JSON value that starts at s[*i] (no leading whitespace). */
+/* Move *i past the JSON value that starts at s[*i], itself inside depth containers. */
 static int json_value(const char *s, size_t n, size_t *i, int depth)
 {
-    int esc;
-    if (*i >= n) return SIO_ERR_BAD_JSON;
-    switch (s[*i]) {
-    case '"': return json_string(s, n, i, &esc);
-    case '{': case '[': return json_container(s, n, i, depth);
-    case 't': return json_literal(s, n, i, "true");
-    case 'f': return json_literal(s, n, i, "false");
-    case 'n': return json_literal(s, n, i, "null");
-    default: return json_number(s, n, i);
-    }
+    return jsonv_scan(s, n, i, JSONV_BYTES, (size_t)(SIO_JSON_MAX_DEPTH - depth)) < 0 ? SIO_ERR_BAD_JSON : SIO_OK;
 }
 
 int sio_json_valid(const char *s, size_t n)
@@ -206,7 +122,8 @@ static char *put_utf8(char *o, unsigned cp)
 
 static unsigned hex4(const char *p)
 {
-    return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    return (unsigned)(text_hex_value((unsigned char)p[0]) << 12 | text_hex_value((unsigned char)p[1]) << 8 |
+                      text_hex_value((unsigned char)p[2]) << 4 | text_hex_value((unsigned char)p[3]));
 }
 
 /* Decoded output is never longer than the literal (\uXXXX: 6 bytes in, at most 3 out; a pair: 12 in,

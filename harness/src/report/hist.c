@@ -66,14 +66,6 @@ void hist_reset(hist *h)
     h->max = 0;
 }
 
-hist *hist_clone(const hist *h)
-{
-    size_t sz = sizeof *h + (size_t)h->nbuckets * sizeof h->counts[0];
-    hist *c = malloc(sz);
-    if (c) memcpy(c, h, sz);
-    return c;
-}
-
 void hist_record_n(hist *h, int64_t v, uint64_t n)
 {
     if (v < HIST_LOWEST) { v = HIST_LOWEST; h->clamped_low += n; }
@@ -86,21 +78,6 @@ void hist_record_n(hist *h, int64_t v, uint64_t n)
 }
 
 void hist_record(hist *h, int64_t v) { hist_record_n(h, v, 1); }
-
-int hist_add_at_index(hist *h, int idx, uint64_t n)
-{
-    if (idx < 0 || idx >= h->nbuckets) return -1;
-    if (!n) return 0;
-    int64_t lo = hist_lowest_equiv(h->sub_bits, idx);
-    int64_t hi = hist_highest_equiv(h->sub_bits, idx);
-    if (hi > HIST_HIGHEST) hi = HIST_HIGHEST;
-    h->counts[idx] += n;
-    h->total += n;
-    h->sum += (uint64_t)lo * n;
-    if (lo < h->min) h->min = lo;
-    if (hi > h->max) h->max = hi;
-    return 0;
-}
 
 int hist_merge(hist *dst, const hist *src)
 {
@@ -123,7 +100,6 @@ int64_t hist_max(const hist *h) { return h->total ? h->max : 0; }
 double hist_mean(const hist *h) { return h->total ? (double)h->sum / (double)h->total : 0.0; }
 uint64_t hist_clamped_low(const hist *h) { return h->clamped_low; }
 uint64_t hist_clamped_high(const hist *h) { return h->clamped_high; }
-int hist_sub_bits(const hist *h) { return h->sub_bits; }
 int hist_buckets(const hist *h) { return h->nbuckets; }
 uint64_t hist_count_at(const hist *h, int idx) { return idx >= 0 && idx < h->nbuckets ? h->counts[idx] : 0; }
 

@@ -26,13 +26,9 @@ hist    *hist_new(void);                        /* default precision (HIST_SUB_B
 hist    *hist_new_bits(int sub_bits);           /* 3..10; coarser histograms, e.g. per-second ones */
 void     hist_free(hist *h);
 void     hist_reset(hist *h);
-hist    *hist_clone(const hist *h);
 
 void     hist_record(hist *h, int64_t v);
 void     hist_record_n(hist *h, int64_t v, uint64_t n);
-/* Add n to the counter at idx (a bucket index of this histogram's layout); used to rebuild a histogram
- * from a sparse copy. The value used for min/max/sum is the bucket's lowest equivalent value. */
-int      hist_add_at_index(hist *h, int idx, uint64_t n);
 int      hist_merge(hist *dst, const hist *src);   /* 0, or -1 when the layouts differ */
 
 uint64_t hist_count(const hist *h);
@@ -47,7 +43,6 @@ uint64_t hist_clamped_high(const hist *h);
 int64_t  hist_value_at_percentile(const hist *h, double p);
 
 /* Layout, for iteration and for sparse copies. */
-int      hist_sub_bits(const hist *h);
 int      hist_buckets(const hist *h);            /* number of counters */
 uint64_t hist_count_at(const hist *h, int idx);
 int      hist_index_for(int sub_bits, int64_t v);       /* v already inside the range */

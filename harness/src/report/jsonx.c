@@ -31,7 +31,7 @@ int jsonx_add_num(cJSON *obj, const char *name, double v)
     return 0;
 }
 
-cJSON *jsonx_str(const char *s)
+static cJSON *jsonx_str(const char *s)
 {
     char *clean = text_dup(s, TEXT_MULTILINE);
     if (!clean) return NULL;

@@ -14,7 +14,6 @@ int    jsonx_add_num(cJSON *obj, const char *name, double v);        /* NaN/inf 
 /* A string as clean text (text.h, TEXT_MULTILINE): cJSON escapes control characters but copies invalid
  * UTF-8 as it is, so every string a report writes goes through here. 0, or -1 on ENOMEM. */
 int    jsonx_add_str(cJSON *obj, const char *name, const char *s);
-cJSON *jsonx_str(const char *s);                                     /* the same as a node (arrays) */
 
 /* Readers: 0 on success; -1 with "<what>.<name>: reason" appended to err (err may be NULL). */
 int jsonx_get_int(const cJSON *obj, const char *name, int64_t *out, const char *what, buf *err);

@@ -1,7 +1,7 @@
 /* ramp: the knee of a stepped run, and its table as JSON and Markdown. */
 #include "report/ramp.h"
 #include "report/jsonx.h"
-#include "report/report.h"   /* report_md_escape */
+#include "report/writers.h"   /* report_md_escape */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 

@@ -1,5 +1,10 @@
 /* report: write the five files atomically, and the stdout summary. */
 #include "report/report.h"
+#include "report/writers.h"
+
+#define REPORT_NFILES 5
+#define REPORT_DIR_MAX 960                 /* bytes of --out: room for step-NN-Mc/ and temporary names */
+#define REPORT_PROBE_NAME "siocrypt-write-probe"
 #include "base/text.h"
 #include <errno.h>
 #include <fcntl.h>

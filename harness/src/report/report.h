@@ -13,13 +13,10 @@
 #include "base/buf.h"
 #include "report/result.h"
 
-#define REPORT_NFILES 5
-#define REPORT_DIR_MAX 960                 /* bytes of --out: room for step-NN-Mc/ and temporary names */
-#define REPORT_PROBE_NAME "siocrypt-write-probe"
-
-/* Before a run: dir is usable for reports (not too long, created with its parents, a directory, and a
- * file can really be written there, which for root is the only test of a read-only mount or a full
- * disk). 0, or -1 with the reason in err; then nothing of dir is left that this call made. */
+/* Before a run: dir is usable for reports (at most 960 bytes, room for step-NN-Mc/ and temporary names;
+ * created with its parents, a directory, and a file can really be written there, which for root is the
+ * only test of a read-only mount or a full disk). 0, or -1 with the reason in err; then nothing of dir is
+ * left that this call made. */
 int  report_prepare_dir(const char *dir, buf *err);
 /* mkdir -p dir, then write the five files as a set: each through a temporary file (written completely,
  * fsync'd, closed), and renamed into place only when all five are; on any failure none is left. 0, or
@@ -33,18 +30,5 @@ int  report_write_file(const char *dir, const char *name, const buf *content, bu
 /* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
  * thresholds, findings, and r->meta.out_dir when set; written as clean text (text.h), for terminals. */
 void report_print_summary(FILE *f, const result *r);
-
-/* The renderers behind report_write_all (each appends one file's bytes to out; 0 or -1 on ENOMEM). */
-int report_json(const result *r, buf *out);
-int report_md(const result *r, buf *out);
-int report_junit(const result *r, buf *out);
-int report_hgrm(const result *r, buf *out);
-int report_html(const result *r, buf *out);
-
-/* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. Both escapers clean
- * the text first (text.h), whatever it is: invalid UTF-8 and controls come out as visible escapes. */
-void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and HTML */
-void report_md_escape(buf *out, const char *s);      /* | ` \ < * _ escaped, line breaks as spaces: table cells */
-const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
 
 #endif

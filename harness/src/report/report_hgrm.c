@@ -3,7 +3,7 @@
  * distance, the four-column header, one line per step (the 100% line has no 1/(1-Percentile)), and the
  * #[Mean / #[Max / #[Buckets footer. Values print with 3 decimals (1 us), as a 3-digit HdrHistogram would,
  * so sub-millisecond loopback latencies keep their resolution; Buckets/SubBuckets describe our layout. */
-#include "report/report.h"
+#include "report/writers.h"
 
 int report_hgrm(const result *r, buf *out)
 {

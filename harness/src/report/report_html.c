@@ -2,7 +2,8 @@
  * key figures, plots of the latency percentile distribution (x: 1/(1-p) on a log scale, as HdrHistogram's
  * plotter draws it), round trips per second, p50/p99 per second and connections open per second, then
  * the tables. Plot points come from the same percentile iteration as latency.hgrm and from the timeline. */
-#include "report/report.h"
+#include "report/writers.h"
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* report.json: the result's JSON, pretty-printed (one key per line, histogram pairs inline). */
-#include "report/report.h"
+#include "report/writers.h"
 #include <stdlib.h>
 
 int report_json(const result *r, buf *out)

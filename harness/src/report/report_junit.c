@@ -2,7 +2,7 @@
  * one per threshold, one per error class (failing; its details in the body; "no errors" passes when
  * there are none), one per finding (failing when severity is high), one per robustness probe (failing when
  * the health check after it failed, skipped when it did not run). */
-#include "report/report.h"
+#include "report/writers.h"
 #include <stdlib.h>
 #include <string.h>
 

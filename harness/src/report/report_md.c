@@ -1,5 +1,5 @@
 /* summary.md: the tables a person pastes into a pull request. */
-#include "report/report.h"
+#include "report/writers.h"
 #include <math.h>
 
 static void cell(buf *o, const char *s) { report_md_escape(o, s); }
