@@ -91,17 +91,17 @@ int worker_is_finished(const worker *w) { return __atomic_load_n(&w->finished, _
  * never made. The loop is run down so that lws and curl can close the handles they put on it. */
 static void worker_unbuild(worker *w, int loop_ok)
 {
-    if (w->lws) ws_context_destroy(w->lws);
-    w->lws = NULL;
+    if (w->net.lws) ws_context_destroy(w->net.lws);
+    w->net.lws = NULL;
     if (loop_ok) {
         uv_run(&w->loop, UV_RUN_NOWAIT);
-        if (w->multi) poll_multi_cleanup(w);
+        if (w->net.multi) poll_multi_cleanup(&w->net);
         sched_close(&w->sched);
         uv_close((uv_handle_t *)&w->sweep, NULL);
         if (w->wake.data) uv_close((uv_handle_t *)&w->wake, NULL);   /* data is set once it was made */
         uv_run(&w->loop, UV_RUN_DEFAULT);
-        if (w->lws_live) {
-            ws_context_destroy(w->lws_live);
+        if (w->net.lws_live) {
+            ws_context_destroy(w->net.lws_live);
             uv_run(&w->loop, UV_RUN_DEFAULT);
         }
         uv_loop_close(&w->loop);
@@ -128,6 +128,20 @@ static int worker_loop_init(uv_loop_t *loop)
     return r;
 }
 
+/* The transports' part of the run's configuration. */
+static void worker_net_init(worker *w)
+{
+    const run_config *cfg = w->cfg;
+    w->net.cfg.target = cfg->target;
+    w->net.cfg.eio = cfg->eio;
+    w->net.cfg.connect_timeout_ns = cfg->connect_timeout_ns;
+    w->net.cfg.post_timeout_ns = cfg->message_timeout_ns;
+    w->net.cfg.max_message_bytes = cfg->max_message_bytes;
+    w->net.loop = &w->loop;
+    w->net.sched = &w->sched;
+    w->net.nconns = w->nclients;
+}
+
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
 {
     memset(w, 0, sizeof *w);
@@ -137,6 +151,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->first_index = first_index;
     w->nclients = nclients;
     w->t0_ns = t0_ns;
+    worker_net_init(w);
     w->end_ns = cfg->duration_ns ? t0_ns + cfg->duration_ns : 0;
     pthread_mutex_init(&w->progress_lock, NULL);
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
@@ -148,7 +163,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->sweep.data = w;
     if (uv_async_init(&w->loop, &w->wake, worker_on_wake) == 0) w->wake.data = w;   /* an eventfd: may fail */
     if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
-        poll_multi_init(w) < 0 || !(w->lws = ws_context_create(w))) {
+        poll_multi_init(&w->net) < 0 || ws_context_create(&w->net) < 0) {
         worker_unbuild(w, 1);
         return -1;
     }
@@ -201,10 +216,10 @@ void worker_read_progress(worker *w, worker_progress *out)
 void worker_destroy(worker *w)
 {
     for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
-    ws_context_destroy(w->lws);         /* first call: closes every wsi and lws's uv handles */
-    w->lws = NULL;
+    ws_context_destroy(w->net.lws);     /* first call: closes every wsi and lws's uv handles */
+    w->net.lws = NULL;
     uv_run(&w->loop, UV_RUN_NOWAIT);
-    poll_multi_cleanup(w);
+    poll_multi_cleanup(&w->net);
     for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
     sched_close(&w->sched);
     uv_close((uv_handle_t *)&w->sweep, NULL);
@@ -212,8 +227,8 @@ void worker_destroy(worker *w)
     uv_run(&w->loop, UV_RUN_DEFAULT);
     /* On a foreign loop the first destroy only closes lws's handles; once the loop has run them down, a
      * second call frees the context (without it, LeakSanitizer finds the context and its vhost). */
-    if (w->lws_live) {
-        ws_context_destroy(w->lws_live);
+    if (w->net.lws_live) {
+        ws_context_destroy(w->net.lws_live);
         uv_run(&w->loop, UV_RUN_DEFAULT);
     }
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)

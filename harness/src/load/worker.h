@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <uv.h>
 #include "session/client.h"
+#include "net/net.h"
 #include "net/schedule.h"
 
-struct lws_context;
 struct stats;
 struct envelope_ctx;
 struct envseen;
@@ -60,12 +60,8 @@ typedef struct worker {
     uv_loop_t loop;
     uv_async_t wake;              /* the main thread asks for a stop */
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
-    uv_timer_t curl_timer;
     sched sched;                  /* every client's timer: one heap, one timerfd */
-    struct lws_context *lws;
-    struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
-    void *multi;                  /* CURLM */
-    void *poll_headers;           /* struct curl_slist: the Host header of every polling request */
+    net_loop net;                 /* the lws context and curl multi handle on this loop, the transports' limits */
     struct envelope_ctx *env;
     struct stats *st;
     struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */

@@ -14,8 +14,6 @@
 #include "base/jsonv.h"
 #include "proto/sio.h"
 #include "report/stats.h"
-#include "net/transport_poll.h"
-#include "net/transport_ws.h"
 #include "load/worker.h"
 
 #define CLIENT_CLOSE_GRACE_NS 2000000000LL
@@ -24,6 +22,7 @@ static void client_fail(client *c, const char *cls, const char *detail);
 static void client_send_counter(client *c, int64_t id, int64_t intended_ns);
 static void client_finish(client *c);
 static void client_on_timer(sched_entry *e, int64_t now);
+static const transport_events client_ws_events, client_poll_events;
 
 static void client_log(const client *c, const char *what, const char *detail)
 {
@@ -40,8 +39,12 @@ void client_init(client *c, worker *w, int index)
     c->next_id = w->cfg->start_id;
     c->last_id = w->cfg->start_id - 2;
     sched_entry_init(&c->timer, client_on_timer);
-    sched_entry_init(&c->poll_retry, poll_on_retry);
+    ws_conn_init(&c->ws, &w->net);
+    poll_conn_init(&c->poll, &w->net);
 }
+
+static const transport_ops *client_ops(client_transport t) { return t == CT_WEBSOCKET ? &ws_ops : &poll_ops; }
+static void *client_conn(client *c, client_transport t) { return t == CT_WEBSOCKET ? (void *)&c->ws : (void *)&c->poll; }
 
 /* ---- sending ---------------------------------------------------------------------------------------- */
 
@@ -57,8 +60,8 @@ void client_send_packet(client *c, char eio_type, const char *data, size_t n)
     buf_append(&c->outq, &len, 4);
     buf_append_char(&c->outq, eio_type);
     buf_append(&c->outq, data, n);
-    if (c->active == CT_WEBSOCKET) ws_kick(c);
-    else if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_kick(c);
+    /* polling paused for the upgrade does not carry the queue: it waits for the websocket */
+    if (c->active != CT_NONE) client_ops(c->active)->send(client_conn(c, c->active));
 }
 
 static void client_send_sio_connect(client *c)
@@ -381,13 +384,16 @@ static void client_on_open_packet(client *c, client_transport from, const char *
     c->next_ping_ns = now + c->ping_interval_ns;
     c->state = CLIENT_HANDSHAKING;
     c->active = from;
+    transport_link_session(&c->poll.link, c->sid, c->ping_interval_ns + c->ping_timeout_ns);
+    transport_link_session(&c->ws.link, c->sid, c->ping_interval_ns + c->ping_timeout_ns);
     client_send_sio_connect(c);
     /* over polling, the transport starts the next GET once this payload is handled */
     if (from == CT_POLLING) {
         if (c->w->cfg->transport == TRANSPORT_UPGRADE && o.upgrade_websocket) {
             c->upgrade = UPGRADE_CONNECTING;
             c->t_upgrade_ns = now;
-            if (ws_connect(c) < 0 && c->upgrade == UPGRADE_CONNECTING) {
+            /* the second transport, not carrying the session until the probe has been answered */
+            if (ws_ops.open(&c->ws, &client_ws_events, c, NULL) < 0 && c->upgrade == UPGRADE_CONNECTING) {
                 stats_error(c->w->st, now, "upgrade", "connect");
                 c->upgrade = UPGRADE_NONE;
             }
@@ -398,24 +404,27 @@ static void client_on_open_packet(client *c, client_transport from, const char *
 /* Polling is quiet: finish the upgrade with `5`, and move the queue over to the websocket. */
 static void client_finish_upgrade(client *c)
 {
-    if (c->upgrade != UPGRADE_PAUSING || poll_busy(c)) return;
+    if (c->upgrade != UPGRADE_PAUSING || poll_ops.busy(&c->poll)) return;
     c->upgrade = UPGRADE_DONE;
     c->active = CT_WEBSOCKET;
     /* `5` goes ahead of everything queued: it is what tells the server to switch */
-    buf_append_str(&c->ws_first, "5");
-    ws_kick(c);
+    ws_ops.push(&c->ws, "5", 1);
+    ws_ops.carry(&c->ws, &c->outq);
     stats_upgrade_ns(c->w->st, clock_now_ns() - c->t_upgrade_ns);
     client_log(c, "upgraded", NULL);
 }
 
-void client_on_poll_idle(client *c)
+/* A polling request ended and no GET follows: paused for the upgrade (its GET came back), or a POST
+ * ended with nothing left to send (then no POST is in flight). */
+static void client_on_poll_idle(void *user)
 {
+    client *c = user;
     if (c->upgrade == UPGRADE_PAUSING) client_finish_upgrade(c);
     /* our close packet has been delivered: the session is over, whatever the pending GET says */
-    else if (c->state == CLIENT_CLOSING && c->active == CT_POLLING && !c->post && c->outq.len == 0) client_finish(c);
+    else if (c->state == CLIENT_CLOSING && c->active == CT_POLLING && c->outq.len == 0) client_finish(c);
 }
 
-void client_on_packet(client *c, client_transport from, const eio_packet *pk)
+static void client_on_packet(client *c, client_transport from, const eio_packet *pk)
 {
     eio_packet p = *pk;
     c->last_rx_ns = clock_now_ns();
@@ -433,6 +442,7 @@ void client_on_packet(client *c, client_transport from, const eio_packet *pk)
     case EIO_PONG:
         if (from == CT_WEBSOCKET && c->upgrade == UPGRADE_PROBING && p.len == 5 && !memcmp(p.data, "probe", 5)) {
             c->upgrade = UPGRADE_PAUSING;
+            poll_ops.carry(&c->poll, NULL);   /* no more GETs or POSTs: the websocket takes over */
             client_finish_upgrade(c);
             return;
         }
@@ -449,53 +459,68 @@ void client_on_packet(client *c, client_transport from, const eio_packet *pk)
 
 /* ---- transports' events ----------------------------------------------------------------------------- */
 
-void client_on_ws_open(client *c)
+/* The upgrade failed: stay on polling, as socket.io-client does; it polls again and sends what waited. */
+static void client_upgrade_failed(client *c, const char *why)
 {
+    stats_error(c->w->st, clock_now_ns(), "upgrade", why);
+    c->upgrade = UPGRADE_NONE;
+    poll_ops.carry(&c->poll, &c->outq);
+}
+
+static void client_ws_on_open(void *user)
+{
+    client *c = user;
     if (c->upgrade == UPGRADE_CONNECTING) {
         c->upgrade = UPGRADE_PROBING;
-        buf_append_str(&c->ws_first, "2probe");
-        ws_kick(c);
+        ws_ops.push(&c->ws, "2probe", 6);
         return;
     }
     c->active = CT_WEBSOCKET;   /* websocket-only: the open packet comes next */
 }
 
-void client_on_ws_closed(client *c)
+static void client_ws_on_closed(void *user)
 {
+    client *c = user;
     if (c->state == CLIENT_CLOSED) return;
     if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
     if (c->active != CT_WEBSOCKET) {
         /* the upgrade's websocket went away: stay on polling, as socket.io-client does */
-        if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) {
-            stats_error(c->w->st, clock_now_ns(), "upgrade", "websocket closed");
-            c->upgrade = UPGRADE_NONE;
-            if (c->state != CLIENT_CLOSED && !c->get) poll_get(c);
-        }
+        if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) client_upgrade_failed(c, "websocket closed");
         return;
     }
     client_fail(c, c->state == CLIENT_OPEN ? "disconnect" : "handshake", "websocket closed");
 }
 
-void client_on_transport_error(client *c, client_transport from, const char *cls, const char *detail)
+static void client_on_transport_error(client *c, client_transport from, const char *cls, const char *detail)
 {
     if (c->state == CLIENT_CLOSED) return;
     if (from == CT_WEBSOCKET && c->active != CT_WEBSOCKET) {
         if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE) {
-            stats_error(c->w->st, clock_now_ns(), "upgrade", detail);
             client_log(c, "upgrade failed", detail);
-            c->upgrade = UPGRADE_NONE;
-            if (!c->get && c->state != CLIENT_CLOSING) poll_get(c);
-            poll_kick(c);
+            client_upgrade_failed(c, detail);   /* while closing, polling sends the close but GETs no more */
             return;
         }
         if (c->state != CLIENT_CONNECTING) return;
     }
     if (c->state == CLIENT_CLOSING) { client_finish(c); return; }
-    /* lws reports any failure before the websocket is up as a connection error: it is connect-refused
-     * only if TCP never connected */
-    if (!strcmp(cls, "connect")) cls = from == CT_WEBSOCKET && c->ws_tcp_up ? "handshake" : "connect-refused";
     client_fail(c, cls, detail);
 }
+
+static void client_ws_on_packet(void *user, const eio_packet *p) { client_on_packet(user, CT_WEBSOCKET, p); }
+static void client_poll_on_packet(void *user, const eio_packet *p) { client_on_packet(user, CT_POLLING, p); }
+static void client_ws_on_error(void *user, const char *cls, const char *detail)
+{
+    client_on_transport_error(user, CT_WEBSOCKET, cls, detail);
+}
+static void client_poll_on_error(void *user, const char *cls, const char *detail)
+{
+    client_on_transport_error(user, CT_POLLING, cls, detail);
+}
+
+static const transport_events client_ws_events = {client_ws_on_open, client_ws_on_packet, client_ws_on_error,
+                                                  client_ws_on_closed, NULL};
+static const transport_events client_poll_events = {NULL, client_poll_on_packet, client_poll_on_error, NULL,
+                                                    client_on_poll_idle};
 
 /* ---- lifecycle -------------------------------------------------------------------------------------- */
 
@@ -507,10 +532,11 @@ void client_start(client *c)
     stats_conn_attempt(w->st, c->t_start_ns);
     if (w->cfg->transport == TRANSPORT_WEBSOCKET_ONLY) {
         c->active = CT_WEBSOCKET;
-        if (ws_connect(c) < 0 && c->state == CLIENT_CONNECTING) client_fail(c, "connect-refused", "connect failed");
+        if (ws_ops.open(&c->ws, &client_ws_events, c, &c->outq) < 0 && c->state == CLIENT_CONNECTING)
+            client_fail(c, "connect-refused", "connect failed");
     } else {
         c->active = CT_POLLING;
-        poll_get(c);
+        poll_ops.open(&c->poll, &client_poll_events, c, &c->outq);
     }
 }
 
@@ -522,8 +548,8 @@ void client_schedule_start(client *c, int64_t delay_ns)
 
 static void client_release_transports(client *c)
 {
-    poll_cancel(c);
-    ws_abort(c);
+    poll_ops.abort(&c->poll);
+    ws_ops.abort(&c->ws);
     sched_cancel(&c->w->sched, &c->timer);
 }
 
@@ -582,11 +608,8 @@ void client_tick(client *c, int64_t now)
         return;
     }
     if (c->upgrade != UPGRADE_NONE && c->upgrade != UPGRADE_DONE && now - c->t_upgrade_ns > cfg->connect_timeout_ns) {
-        stats_error(c->w->st, now, "upgrade", "timeout");
-        c->upgrade = UPGRADE_NONE;
-        ws_abort(c);
-        if (!c->get) poll_get(c);
-        poll_kick(c);
+        ws_ops.abort(&c->ws);
+        client_upgrade_failed(c, "timeout");
     }
     /* messages that waited too long: one `timeout` each; they are remembered, so an answer that still
      * comes is counted late, not as a mismatch */
@@ -635,7 +658,8 @@ void client_close(client *c)
         client_send_packet(c, '4', c->scratch.data, c->scratch.len);
     }
     client_send_packet(c, '1', "", 0);
-    if (c->active == CT_WEBSOCKET) ws_close(c);   /* after the queue has gone out */
+    /* websocket: after the queue has gone out; polling: the close packet's POST goes, no GET follows */
+    if (c->active != CT_NONE) client_ops(c->active)->close(client_conn(c, c->active));
 }
 
 void client_abort(client *c)
@@ -648,8 +672,9 @@ int client_is_finished(const client *c) { return c->state == CLIENT_CLOSED; }
 
 void client_free(client *c)
 {
-    buf *bufs[] = {&c->ws_rx, &c->ws_tx, &c->get_body, &c->post_body, &c->post_resp, &c->outq,
-                   &c->scratch, &c->plain, &c->arg, &c->ws_first, &c->probe_reply};
+    ws_conn_free(&c->ws);
+    poll_conn_free(&c->poll);
+    buf *bufs[] = {&c->outq, &c->scratch, &c->plain, &c->arg, &c->probe_reply};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) buf_free(bufs[i]);
     inflight_free(&c->fl);
 }

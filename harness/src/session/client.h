@@ -10,9 +10,10 @@
 #include "base/buf.h"
 #include "load/inflight.h"
 #include "net/schedule.h"
+#include "net/transport_poll.h"
+#include "net/transport_ws.h"
 
 struct worker;
-struct lws;
 
 typedef enum client_state {
     CLIENT_IDLE,          /* not started yet (ramp-up) */
@@ -45,7 +46,7 @@ typedef enum client_probe_outcome {
 } client_probe_outcome;
 
 /* The detail (class protocol) when a server's message or polling body is past limits.max_message_bytes. */
-#define CLIENT_MESSAGE_TOO_LARGE "message-too-large"
+#define CLIENT_MESSAGE_TOO_LARGE TRANSPORT_MESSAGE_TOO_LARGE
 
 typedef struct client {
     struct worker *w;
@@ -61,22 +62,9 @@ typedef struct client {
     int64_t pong_deadline_ns;     /* EIO3: 0 when no ping is outstanding */
     int64_t last_rx_ns;           /* EIO4: server pings keep this fresh */
 
-    /* websocket (transport_ws) */
-    struct lws *wsi;
-    buf ws_rx;                    /* fragments of the message being received */
-    buf ws_tx;                    /* scratch with LWS_PRE headroom */
-    buf ws_first;                 /* upgrade packets (2probe, 5) that go out ahead of c->outq */
-    int ws_closing;
-    int ws_established;           /* the websocket handshake is done */
-    int ws_tcp_up;                /* the TCP connection was made: a later failure is not connect-refused */
-
-    /* polling (transport_poll) */
-    void *get, *post;             /* CURL easy handles, NULL while none is in flight */
-    buf get_body, post_body, post_resp;
-    int64_t get_started_ns;
-    int poll_too_large;           /* the write callback refused a body past limits.max_message_bytes */
-    int poll_empty;               /* empty 200 replies in a row: the next GET waits longer (transport_poll) */
-    sched_entry poll_retry;       /* that wait, on the worker's scheduler */
+    /* the transports (their state is their own: transport_ws.h, transport_poll.h) */
+    ws_conn ws;
+    poll_conn poll;
 
     /* packets waiting to go out: records of [uint32 len][bytes]; the active transport drains it */
     buf outq;
@@ -114,14 +102,6 @@ void client_close(client *c);                 /* close politely (socket.io DISCO
 void client_abort(client *c);                 /* drop the connection now */
 void client_free(client *c);
 int  client_is_finished(const client *c);
-
-/* From the transports */
-struct eio_packet;
-void client_on_packet(client *c, client_transport from, const struct eio_packet *p);
-void client_on_ws_open(client *c);
-void client_on_transport_error(client *c, client_transport from, const char *cls, const char *detail);
-void client_on_ws_closed(client *c);
-void client_on_poll_idle(client *c);          /* a polling request ended: maybe continue the upgrade */
 
 /* Queue one Engine.IO packet (type digit + data) on the active transport. */
 void client_send_packet(client *c, char eio_type, const char *data, size_t n);
