@@ -21,14 +21,14 @@
 static int64_t worker_inflight(const worker *w)
 {
     int64_t n = 0;
-    for (int i = 0; i < w->nclients; i++) n += (int64_t)inflight_waiting(&w->clients[i].fl);
+    for (int i = 0; i < w->nclients; i++) n += (int64_t)client_waiting(&w->clients[i]);
     return n;
 }
 
 static void worker_publish(worker *w)
 {
     worker_progress p = {0};
-    p.conns_open = w->conns_open;
+    p.conns_open = w->sess.conns_open;
     p.sent = (int64_t)w->st->sent;
     p.verified = (int64_t)w->st->verified;
     p.errors = (int64_t)w->st->errors;
@@ -128,10 +128,22 @@ static int worker_loop_init(uv_loop_t *loop)
     return r;
 }
 
-/* The transports' part of the run's configuration. */
-static void worker_net_init(worker *w)
+/* The transports' and the sessions' parts of the run's configuration, and what the clients run. */
+static void worker_layers_init(worker *w)
 {
     const run_config *cfg = w->cfg;
+    session_config *sc = &w->scfg;
+    sc->eio = cfg->eio;
+    sc->transport = cfg->transport == TRANSPORT_POLLING_ONLY ? SESSION_POLLING_ONLY
+                  : cfg->transport == TRANSPORT_UPGRADE ? SESSION_UPGRADE : SESSION_WEBSOCKET_ONLY;
+    snprintf(sc->nsp, sizeof sc->nsp, "%s", cfg->nsp);
+    sc->auth_json = cfg->auth_json;
+    sc->connect_timeout_ns = cfg->connect_timeout_ns;
+    sc->max_queue_bytes = cfg->max_queue_bytes;
+    sc->verbose = cfg->verbose;
+    w->sess.cfg = sc;
+    w->sess.net = &w->net;
+    w->wl = cfg->probe_args ? &probe_workload : &counter_workload;
     w->net.cfg.target = cfg->target;
     w->net.cfg.eio = cfg->eio;
     w->net.cfg.connect_timeout_ns = cfg->connect_timeout_ns;
@@ -151,7 +163,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->first_index = first_index;
     w->nclients = nclients;
     w->t0_ns = t0_ns;
-    worker_net_init(w);
+    worker_layers_init(w);
     w->end_ns = cfg->duration_ns ? t0_ns + cfg->duration_ns : 0;
     pthread_mutex_init(&w->progress_lock, NULL);
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
@@ -169,7 +181,8 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     }
     /* the steady window starts at the end of the ramp at the earliest */
     stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
-    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i);
+    w->sess.st = w->st;
+    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i, w->wl);
     return 0;
 }
 
@@ -202,6 +215,7 @@ void worker_request_stop(worker *w)
 void worker_join(worker *w)
 {
     pthread_join(w->thread, NULL);
+    w->close_began_ns = w->sess.close_began_ns;
     worker_publish(w);
 }
 
