@@ -1,14 +1,15 @@
-/* session: the Engine.IO session and the socket.io namespace connection, for one client. Transports hand in
- * whole Engine.IO packets; this file decides what they mean and what to send. What a socket.io EVENT means
- * is the workload's business (session_handler). */
+/* session: the Engine.IO session of one client (handshake, heartbeat, send queue, upgrade, close).
+ * Transports hand in whole Engine.IO packets; this file decides what they mean and what to send. Its
+ * MESSAGE packets are the socket.io socket's (socket.c); what a socket.io EVENT means is the workload's
+ * business (session_handler). */
 #include "session/session.h"
+#include "session/socket.h"
 #include "base/text.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/clock.h"
 #include "proto/eio.h"
-#include "proto/sio.h"
 #include "report/stats.h"
 
 #define SESSION_CLOSE_GRACE_NS 2000000000LL
@@ -16,7 +17,7 @@
 static void session_finish(session *s);
 static const transport_events session_ws_events, session_poll_events;
 
-static void session_log(const session *s, const char *what, const char *detail)
+void session_log(const session *s, const char *what, const char *detail)
 {
     if (s->ctx->cfg->verbose)
         text_fprintf(stderr, "client %d: %s%s%s\n", s->index, what, detail ? ": " : "", detail ? detail : "");
@@ -40,7 +41,7 @@ static void *session_conn(session *s, session_carrier t) { return t == CT_WEBSOC
 /* ---- sending ---------------------------------------------------------------------------------------- */
 
 /* Queue one Engine.IO packet (type digit + data) on the active transport. */
-static void session_send_packet(session *s, char eio_type, const char *data, size_t n)
+void session_send_packet(session *s, char eio_type, const char *data, size_t n)
 {
     uint32_t len = (uint32_t)(n + 1);
     /* a server that does not read (while it pings, say) must not make us queue without end */
@@ -54,78 +55,6 @@ static void session_send_packet(session *s, char eio_type, const char *data, siz
     buf_append(&s->outq, data, n);
     /* polling paused for the upgrade does not carry the queue: it waits for the websocket */
     if (s->active != CT_NONE) session_ops(s->active)->send(session_conn(s, s->active));
-}
-
-static void session_send_sio_connect(session *s)
-{
-    const session_config *cfg = s->ctx->cfg;
-    /* Socket.IO protocol 4 (Engine.IO 3 servers) connects "/" unasked; other namespaces are asked for. */
-    if (cfg->eio == 3 && !strcmp(cfg->nsp, "/")) return;
-    buf_clear(&s->scratch);
-    sio_encode_connect(&s->scratch, cfg->nsp, cfg->eio == 3 ? NULL : cfg->auth_json);
-    session_send_packet(s, '4', s->scratch.data, s->scratch.len);
-}
-
-void session_emit_str(session *s, const char *event, const char *str, size_t n)
-{
-    buf_clear(&s->scratch);
-    sio_encode_event_str(&s->scratch, s->ctx->cfg->nsp, -1, event, str, n);
-    session_send_packet(s, '4', s->scratch.data, s->scratch.len);
-}
-
-int session_emit_json(session *s, const char *args, size_t n)
-{
-    buf_clear(&s->scratch);
-    if (sio_encode_event_json(&s->scratch, s->ctx->cfg->nsp, -1, args, n) != SIO_OK) return -1;
-    session_send_packet(s, '4', s->scratch.data, s->scratch.len);
-    return 0;
-}
-
-/* ---- Socket.IO -------------------------------------------------------------------------------------- */
-
-static void session_on_connected(session *s)
-{
-    int64_t now = clock_now_ns();
-    s->state = SESSION_OPEN;
-    s->sio_connected = 1;
-    s->ctx->conns_open++;
-    stats_conn_established(s->ctx->st, now, now - s->t_start_ns);
-    session_log(s, "connected", s->sid);
-    s->h->on_connect(s->user);
-}
-
-static void session_on_sio(session *s, const char *p, size_t n)
-{
-    sio_packet sp;
-    int r = sio_packet_parse(p, n, &sp);
-    if (r != SIO_OK) { session_fail(s, "protocol", sio_err_name(r)); return; }
-    if (!sio_nsp_is(&sp, s->ctx->cfg->nsp)) return;   /* another namespace: not ours */
-    switch (sp.type) {
-    case SIO_CONNECT:
-        if (s->state == SESSION_HANDSHAKING) session_on_connected(s);
-        return;
-    case SIO_CONNECT_ERROR:
-        /* before the CONNECT it refuses the namespace (a handshake error, e.g. bad auth); once connected the
-         * server is putting an end to a session it had accepted */
-        session_fail(s, s->sio_connected ? "disconnect" : "handshake",
-                     s->sio_connected ? "CONNECT_ERROR after connect" : "CONNECT_ERROR");
-        return;
-    case SIO_DISCONNECT:
-        session_fail(s, "disconnect", "server DISCONNECT");
-        return;
-    case SIO_EVENT: {
-        const char *name;
-        size_t name_len, pos = 0;
-        if (sio_array_next(sp.data, sp.data_len, &pos, &name, &name_len) != SIO_OK) {
-            session_fail(s, "protocol", "bad event");
-            return;
-        }
-        s->h->on_event(s->user, &sp, name, name_len);
-        return;
-    }
-    default:
-        return;   /* ACKs are not used by the counter */
-    }
 }
 
 /* ---- Engine.IO -------------------------------------------------------------------------------------- */
@@ -151,7 +80,7 @@ static void session_on_open_packet(session *s, session_carrier from, const char 
     s->active = from;
     transport_link_session(&s->poll.link, s->sid, s->ping_interval_ns + s->ping_timeout_ns);
     transport_link_session(&s->ws.link, s->sid, s->ping_interval_ns + s->ping_timeout_ns);
-    session_send_sio_connect(s);
+    socket_send_connect(s);
     /* over polling, the transport starts the next GET once this payload is handled */
     if (from == CT_POLLING) {
         if (s->ctx->cfg->transport == SESSION_UPGRADE && o.upgrade_websocket) {
@@ -214,7 +143,7 @@ static void session_on_packet(session *s, session_carrier from, const eio_packet
         s->pong_deadline_ns = 0;   /* EIO3: our ping was answered */
         return;
     case EIO_MESSAGE:
-        session_on_sio(s, p.data, p.len);
+        socket_on_message(s, p.data, p.len);
         return;
     case EIO_NOOP:
     case EIO_UPGRADE:
@@ -382,11 +311,7 @@ void session_close(session *s)
     if (s->state == SESSION_CONNECTING || s->upgrade == UPGRADE_PAUSING) { session_finish(s); return; }
     s->state = SESSION_CLOSING;
     s->t_close_ns = clock_now_ns();
-    if (s->sio_connected) {
-        buf_clear(&s->scratch);
-        sio_encode_disconnect(&s->scratch, s->ctx->cfg->nsp);
-        session_send_packet(s, '4', s->scratch.data, s->scratch.len);
-    }
+    if (s->sio_connected) socket_send_disconnect(s);
     session_send_packet(s, '1', "", 0);
     /* websocket: after the queue has gone out; polling: the close packet's POST goes, no GET follows */
     if (s->active != CT_NONE) session_ops(s->active)->close(session_conn(s, s->active));
