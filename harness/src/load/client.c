@@ -3,7 +3,6 @@
 #include "load/client.h"
 #include <string.h>
 #include "base/clock.h"
-#include "load/worker.h"
 
 static void client_on_timer(sched_entry *e, int64_t now)
 {
@@ -27,19 +26,19 @@ static void client_on_error(void *user, const char *cls, const char *detail)
 static void client_on_closed(void *user)
 {
     client *c = user;
-    sched_cancel(&c->w->sched, &c->timer);
+    sched_cancel(c->x->sched, &c->timer);
 }
 
 static const session_handler client_handler = {client_on_connect, client_on_event, client_on_tick,
                                                client_on_error, client_on_closed};
 
-void client_init(client *c, worker *w, int index, const workload *wl)
+void client_init(client *c, workload_ctx *x, int index, const workload *wl)
 {
     memset(c, 0, sizeof *c);
-    c->w = w;
+    c->x = x;
     c->index = index;
     c->wl = wl;
-    session_init(&c->s, &w->sess, index, &client_handler, c);
+    session_init(&c->s, x->sess, index, &client_handler, c);
     sched_entry_init(&c->timer, client_on_timer);
     wl->init(c);
 }
@@ -48,7 +47,7 @@ void client_start(client *c) { session_start(&c->s); }
 
 void client_timer_at(client *c, int64_t at_ns)
 {
-    if (sched_at(&c->w->sched, &c->timer, at_ns) < 0) session_fail(&c->s, "protocol", "scheduler full");
+    if (sched_at(c->x->sched, &c->timer, at_ns) < 0) session_fail(&c->s, "protocol", "scheduler full");
 }
 
 void client_schedule_start(client *c, int64_t delay_ns)
@@ -67,7 +66,7 @@ void client_close(client *c)
     if (st == SESSION_CLOSED || st == SESSION_CLOSING) return;
     /* Messages still unanswered when we give up on them because the connection goes away are counted */
     if (st != SESSION_IDLE) c->wl->on_close(c, "drain");
-    sched_cancel(&c->w->sched, &c->timer);
+    sched_cancel(c->x->sched, &c->timer);
     session_close(&c->s);
 }
 

@@ -9,10 +9,8 @@
 #include "load/counter.h"
 #include "load/probe_client.h"
 
-struct worker;
-
 typedef struct client {
-    struct worker *w;
+    workload_ctx *x;              /* what the worker's clients share */
     int index;                    /* global index over all workers, for logs */
     session s;
     const workload *wl;
@@ -21,7 +19,7 @@ typedef struct client {
     probe_state probe;            /* the probe's part (probe_client.c) */
 } client;
 
-void client_init(client *c, struct worker *w, int index, const workload *wl);
+void client_init(client *c, workload_ctx *x, int index, const workload *wl);
 void client_start(client *c);                 /* begin connecting now */
 void client_schedule_start(client *c, int64_t delay_ns);
 void client_timer_at(client *c, int64_t at_ns);   /* the workload's next on_timer */

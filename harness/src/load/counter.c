@@ -10,14 +10,14 @@
 #include "proto/sio.h"
 #include "report/stats.h"
 #include "load/client.h"
-#include "load/worker.h"
+#include "load/run_config.h"
 
 static void counter_continue(client *c, int64_t next_id);
 
 static void counter_init(client *c)
 {
-    c->counter.next_id = c->w->cfg->start_id;
-    c->counter.last_id = c->w->cfg->start_id - 2;
+    c->counter.next_id = c->x->cfg->start_id;
+    c->counter.last_id = c->x->cfg->start_id - 2;
 }
 
 /* ---- messages in flight ------------------------------------------------------------------------- */
@@ -27,7 +27,7 @@ static void counter_init(client *c)
 static void counter_on_close(client *c, const char *why)
 {
     int64_t now = clock_now_ns();
-    for (size_t n = inflight_clear(&c->counter.fl); n; n--) stats_error(c->w->st, now, "timeout", why);
+    for (size_t n = inflight_clear(&c->counter.fl); n; n--) stats_error(c->x->st, now, "timeout", why);
 }
 
 /* A bad answer (undecryptable, no id, a server's counter_error, a wrong id) is the outcome of the oldest
@@ -36,7 +36,7 @@ static void counter_on_close(client *c, const char *why)
  * to the old one cannot pass for it). With nothing waiting it is counted on its own. */
 static void counter_bad_answer(client *c, int64_t now, const char *cls, const char *detail)
 {
-    stats_error(c->w->st, now, cls, detail);
+    stats_error(c->x->st, now, cls, detail);
     if (!inflight_waiting(&c->counter.fl)) return;
     inflight_settle_oldest(&c->counter.fl);
     counter_continue(c, c->counter.last_id + 2);
@@ -46,8 +46,8 @@ static void counter_bad_answer(client *c, int64_t now, const char *cls, const ch
 
 static int counter_may_send(const client *c)
 {
-    const run_config *cfg = c->w->cfg;
-    if (c->s.state != SESSION_OPEN || c->w->draining || c->counter.done_sending) return 0;
+    const run_config *cfg = c->x->cfg;
+    if (c->s.state != SESSION_OPEN || c->x->draining || c->counter.done_sending) return 0;
     if (cfg->messages && c->counter.sent >= cfg->messages) return 0;
     return 1;
 }
@@ -55,16 +55,16 @@ static int counter_may_send(const client *c)
 /* Nothing more to send and nothing to wait for: close politely. */
 static void counter_maybe_done(client *c)
 {
-    const run_config *cfg = c->w->cfg;
+    const run_config *cfg = c->x->cfg;
     const counter_state *k = &c->counter;
     if (c->s.state != SESSION_OPEN) return;
-    int sending_over = k->done_sending || c->w->draining || (cfg->messages && k->sent >= cfg->messages);
+    int sending_over = k->done_sending || c->x->draining || (cfg->messages && k->sent >= cfg->messages);
     if (sending_over && inflight_waiting(&k->fl) == 0) client_close(c);
 }
 
 static void counter_send(client *c, int64_t id, int64_t intended_ns)
 {
-    worker *w = c->w;
+    workload_ctx *w = c->x;
     counter_state *k = &c->counter;
     char json[40];
     int n = snprintf(json, sizeof json, "{\"id\":%" PRId64 "}", id);   /* as JSON.stringify({id}) writes it */
@@ -86,12 +86,12 @@ static void counter_send(client *c, int64_t id, int64_t intended_ns)
  * schedule goes on, and latency stays measured from each message's own intended time. */
 static void counter_open_model_step(client *c, int64_t now)
 {
-    const run_config *cfg = c->w->cfg;
+    const run_config *cfg = c->x->cfg;
     counter_state *k = &c->counter;
     int64_t period = (int64_t)(1e9 / cfg->rate);
     int burst = 0;
     while (counter_may_send(c) && k->next_send_ns <= now && burst++ < 1000) {
-        if ((int64_t)inflight_waiting(&k->fl) >= cfg->max_inflight) stats_held(c->w->st);
+        if ((int64_t)inflight_waiting(&k->fl) >= cfg->max_inflight) stats_held(c->x->st);
         else counter_send(c, k->next_id, k->next_send_ns);
         k->next_id += 2;   /* the answer to id N is N+1: keep ids of different messages apart */
         k->next_send_ns += period;
@@ -103,14 +103,14 @@ static void counter_open_model_step(client *c, int64_t now)
 static void counter_on_timer(client *c, int64_t now)
 {
     if (c->s.state != SESSION_OPEN) return;
-    if (c->w->cfg->rate > 0) { counter_open_model_step(c, now); return; }
+    if (c->x->cfg->rate > 0) { counter_open_model_step(c, now); return; }
     if (counter_may_send(c)) counter_send(c, c->counter.next_id, 0);   /* closed model, after think time */
     else counter_maybe_done(c);
 }
 
 static void counter_on_connect(client *c)
 {
-    worker *w = c->w;
+    workload_ctx *w = c->x;
     int64_t now = clock_now_ns();
     if (w->cfg->rate > 0) {
         /* spread clients' schedules over one period so that they do not all send in the same instant */
@@ -156,7 +156,7 @@ static const char *counter_parse_id(const char *s, size_t n, int64_t *id)
  * model keeps its own schedule. */
 static void counter_continue(client *c, int64_t next_id)
 {
-    const run_config *cfg = c->w->cfg;
+    const run_config *cfg = c->x->cfg;
     if (cfg->rate > 0) { counter_maybe_done(c); return; }
     c->counter.next_id = next_id;
     if (!counter_may_send(c)) { counter_maybe_done(c); return; }
@@ -168,7 +168,7 @@ static void counter_continue(client *c, int64_t next_id)
  * outcome: verified, late (answered after its timeout), or the class of the bad answer that ended it. */
 static void counter_on_answer(client *c, const sio_packet *sp)
 {
-    worker *w = c->w;
+    workload_ctx *w = c->x;
     counter_state *k = &c->counter;
     const char *name;
     size_t name_len;
@@ -217,13 +217,13 @@ int counter_event_is(const char *raw, size_t n, const char *name, const char *su
 
 static void counter_on_event(client *c, const sio_packet *sp, const char *name, size_t name_len)
 {
-    const char *event = c->w->cfg->event;
+    const char *event = c->x->cfg->event;
     if (counter_event_is(name, name_len, event, "")) {
         counter_on_answer(c, sp);
     } else if (counter_event_is(name, name_len, event, "_error")) {
         /* The hardened server answers what it cannot decrypt with `counter_error`. */
         int64_t now = clock_now_ns();
-        stats_received(c->w->st, now);
+        stats_received(c->x->st, now);
         counter_bad_answer(c, now, "decrypt", "server-rejected");
     }
 }
@@ -232,9 +232,9 @@ static void counter_on_event(client *c, const sio_packet *sp, const char *name, 
  * counted late, not as a mismatch. */
 static void counter_on_tick(client *c, int64_t now)
 {
-    long expired = inflight_expire(&c->counter.fl, now - c->w->cfg->message_timeout_ns);
+    long expired = inflight_expire(&c->counter.fl, now - c->x->cfg->message_timeout_ns);
     if (expired < 0) { session_fail(&c->s, "protocol", "out of memory"); return; }
-    for (long k = 0; k < expired; k++) stats_error(c->w->st, now, "timeout", "message");
+    for (long k = 0; k < expired; k++) stats_error(c->x->st, now, "timeout", "message");
     if (expired) counter_continue(c, c->counter.last_id + 2);
 }
 

@@ -6,7 +6,7 @@
 #include "proto/sio.h"
 #include "load/client.h"
 #include "load/counter.h"
-#include "load/worker.h"
+#include "load/run_config.h"
 
 static void probe_end(client *c, client_probe_outcome o, const char *what, size_t n)
 {
@@ -21,7 +21,7 @@ static void probe_init(client *c) { (void)c; }
 
 static void probe_on_connect(client *c)
 {
-    const char *args = c->w->cfg->probe_args;
+    const char *args = c->x->cfg->probe_args;
     c->probe.sent_ns = clock_now_ns();
     if (session_emit_json(&c->s, args, strlen(args)) < 0) {
         c->probe.sent_ns = 0;   /* nothing went out */
@@ -33,7 +33,7 @@ static void probe_on_connect(client *c)
  * then leave. */
 static void probe_on_event(client *c, const sio_packet *sp, const char *name, size_t name_len)
 {
-    const char *event = c->w->cfg->event;
+    const char *event = c->x->cfg->event;
     client_probe_outcome o;
     if (counter_event_is(name, name_len, event, "")) o = CLIENT_PROBE_COUNTER;
     else if (counter_event_is(name, name_len, event, "_error")) o = CLIENT_PROBE_COUNTER_ERROR;
@@ -48,7 +48,7 @@ static void probe_on_tick(client *c, int64_t now)
 {
     probe_state *p = &c->probe;
     if (c->s.state != SESSION_OPEN) return;
-    if (p->sent_ns && p->outcome == CLIENT_PROBE_PENDING && now - p->sent_ns > c->w->cfg->probe_wait_ns) {
+    if (p->sent_ns && p->outcome == CLIENT_PROBE_PENDING && now - p->sent_ns > c->x->cfg->probe_wait_ns) {
         probe_end(c, CLIENT_PROBE_SILENT, NULL, 0);
         client_close(c);
     }

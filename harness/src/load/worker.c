@@ -45,8 +45,8 @@ static void worker_publish(worker *w)
 
 static void worker_begin_drain(worker *w, int64_t now)
 {
-    if (w->draining) return;
-    w->draining = 1;
+    if (w->wctx.draining) return;
+    w->wctx.draining = 1;
     w->drain_deadline_ns = now + w->cfg->drain_ns;
     for (int i = 0; i < w->nclients; i++) client_stop_sending(&w->clients[i]);
 }
@@ -65,7 +65,7 @@ static void worker_on_sweep(uv_timer_t *t)
     int64_t now = clock_now_ns();
     if (__atomic_load_n(&w->stop_requested, __ATOMIC_ACQUIRE) || (w->end_ns && now >= w->end_ns)) worker_begin_drain(w, now);
     for (int i = 0; i < w->nclients; i++) client_tick(&w->clients[i], now);
-    if (w->draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
+    if (w->wctx.draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
         worker_begin_close(w, now);
     if (w->closing && now >= w->close_deadline_ns)
         for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
@@ -182,7 +182,8 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     /* the steady window starts at the end of the ramp at the earliest */
     stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
     w->sess.st = w->st;
-    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i, w->wl);
+    w->wctx = (workload_ctx){cfg, w->st, w->env, w->seen, &w->sched, &w->sess, 0};
+    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], &w->wctx, first_index + i, w->wl);
     return 0;
 }
 

@@ -35,6 +35,7 @@ typedef struct worker {
     session_config scfg;          /* the sessions' part of cfg */
     session_ctx sess;             /* what the sessions share: their config, net, stats, live count */
     const workload *wl;           /* what the clients do once connected: the counter, or the probe */
+    workload_ctx wctx;            /* what they share: config, stats, keys, timers, the drain */
     struct envelope_ctx *env;
     struct stats *st;
     struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */
@@ -43,7 +44,6 @@ typedef struct worker {
     int nclients, first_index;
     int64_t t0_ns;                /* the run's start on the monotonic clock (shared by all workers) */
     int64_t end_ns;               /* stop sending at (0 = none) */
-    int draining;                 /* no new messages */
     int64_t drain_deadline_ns;
     int closing;                  /* clients asked to close */
     int64_t close_deadline_ns;
