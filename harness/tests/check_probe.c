@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "session/client.h"
+#include "load/probe_client.h"
 #include "crypto/envelope.h"
 #include "crypto/envseen.h"
 #include "load/probe.h"

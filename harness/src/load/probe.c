@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include "base/jsonv.h"
 #include "crypto/b64.h"
-#include "session/client.h"
+#include "load/probe_client.h"
 #include "base/clock.h"
 #include "crypto/envelope.h"
 #include "crypto/envseen.h"
@@ -425,9 +425,9 @@ static int run_probe(const run_config *base, probe_record *p, const char *frame,
     }
     const client *c = &w.clients[0];
     p->ran = 1;
-    p->outcome = c->probe_outcome;
-    if (max_payload) *max_payload = c->max_payload;
-    const char *reply = buf_cstr(&c->probe_reply);
+    p->outcome = c->probe.outcome;
+    if (max_payload) *max_payload = c->s.max_payload;
+    const char *reply = buf_cstr(&c->probe.reply);
     if (p->outcome == CLIENT_PROBE_COUNTER) read_counter(p, reply, want, ctx, seen);
     else if (p->outcome == CLIENT_PROBE_COUNTER_ERROR) read_counter_error(p, reply);
     else if (p->outcome == CLIENT_PROBE_SILENT)

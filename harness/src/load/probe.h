@@ -41,7 +41,7 @@ typedef enum probe_kind {
 
 const char *probe_name(probe_kind k);     /* "baseline", "replay", "iv-altered", "flipped-bit", "not-json", ... */
 
-/* What became of one probe. outcome is a client_probe_outcome (client.h). */
+/* What became of one probe. outcome is a client_probe_outcome (probe_client.h). */
 typedef struct probe_record {
     probe_kind kind;
     int ran;

@@ -21,14 +21,14 @@
 static int64_t worker_inflight(const worker *w)
 {
     int64_t n = 0;
-    for (int i = 0; i < w->nclients; i++) n += (int64_t)inflight_waiting(&w->clients[i].fl);
+    for (int i = 0; i < w->nclients; i++) n += (int64_t)client_waiting(&w->clients[i]);
     return n;
 }
 
 static void worker_publish(worker *w)
 {
     worker_progress p = {0};
-    p.conns_open = w->conns_open;
+    p.conns_open = w->sess.conns_open;
     p.sent = (int64_t)w->st->sent;
     p.verified = (int64_t)w->st->verified;
     p.errors = (int64_t)w->st->errors;
@@ -45,8 +45,8 @@ static void worker_publish(worker *w)
 
 static void worker_begin_drain(worker *w, int64_t now)
 {
-    if (w->draining) return;
-    w->draining = 1;
+    if (w->wctx.draining) return;
+    w->wctx.draining = 1;
     w->drain_deadline_ns = now + w->cfg->drain_ns;
     for (int i = 0; i < w->nclients; i++) client_stop_sending(&w->clients[i]);
 }
@@ -65,7 +65,7 @@ static void worker_on_sweep(uv_timer_t *t)
     int64_t now = clock_now_ns();
     if (__atomic_load_n(&w->stop_requested, __ATOMIC_ACQUIRE) || (w->end_ns && now >= w->end_ns)) worker_begin_drain(w, now);
     for (int i = 0; i < w->nclients; i++) client_tick(&w->clients[i], now);
-    if (w->draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
+    if (w->wctx.draining && !w->closing && (worker_inflight(w) == 0 || now >= w->drain_deadline_ns))
         worker_begin_close(w, now);
     if (w->closing && now >= w->close_deadline_ns)
         for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
@@ -91,17 +91,17 @@ int worker_is_finished(const worker *w) { return __atomic_load_n(&w->finished, _
  * never made. The loop is run down so that lws and curl can close the handles they put on it. */
 static void worker_unbuild(worker *w, int loop_ok)
 {
-    if (w->lws) ws_context_destroy(w->lws);
-    w->lws = NULL;
+    if (w->net.lws) ws_context_destroy(w->net.lws);
+    w->net.lws = NULL;
     if (loop_ok) {
         uv_run(&w->loop, UV_RUN_NOWAIT);
-        if (w->multi) poll_multi_cleanup(w);
+        if (w->net.multi) poll_multi_cleanup(&w->net);
         sched_close(&w->sched);
         uv_close((uv_handle_t *)&w->sweep, NULL);
         if (w->wake.data) uv_close((uv_handle_t *)&w->wake, NULL);   /* data is set once it was made */
         uv_run(&w->loop, UV_RUN_DEFAULT);
-        if (w->lws_live) {
-            ws_context_destroy(w->lws_live);
+        if (w->net.lws_live) {
+            ws_context_destroy(w->net.lws_live);
             uv_run(&w->loop, UV_RUN_DEFAULT);
         }
         uv_loop_close(&w->loop);
@@ -128,6 +128,32 @@ static int worker_loop_init(uv_loop_t *loop)
     return r;
 }
 
+/* The transports' and the sessions' parts of the run's configuration, and what the clients run. */
+static void worker_layers_init(worker *w)
+{
+    const run_config *cfg = w->cfg;
+    session_config *sc = &w->scfg;
+    sc->eio = cfg->eio;
+    sc->transport = cfg->transport == TRANSPORT_POLLING_ONLY ? SESSION_POLLING_ONLY
+                  : cfg->transport == TRANSPORT_UPGRADE ? SESSION_UPGRADE : SESSION_WEBSOCKET_ONLY;
+    snprintf(sc->nsp, sizeof sc->nsp, "%s", cfg->nsp);
+    sc->auth_json = cfg->auth_json;
+    sc->connect_timeout_ns = cfg->connect_timeout_ns;
+    sc->max_queue_bytes = cfg->max_queue_bytes;
+    sc->verbose = cfg->verbose;
+    w->sess.cfg = sc;
+    w->sess.net = &w->net;
+    w->wl = cfg->probe_args ? &probe_workload : &counter_workload;
+    w->net.cfg.target = cfg->target;
+    w->net.cfg.eio = cfg->eio;
+    w->net.cfg.connect_timeout_ns = cfg->connect_timeout_ns;
+    w->net.cfg.post_timeout_ns = cfg->message_timeout_ns;
+    w->net.cfg.max_message_bytes = cfg->max_message_bytes;
+    w->net.loop = &w->loop;
+    w->net.sched = &w->sched;
+    w->net.nconns = w->nclients;
+}
+
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
 {
     memset(w, 0, sizeof *w);
@@ -137,6 +163,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->first_index = first_index;
     w->nclients = nclients;
     w->t0_ns = t0_ns;
+    worker_layers_init(w);
     w->end_ns = cfg->duration_ns ? t0_ns + cfg->duration_ns : 0;
     pthread_mutex_init(&w->progress_lock, NULL);
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
@@ -148,13 +175,15 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     w->sweep.data = w;
     if (uv_async_init(&w->loop, &w->wake, worker_on_wake) == 0) w->wake.data = w;   /* an eventfd: may fail */
     if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
-        poll_multi_init(w) < 0 || !(w->lws = ws_context_create(w))) {
+        poll_multi_init(&w->net) < 0 || ws_context_create(&w->net) < 0) {
         worker_unbuild(w, 1);
         return -1;
     }
     /* the steady window starts at the end of the ramp at the earliest */
     stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
-    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], w, first_index + i);
+    w->sess.st = w->st;
+    w->wctx = (workload_ctx){cfg, w->st, w->env, w->seen, &w->sched, &w->sess, 0};
+    for (int i = 0; i < nclients; i++) client_init(&w->clients[i], &w->wctx, first_index + i, w->wl);
     return 0;
 }
 
@@ -187,6 +216,7 @@ void worker_request_stop(worker *w)
 void worker_join(worker *w)
 {
     pthread_join(w->thread, NULL);
+    w->close_began_ns = w->sess.close_began_ns;
     worker_publish(w);
 }
 
@@ -201,10 +231,10 @@ void worker_read_progress(worker *w, worker_progress *out)
 void worker_destroy(worker *w)
 {
     for (int i = 0; i < w->nclients; i++) client_abort(&w->clients[i]);
-    ws_context_destroy(w->lws);         /* first call: closes every wsi and lws's uv handles */
-    w->lws = NULL;
+    ws_context_destroy(w->net.lws);     /* first call: closes every wsi and lws's uv handles */
+    w->net.lws = NULL;
     uv_run(&w->loop, UV_RUN_NOWAIT);
-    poll_multi_cleanup(w);
+    poll_multi_cleanup(&w->net);
     for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
     sched_close(&w->sched);
     uv_close((uv_handle_t *)&w->sweep, NULL);
@@ -212,8 +242,8 @@ void worker_destroy(worker *w)
     uv_run(&w->loop, UV_RUN_DEFAULT);
     /* On a foreign loop the first destroy only closes lws's handles; once the loop has run them down, a
      * second call frees the context (without it, LeakSanitizer finds the context and its vhost). */
-    if (w->lws_live) {
-        ws_context_destroy(w->lws_live);
+    if (w->net.lws_live) {
+        ws_context_destroy(w->net.lws_live);
         uv_run(&w->loop, UV_RUN_DEFAULT);
     }
     if (uv_loop_close(&w->loop) != 0 && w->cfg->verbose)

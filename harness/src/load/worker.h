@@ -6,45 +6,15 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <uv.h>
-#include "session/client.h"
+#include "net/net.h"
 #include "net/schedule.h"
+#include "session/session.h"
+#include "load/client.h"
+#include "load/run_config.h"
 
-struct lws_context;
 struct stats;
 struct envelope_ctx;
 struct envseen;
-struct target;
-
-typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
-
-/* What every worker needs to know about the run: filled once by cmd_run, read-only afterwards. */
-typedef struct run_config {
-    const struct target *target;  /* host, port, path, query, the numeric address resolved once (target.h) */
-    int eio;                      /* 3 or 4 */
-    run_transport transport;
-    char nsp[128];                /* "/" or "/admin" */
-    char event[64];               /* "counter" */
-    const char *auth_json;        /* socket.io v5 CONNECT payload, or NULL */
-    const char *passphrase;
-    size_t passphrase_len;
-    int clients;
-    int threads;
-    int64_t messages;             /* per client; 0 = until the duration ends */
-    int64_t duration_ns;          /* 0 = until messages are done */
-    int64_t start_id;
-    int64_t ramp_ns;
-    int64_t think_ns;             /* closed model: pause between an answer and the next message */
-    double rate;                  /* open model: messages per second per client (0 = closed model) */
-    int64_t max_inflight;         /* open model: a client with this many unanswered messages holds its next send */
-    int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
-    int64_t max_message_bytes;    /* a websocket message or polling body larger than this closes the client */
-    int64_t max_queue_bytes;      /* more than this waiting to go out (the server does not read): closed too */
-    int verbose;
-    /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
-     * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */
-    const char *probe_args;
-    int64_t probe_wait_ns;
-} run_config;
 
 /* What the main thread sees of a worker while it runs. */
 typedef struct worker_progress {
@@ -60,12 +30,12 @@ typedef struct worker {
     uv_loop_t loop;
     uv_async_t wake;              /* the main thread asks for a stop */
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
-    uv_timer_t curl_timer;
     sched sched;                  /* every client's timer: one heap, one timerfd */
-    struct lws_context *lws;
-    struct lws_context *lws_live; /* lws writes NULL here once the context is really freed (info.pcontext) */
-    void *multi;                  /* CURLM */
-    void *poll_headers;           /* struct curl_slist: the Host header of every polling request */
+    net_loop net;                 /* the lws context and curl multi handle on this loop, the transports' limits */
+    session_config scfg;          /* the sessions' part of cfg */
+    session_ctx sess;             /* what the sessions share: their config, net, stats, live count */
+    const workload *wl;           /* what the clients do once connected: the counter, or the probe */
+    workload_ctx wctx;            /* what they share: config, stats, keys, timers, the drain */
     struct envelope_ctx *env;
     struct stats *st;
     struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */
@@ -74,16 +44,14 @@ typedef struct worker {
     int nclients, first_index;
     int64_t t0_ns;                /* the run's start on the monotonic clock (shared by all workers) */
     int64_t end_ns;               /* stop sending at (0 = none) */
-    int draining;                 /* no new messages */
     int64_t drain_deadline_ns;
     int closing;                  /* clients asked to close */
     int64_t close_deadline_ns;
     int stop_requested;           /* set by the main thread through wake */
     int finished;                 /* atomic: set by the worker thread, read by the main thread */
-    int64_t close_began_ns;       /* the last moment a client began to close (phases: drain | close) */
+    int64_t close_began_ns;       /* the last moment a client began to close (phases: drain | close; from sess at join) */
     int64_t finished_ns;          /* every client was closed */
 
-    int64_t conns_open;           /* live count, kept by the client code */
     pthread_mutex_t progress_lock;
     worker_progress progress;
 } worker;

@@ -1,5 +1,5 @@
 /* transport_poll: long-polling through curl_multi_socket_action, woken by uv poll and timer handles.
- * Each client owns at most two easy handles at a time (one GET, one POST); they are created per request
+ * Each session's poll_conn owns at most two easy handles at a time (one GET, one POST); they are created per request
  * and freed when it ends, which keeps the state plain: a handle pointer is non-NULL exactly while that
  * request is in flight. */
 #include "net/transport_poll.h"
@@ -12,19 +12,20 @@
 #include "base/clock.h"
 #include "proto/eio.h"
 #include "net/target.h"
-#include "load/worker.h"
 
 typedef struct poll_sock {
     uv_poll_t handle;
     curl_socket_t fd;
-    worker *w;
+    net_loop *net;
 } poll_sock;
 
-static void poll_check_done(worker *w);
+static void poll_check_done(net_loop *net);
+static void poll_get(poll_conn *c);
+static void poll_send(void *conn);
 
 /* poll_easy fails on curl_easy_init or a URL over the request limit (a long sid and a long path) */
 #define POLL_NO_REQUEST "request not made: out of memory, or the sid makes the URL too long"
-/* Per-client bodies keep up to this much between requests; a larger one is given back after use. */
+/* Per-session bodies keep up to this much between requests; a larger one is given back after use. */
 #define POLL_KEEP_BYTES (64 * 1024)
 
 static void poll_sock_closed(uv_handle_t *h) { free(h->data); }
@@ -37,21 +38,21 @@ static void poll_on_uv(uv_poll_t *h, int status, int events)
     if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
     if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
     int running;
-    worker *w = ps->w;
-    curl_multi_socket_action(w->multi, ps->fd, flags, &running);
-    poll_check_done(w);
+    net_loop *net = ps->net;
+    curl_multi_socket_action(net->multi, ps->fd, flags, &running);
+    poll_check_done(net);
 }
 
 static int poll_on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
 {
     (void)e;
-    worker *w = userp;
+    net_loop *net = userp;
     poll_sock *ps = sockp;
     if (what == CURL_POLL_REMOVE) {
         if (ps) {
             uv_poll_stop(&ps->handle);
             uv_close((uv_handle_t *)&ps->handle, poll_sock_closed);
-            curl_multi_assign(w->multi, fd, NULL);
+            curl_multi_assign(net->multi, fd, NULL);
         }
         return 0;
     }
@@ -59,10 +60,10 @@ static int poll_on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void
         ps = calloc(1, sizeof *ps);
         if (!ps) return -1;
         ps->fd = fd;
-        ps->w = w;
-        if (uv_poll_init_socket(&w->loop, &ps->handle, fd) < 0) { free(ps); return -1; }
+        ps->net = net;
+        if (uv_poll_init_socket(net->loop, &ps->handle, fd) < 0) { free(ps); return -1; }
         ps->handle.data = ps;
-        curl_multi_assign(w->multi, fd, ps);
+        curl_multi_assign(net->multi, fd, ps);
     }
     int ev = 0;
     if (what & CURL_POLL_IN) ev |= UV_READABLE;
@@ -73,56 +74,61 @@ static int poll_on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void
 
 static void poll_on_timer(uv_timer_t *t)
 {
-    worker *w = t->data;
+    net_loop *net = t->data;
     int running;
-    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    poll_check_done(w);
+    curl_multi_socket_action(net->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    poll_check_done(net);
 }
 
 static int poll_on_timeout_change(CURLM *m, long timeout_ms, void *userp)
 {
     (void)m;
-    worker *w = userp;
-    if (timeout_ms < 0) uv_timer_stop(&w->curl_timer);
-    else uv_timer_start(&w->curl_timer, poll_on_timer, (uint64_t)timeout_ms, 0);
+    net_loop *net = userp;
+    if (timeout_ms < 0) uv_timer_stop(&net->curl_timer);
+    else uv_timer_start(&net->curl_timer, poll_on_timer, (uint64_t)timeout_ms, 0);
     return 0;
 }
 
-int poll_multi_init(worker *w)
+int poll_multi_init(net_loop *net)
 {
-    w->multi = curl_multi_init();
-    if (!w->multi) return -1;
-    uv_timer_init(&w->loop, &w->curl_timer);
-    w->curl_timer.data = w;
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, poll_on_socket);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, poll_on_timeout_change);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)(2 * w->nclients + 16));
+    net->multi = curl_multi_init();
+    if (!net->multi) return -1;
+    uv_timer_init(net->loop, &net->curl_timer);
+    net->curl_timer.data = net;
+    curl_multi_setopt(net->multi, CURLMOPT_SOCKETFUNCTION, poll_on_socket);
+    curl_multi_setopt(net->multi, CURLMOPT_SOCKETDATA, net);
+    curl_multi_setopt(net->multi, CURLMOPT_TIMERFUNCTION, poll_on_timeout_change);
+    curl_multi_setopt(net->multi, CURLMOPT_TIMERDATA, net);
+    curl_multi_setopt(net->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    curl_multi_setopt(net->multi, CURLMOPT_MAXCONNECTS, (long)(2 * net->nconns + 16));
     /* the URL names the numeric address (resolved once); the Host header keeps the name the user gave */
     char host[16 + TARGET_MAX_HOST + 16];
-    snprintf(host, sizeof host, "Host: %s", w->cfg->target->host_header);
-    if (!(w->poll_headers = curl_slist_append(NULL, host))) return -1;
+    snprintf(host, sizeof host, "Host: %s", net->cfg.target->host_header);
+    if (!(net->poll_headers = curl_slist_append(NULL, host))) return -1;
     return 0;
 }
 
-void poll_multi_cleanup(worker *w)
+void poll_multi_cleanup(net_loop *net)
 {
-    if (w->multi) curl_multi_cleanup(w->multi);
-    w->multi = NULL;
-    curl_slist_free_all(w->poll_headers);
-    w->poll_headers = NULL;
-    uv_close((uv_handle_t *)&w->curl_timer, NULL);
+    if (net->multi) curl_multi_cleanup(net->multi);
+    net->multi = NULL;
+    curl_slist_free_all(net->poll_headers);
+    net->poll_headers = NULL;
+    uv_close((uv_handle_t *)&net->curl_timer, NULL);
+}
+
+static void poll_error(poll_conn *c, const char *cls, const char *detail)
+{
+    c->link.ev->on_error(c->link.user, cls, detail);
 }
 
 /* A body past limits.max_message_bytes ends the request (returning less than n makes curl fail it with
  * CURLE_WRITE_ERROR); chunked and close-delimited bodies announce no length, so this is the only check
  * they meet. CURLOPT_MAXFILESIZE_LARGE refuses an announced Content-Length before anything is read. */
-static size_t poll_on_body(client *c, buf *b, const char *p, size_t n)
+static size_t poll_on_body(poll_conn *c, buf *b, const char *p, size_t n)
 {
-    if ((int64_t)(b->len + n) > c->w->cfg->max_message_bytes) {
-        c->poll_too_large = 1;
+    if ((int64_t)(b->len + n) > c->net->cfg.max_message_bytes) {
+        c->too_large = 1;
         return 0;
     }
     return buf_append(b, p, n) < 0 ? 0 : n;
@@ -130,68 +136,69 @@ static size_t poll_on_body(client *c, buf *b, const char *p, size_t n)
 
 static size_t poll_on_get_body(char *p, size_t size, size_t n, void *userp)
 {
-    client *c = userp;
+    poll_conn *c = userp;
     return poll_on_body(c, &c->get_body, p, size * n);
 }
 
 static size_t poll_on_post_body(char *p, size_t size, size_t n, void *userp)
 {
-    client *c = userp;
+    poll_conn *c = userp;
     return poll_on_body(c, &c->post_resp, p, size * n);
 }
 
 /* base (numeric address, brackets for IPv6) + the request target. EIO3 polling asks for b64=1 as
  * socket.io-client does where binary is unsupported: engine.io 1.x otherwise frames every payload in
  * binary, even one of text packets only; later servers answer text either way. */
-static int poll_url(const client *c, buf *url)
+static int poll_url(const poll_conn *c, buf *url)
 {
-    const run_config *cfg = c->w->cfg;
+    const net_config *cfg = &c->net->cfg;
     return buf_append_str(url, cfg->target->base) < 0 ? -1
-         : target_request(cfg->target, cfg->eio, "polling", c->sid, cfg->eio == 3, url);
+         : target_request(cfg->target, cfg->eio, "polling", c->link.sid, cfg->eio == 3, url);
 }
 
-static CURL *poll_easy(client *c, buf *body, int64_t timeout_ms)
+static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
     if (poll_url(c, &url) < 0) { buf_free(&url); return NULL; }
     CURL *e = curl_easy_init();
     if (!e) { buf_free(&url); return NULL; }
     buf_clear(body);
-    c->poll_too_large = 0;
+    c->too_large = 0;
     curl_easy_setopt(e, CURLOPT_URL, url.data);   /* curl keeps its own copy */
     buf_free(&url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->w->poll_headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->net->poll_headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->w->cfg->max_message_bytes);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
     /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->w->cfg->connect_timeout_ns / 1000000));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->net->cfg.connect_timeout_ns / 1000000));
     return e;
 }
 
-void poll_get(client *c)
+static void poll_get(poll_conn *c)
 {
     if (c->get) return;
     /* A long-poll GET is held by the server up to pingInterval; allow that plus pingTimeout. */
-    int64_t to_ms = c->sid[0] ? (c->ping_interval_ns + c->ping_timeout_ns) / 1000000 + 5000
-                              : c->w->cfg->connect_timeout_ns / 1000000;
+    int64_t to_ms = c->link.sid[0] ? c->link.hold_ns / 1000000 + 5000 : c->net->cfg.connect_timeout_ns / 1000000;
     CURL *e = poll_easy(c, &c->get_body, to_ms);
-    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
+    if (!e) { poll_error(c, "protocol", POLL_NO_REQUEST); return; }
     c->get = e;
     c->get_started_ns = clock_now_ns();
-    curl_multi_add_handle(c->w->multi, e);
+    curl_multi_add_handle(c->net->multi, e);
 }
 
-void poll_on_retry(sched_entry *e, int64_t now)
+/* GETs go on while the session is carried here and not closing (polling paused for the upgrade, or a
+ * close under way, stops them; POSTs still go). */
+static int poll_receiving(const poll_conn *c) { return c->link.queue && !c->closing && !c->dropped; }
+
+static void poll_on_retry(sched_entry *e, int64_t now)
 {
     (void)now;
-    client *c = (client *)((char *)e - offsetof(client, poll_retry));
-    if (c->state != CLIENT_CLOSED && c->state != CLIENT_CLOSING && c->active == CT_POLLING &&
-        c->upgrade != UPGRADE_PAUSING)
-        poll_get(c);
+    poll_conn *c = (poll_conn *)((char *)e - offsetof(poll_conn, retry));
+    if (poll_receiving(c)) poll_get(c);
 }
 
 /* engine.io holds a GET until it has something to send, so an empty 200 carries nothing and a server
@@ -200,68 +207,123 @@ void poll_on_retry(sched_entry *e, int64_t now)
  * a payload resets it. Silence is still bounded by the connect timeout and the heartbeat. */
 #define POLL_RETRY_FIRST_MS 5
 #define POLL_RETRY_MAX_MS 1000
-static void poll_get_again(client *c, int empty)
+static void poll_get_again(poll_conn *c, int empty)
 {
     if (!empty) {
-        c->poll_empty = 0;
+        c->empty = 0;
         poll_get(c);
         return;
     }
-    uint64_t ms = (uint64_t)POLL_RETRY_FIRST_MS << (c->poll_empty < 10 ? c->poll_empty : 10);
+    uint64_t ms = (uint64_t)POLL_RETRY_FIRST_MS << (c->empty < 10 ? c->empty : 10);
     if (ms > POLL_RETRY_MAX_MS) ms = POLL_RETRY_MAX_MS;
-    c->poll_empty++;
-    if (sched_at(&c->w->sched, &c->poll_retry, clock_now_ns() + (int64_t)ms * 1000000) < 0)
-        client_on_transport_error(c, CT_POLLING, "protocol", "scheduler full");
+    c->empty++;
+    if (sched_at(c->net->sched, &c->retry, clock_now_ns() + (int64_t)ms * 1000000) < 0)
+        poll_error(c, "protocol", "scheduler full");
 }
 
 /* Join the queued packets into one payload (EIO4: \x1e between packets; EIO3: length prefixes). */
-static void poll_build_payload(client *c)
+static void poll_build_payload(poll_conn *c)
 {
-    int proto = c->w->cfg->eio;
-    while (c->outq.len >= 4) {
+    int proto = c->net->cfg.eio;
+    buf *q = c->link.queue;
+    while (q->len >= 4) {
         uint32_t n;
-        memcpy(&n, c->outq.data, 4);
+        memcpy(&n, q->data, 4);
         /* eio_payload_append takes the type and data apart: the record holds "<type><data>" */
-        eio_payload_append(proto, &c->post_body, (eio_type)(c->outq.data[4] - '0'), c->outq.data + 5, n - 1);
-        buf_consume(&c->outq, 4 + (size_t)n);
+        eio_payload_append(proto, &c->post_body, (eio_type)(q->data[4] - '0'), q->data + 5, n - 1);
+        buf_consume(q, 4 + (size_t)n);
     }
-    buf_trim(&c->outq, POLL_KEEP_BYTES);
+    buf_trim(q, POLL_KEEP_BYTES);
 }
 
-void poll_kick(client *c)
+/* Start a POST with what is queued, if none is in flight; not before the handshake (no sid yet), and not
+ * while the session is not carried here (the upgrade paused polling or moved to the websocket). */
+static void poll_send(void *conn)
 {
-    if (c->post || c->outq.len == 0 || !c->sid[0] || c->upgrade == UPGRADE_PAUSING || c->upgrade == UPGRADE_DONE)
-        return;
-    CURL *e = poll_easy(c, &c->post_resp, c->w->cfg->message_timeout_ns / 1000000);
-    if (!e) { client_on_transport_error(c, CT_POLLING, "protocol", POLL_NO_REQUEST); return; }
+    poll_conn *c = conn;
+    if (c->post || c->dropped || !c->link.queue || c->link.queue->len == 0 || !c->link.sid[0]) return;
+    CURL *e = poll_easy(c, &c->post_resp, c->net->cfg.post_timeout_ns / 1000000);
+    if (!e) { poll_error(c, "protocol", POLL_NO_REQUEST); return; }
     buf_clear(&c->post_body);
     poll_build_payload(c);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->post_body.data);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)c->post_body.len);
     c->post = e;
-    curl_multi_add_handle(c->w->multi, e);
+    curl_multi_add_handle(c->net->multi, e);
 }
 
-static void poll_release(worker *w, CURL **slot)
+static void poll_release(net_loop *net, CURL **slot)
 {
     if (!*slot) return;
-    curl_multi_remove_handle(w->multi, *slot);
+    curl_multi_remove_handle(net->multi, *slot);
     curl_easy_cleanup(*slot);
     *slot = NULL;
 }
 
-void poll_cancel(client *c)
+/* Drop requests in flight. */
+static void poll_abort(void *conn)
 {
-    sched_cancel(&c->w->sched, &c->poll_retry);
-    poll_release(c->w, (CURL **)&c->get);
-    poll_release(c->w, (CURL **)&c->post);
+    poll_conn *c = conn;
+    c->dropped = 1;
+    sched_cancel(c->net->sched, &c->retry);
+    poll_release(c->net, (CURL **)&c->get);
+    poll_release(c->net, (CURL **)&c->post);
 }
 
-int poll_busy(const client *c) { return c->get || c->post; }
+static int poll_busy(const void *conn)
+{
+    const poll_conn *c = conn;
+    return c->get || c->post;
+}
+
+/* The first GET is the handshake: its answer is the open packet. */
+static int poll_open(void *conn, const transport_events *ev, void *user, buf *queue)
+{
+    poll_conn *c = conn;
+    c->link.ev = ev;
+    c->link.user = user;
+    c->link.queue = queue;
+    c->closing = c->dropped = 0;
+    poll_get(c);
+    return 0;
+}
+
+/* Carried again (an upgrade that failed): poll again at once, and send what waited. */
+static void poll_carry(void *conn, buf *queue)
+{
+    poll_conn *c = conn;
+    c->link.queue = queue;
+    if (!queue || c->dropped) return;
+    if (!c->get && !c->closing) poll_get(c);
+    poll_send(c);
+}
+
+/* Polling has no close of its own: the session's close packet goes out in a POST; no GET follows. */
+static void poll_close(void *conn)
+{
+    poll_conn *c = conn;
+    c->closing = 1;
+}
+
+void poll_conn_init(poll_conn *c, net_loop *net)
+{
+    memset(c, 0, sizeof *c);
+    c->net = net;
+    sched_entry_init(&c->retry, poll_on_retry);
+}
+
+void poll_conn_free(poll_conn *c)
+{
+    buf_free(&c->get_body);
+    buf_free(&c->post_body);
+    buf_free(&c->post_resp);
+}
+
+const transport_ops poll_ops = {"polling", poll_open, poll_send, NULL, poll_carry, poll_close, poll_abort, poll_busy};
 
 /* What a failed request means: the server was not there, did not answer in time, answered with something
- * that is not HTTP, or went away mid-request. (The client turns any of these into "handshake" while the
+ * that is not HTTP, or went away mid-request. (The session turns any of these into "handshake" while the
  * session is not up yet, except connect-refused and timeout.) */
 static const char *poll_error_class(CURLcode rc)
 {
@@ -278,17 +340,17 @@ static const char *poll_error_class(CURLcode rc)
     }
 }
 
-/* A request that did not end in a 200 with a body we keep: tell the client (status_cls for a status other
+/* A request that did not end in a 200 with a body we keep: tell the session (status_cls for a status other
  * than 200) and return 1. A redirect is not followed: its detail names where it pointed. */
-static int poll_failed(client *c, const char *method, CURLcode rc, long status, const char *location,
+static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long status, const char *location,
                        const buf *body, const char *status_cls)
 {
-    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->poll_too_large)) {
-        client_on_transport_error(c, CT_POLLING, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+    if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->too_large)) {
+        poll_error(c, "protocol", TRANSPORT_MESSAGE_TOO_LARGE);
         return 1;
     }
     if (rc != CURLE_OK) {
-        client_on_transport_error(c, CT_POLLING, poll_error_class(rc), curl_easy_strerror(rc));
+        poll_error(c, poll_error_class(rc), curl_easy_strerror(rc));
         return 1;
     }
     if (status == 200) return 0;
@@ -299,53 +361,53 @@ static int poll_failed(client *c, const char *method, CURLcode rc, long status, 
     else
         snprintf(detail, sizeof detail, "%s HTTP %ld: %.*s", method, status,   /* the server's text: cut between characters */
                  (int)text_utf8_cut(buf_cstr(body), body->len, 100), buf_cstr(body));
-    client_on_transport_error(c, CT_POLLING, status_cls, detail);
+    poll_error(c, status_cls, detail);
     return 1;
 }
 
-/* A GET came back: hand each packet of the payload to the client, then poll again. */
-static void poll_get_done(client *c, CURLcode rc, long status, const char *location)
+/* A GET came back: hand each packet of the payload to the session, then poll again. */
+static void poll_get_done(poll_conn *c, CURLcode rc, long status, const char *location)
 {
-    if (poll_failed(c, "GET", rc, status, location, &c->get_body, c->sid[0] ? "protocol" : "handshake")) return;
+    if (poll_failed(c, "GET", rc, status, location, &c->get_body, c->link.sid[0] ? "protocol" : "handshake")) return;
     size_t pos = 0;
     eio_packet p;
-    int proto = c->w->cfg->eio;
-    /* the client may close (and free its bodies) while handling a packet: stop when it leaves polling */
-    while (c->state != CLIENT_CLOSED) {
+    int proto = c->net->cfg.eio;
+    /* the session may end (and drop this transport) while handling a packet: stop when it does */
+    while (!c->dropped) {
         int r = eio_payload_next(proto, c->get_body.data, c->get_body.len, &pos, &p);
         if (r == EIO_END) break;
         if (r != EIO_OK) {
-            client_on_transport_error(c, CT_POLLING, "protocol", eio_err_name(r));
+            poll_error(c, "protocol", eio_err_name(r));
             return;
         }
-        client_on_packet(c, CT_POLLING, &p);
+        c->link.ev->on_packet(c->link.user, &p);
     }
-    if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING) return;
+    if (c->dropped || c->closing) return;
     int empty = c->get_body.len == 0;
     buf_clear(&c->get_body);
     buf_trim(&c->get_body, POLL_KEEP_BYTES);
-    if (c->active == CT_POLLING && c->upgrade != UPGRADE_PAUSING) poll_get_again(c, empty);
-    else client_on_poll_idle(c);
+    if (c->link.queue) poll_get_again(c, empty);
+    else c->link.ev->on_idle(c->link.user);
 }
 
-static void poll_post_done(client *c, CURLcode rc, long status, const char *location)
+static void poll_post_done(poll_conn *c, CURLcode rc, long status, const char *location)
 {
     buf_clear(&c->post_body);   /* curl is done with it */
     buf_trim(&c->post_body, POLL_KEEP_BYTES);
     if (poll_failed(c, "POST", rc, status, location, &c->post_resp, "protocol")) return;
-    poll_kick(c);
-    if (!c->post) client_on_poll_idle(c);
+    poll_send(c);
+    if (!c->post) c->link.ev->on_idle(c->link.user);
 }
 
-static void poll_check_done(worker *w)
+static void poll_check_done(net_loop *net)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(w->multi, &left))) {
+    while ((m = curl_multi_info_read(net->multi, &left))) {
         if (m->msg != CURLMSG_DONE) continue;
         CURL *e = m->easy_handle;
         CURLcode rc = m->data.result;
-        client *c = NULL;
+        poll_conn *c = NULL;
         long status = 0;
         char *loc = NULL, location[128] = "";
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
@@ -355,7 +417,7 @@ static void poll_check_done(worker *w)
         for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
             if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
         int is_get = c && c->get == e;
-        curl_multi_remove_handle(w->multi, e);
+        curl_multi_remove_handle(net->multi, e);
         curl_easy_cleanup(e);
         if (!c) continue;
         if (is_get) { c->get = NULL; poll_get_done(c, rc, status, location); }

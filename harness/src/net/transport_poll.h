@@ -2,15 +2,27 @@
  * loop: GET to receive, POST to send, at most one of each in flight per session, never blocking. */
 #ifndef SIOCRYPT_TRANSPORT_POLL_H
 #define SIOCRYPT_TRANSPORT_POLL_H
-#include "session/client.h"
+#include "net/net.h"
+#include "net/transport.h"
 
-int  poll_multi_init(struct worker *w);     /* -1 on failure */
-void poll_multi_cleanup(struct worker *w);
-void poll_get(client *c);                   /* start a GET if none is in flight (the first one is the handshake) */
-void poll_kick(client *c);                  /* there is data in c->outq: start a POST if none is in flight */
-void poll_cancel(client *c);                /* drop requests in flight */
-int  poll_busy(const client *c);            /* a GET or POST is in flight */
-/* The scheduler's callback for c->poll_retry: the next GET after empty replies (client_init sets it). */
-void poll_on_retry(sched_entry *e, int64_t now);
+typedef struct poll_conn {
+    transport_link link;
+    net_loop *net;
+    void *get, *post;             /* CURL easy handles, NULL while none is in flight */
+    buf get_body, post_body, post_resp;
+    int64_t get_started_ns;
+    int too_large;                /* the write callback refused a body past limits.max_message_bytes */
+    int empty;                    /* empty 200 replies in a row: the next GET waits longer */
+    sched_entry retry;            /* that wait, on the worker's scheduler */
+    int closing;                  /* the session is closing: no more GETs, the POSTs still go */
+    int dropped;                  /* aborted: nothing more is read or started */
+} poll_conn;
+
+extern const transport_ops poll_ops;
+
+void poll_conn_init(poll_conn *c, net_loop *net);
+void poll_conn_free(poll_conn *c);
+int  poll_multi_init(net_loop *net);          /* -1 on failure */
+void poll_multi_cleanup(net_loop *net);
 
 #endif

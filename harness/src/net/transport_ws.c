@@ -1,58 +1,63 @@
-/* transport_ws: WebSocket frames in and out for clients, one protocol callback, in the manner of the lws
- * minimal examples. Connection state lives in the client; lws finds it through opaque_user_data.
- * One lws_write per WRITEABLE callback: packets wait in c->outq and we ask for another callback while
- * any remain. */
+/* transport_ws: WebSocket frames in and out for sessions, one protocol callback, in the manner of the lws
+ * minimal examples. Connection state lives in a ws_conn; lws finds it through opaque_user_data.
+ * One lws_write per WRITEABLE callback: packets wait in the session's queue (link.queue) and we ask for
+ * another callback while any remain. */
 #include "net/transport_ws.h"
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <string.h>
 #include "proto/eio.h"
+#include "base/buf.h"
 #include "net/target.h"
-#include "load/worker.h"
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
 #define WS_KEEP_BYTES (64 * 1024)
 
-static void ws_deliver(client *c, const char *s, size_t n)
+static void ws_error(ws_conn *c, const char *cls, const char *detail)
+{
+    c->link.ev->on_error(c->link.user, cls, detail);
+}
+
+static void ws_deliver(ws_conn *c, const char *s, size_t n)
 {
     eio_packet p;
     int r = eio_packet_parse(s, n, &p);
-    if (r != EIO_OK) client_on_transport_error(c, CT_WEBSOCKET, "protocol", eio_err_name(r));
-    else client_on_packet(c, CT_WEBSOCKET, &p);
+    if (r != EIO_OK) ws_error(c, "protocol", eio_err_name(r));
+    else c->link.ev->on_packet(c->link.user, &p);
 }
 
 /* lws hands a frame over in pieces of at most its rx buffer (4 KiB by default) and keeps no more than that
- * per connection, so a message only accumulates here, in c->ws_rx: what it holds, this piece and what the
+ * per connection, so a message only accumulates here, in c->rx: what it holds, this piece and what the
  * frame header still announces must stay within limits.max_message_bytes. Past it the connection is
  * dropped at once, before a frame that claims 300 MB (or fragments that never end) is read further. */
-static int ws_on_receive(client *c, struct lws *wsi, const char *in, size_t len)
+static int ws_on_receive(ws_conn *c, struct lws *wsi, const char *in, size_t len)
 {
     size_t remaining = lws_remaining_packet_payload(wsi);
     int final = lws_is_final_fragment(wsi) && remaining == 0;
-    if ((int64_t)(c->ws_rx.len + len + remaining) > c->w->cfg->max_message_bytes) {
-        buf_free(&c->ws_rx);
-        client_on_transport_error(c, CT_WEBSOCKET, "protocol", CLIENT_MESSAGE_TOO_LARGE);
+    if ((int64_t)(c->rx.len + len + remaining) > c->net->cfg.max_message_bytes) {
+        buf_free(&c->rx);
+        ws_error(c, "protocol", TRANSPORT_MESSAGE_TOO_LARGE);
         return -1;
     }
     if (lws_frame_is_binary(wsi)) {
         /* socket.io binary attachments are out of scope: refuse clearly rather than mis-parse */
-        if (final) client_on_transport_error(c, CT_WEBSOCKET, "protocol", "binary frame");
+        if (final) ws_error(c, "protocol", "binary frame");
         return 0;
     }
-    if (final && c->ws_rx.len == 0) {   /* the common case: the whole message in one piece, no copy */
+    if (final && c->rx.len == 0) {   /* the common case: the whole message in one piece, no copy */
         ws_deliver(c, in, len);
         return 0;
     }
-    if (buf_append(&c->ws_rx, in, len) < 0) return -1;
+    if (buf_append(&c->rx, in, len) < 0) return -1;
     if (final) {
-        ws_deliver(c, c->ws_rx.data, c->ws_rx.len);
-        buf_clear(&c->ws_rx);
-        buf_trim(&c->ws_rx, WS_KEEP_BYTES);
+        ws_deliver(c, c->rx.data, c->rx.len);
+        buf_clear(&c->rx);
+        buf_trim(&c->rx, WS_KEEP_BYTES);
     }
     return 0;
 }
 
-/* Why the connection failed: lws's text, or for a redirect (not followed, see ws_connect) where it
+/* Why the connection failed: lws's text, or for a redirect (not followed, see ws_open) where it
  * pointed. The headers of the refused response are still there when lws reports the error. */
 static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
 {
@@ -72,37 +77,46 @@ static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, s
     return out;
 }
 
-static int ws_write_text(client *c, struct lws *wsi, const char *p, size_t n)
+static int ws_write_text(ws_conn *c, struct lws *wsi, const char *p, size_t n)
 {
-    buf_clear(&c->ws_tx);
-    if (buf_reserve(&c->ws_tx, LWS_PRE + n) < 0) return -1;
-    memcpy(c->ws_tx.data + LWS_PRE, p, n);
-    int r = lws_write(wsi, (unsigned char *)c->ws_tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
-    if (c->ws_tx.cap > WS_KEEP_BYTES) buf_free(&c->ws_tx);   /* lws keeps what the socket did not take */
+    buf_clear(&c->tx);
+    if (buf_reserve(&c->tx, LWS_PRE + n) < 0) return -1;
+    memcpy(c->tx.data + LWS_PRE, p, n);
+    int r = lws_write(wsi, (unsigned char *)c->tx.data + LWS_PRE, n, LWS_WRITE_TEXT);
+    if (c->tx.cap > WS_KEEP_BYTES) buf_free(&c->tx);   /* lws keeps what the socket did not take */
     return r < (int)n ? -1 : 0;
 }
 
-/* One frame per callback: upgrade packets first, then c->outq once the websocket carries the session;
- * close only when everything queued has gone out. */
-static int ws_on_writeable(client *c, struct lws *wsi)
+/* Write the session queue's first record as one text frame. */
+static int ws_write_queued(ws_conn *c, struct lws *wsi)
 {
-    if (c->ws_first.len) {
-        if (ws_write_text(c, wsi, c->ws_first.data, c->ws_first.len) < 0) return -1;
-        buf_clear(&c->ws_first);
-    } else if (c->active == CT_WEBSOCKET && c->outq.len >= 4) {
-        uint32_t n;
-        memcpy(&n, c->outq.data, 4);
-        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
-        buf_consume(&c->outq, 4 + (size_t)n);
-        buf_trim(&c->outq, WS_KEEP_BYTES);
-        if (r < 0) return -1;
-    } else if (c->ws_closing) {
+    buf *q = c->link.queue;
+    uint32_t n;
+    memcpy(&n, q->data, 4);
+    int r = ws_write_text(c, wsi, q->data + 4, n);
+    buf_consume(q, 4 + (size_t)n);
+    buf_trim(q, WS_KEEP_BYTES);
+    return r;
+}
+
+static int ws_carries(const ws_conn *c) { return c->link.queue && c->link.queue->len >= 4; }
+
+/* One frame per callback: upgrade packets first, then the session's queue once the websocket carries the
+ * session; close only when everything queued has gone out. */
+static int ws_on_writeable(ws_conn *c, struct lws *wsi)
+{
+    if (c->wq.len) {
+        if (ws_write_text(c, wsi, c->wq.data, c->wq.len) < 0) return -1;
+        buf_clear(&c->wq);
+    } else if (ws_carries(c)) {
+        if (ws_write_queued(c, wsi) < 0) return -1;
+    } else if (c->closing) {
         lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
     } else {
         return 0;
     }
-    if (c->ws_first.len || (c->active == CT_WEBSOCKET && c->outq.len) || c->ws_closing)
+    if (c->wq.len || (c->link.queue && c->link.queue->len) || c->closing)
         lws_callback_on_writable(wsi);
     return 0;
 }
@@ -110,22 +124,24 @@ static int ws_on_writeable(client *c, struct lws *wsi)
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     (void)user;
-    client *c = lws_get_opaque_user_data(wsi);
+    ws_conn *c = lws_get_opaque_user_data(wsi);
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
             char why[200];
             c->wsi = NULL;
-            client_on_transport_error(c, CT_WEBSOCKET, "connect", ws_error_detail(wsi, in, why, sizeof why));
+            /* lws reports any failure before the websocket is up as a connection error: it is
+             * connect-refused only if TCP never connected */
+            ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, why, sizeof why));
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-        if (c) c->ws_tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+        if (c) c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
         return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (c) {
-            c->ws_established = 1;
-            client_on_ws_open(c);
+            c->established = 1;
+            c->link.ev->on_open(c->link.user);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -136,13 +152,13 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         if (c) {
             c->wsi = NULL;
             lws_set_opaque_user_data(wsi, NULL);
-            client_on_ws_closed(c);
+            c->link.ev->on_closed(c->link.user);
         }
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         if (c && c->wsi == wsi) {
             c->wsi = NULL;
-            client_on_ws_closed(c);
+            c->link.ev->on_closed(c->link.user);
         }
         return 0;
     default:
@@ -150,7 +166,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     }
 }
 
-/* No lws validity (idle ping/hangup) timers: Engine.IO has its own heartbeat, which the client checks.
+/* No lws validity (idle ping/hangup) timers: Engine.IO has its own heartbeat, which the session checks.
  * lws would otherwise re-insert each connection's timer into a sorted list on every message received,
  * which costs O(connections) per message (a third of the harness's CPU at 3,000 clients). */
 static const lws_retry_bo_t ws_no_validity = {NULL, 0, 0, 0, 0, 0};
@@ -160,22 +176,23 @@ static const struct lws_protocols ws_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0}
 };
 
-struct lws_context *ws_context_create(worker *w)
+int ws_context_create(net_loop *net)
 {
     struct lws_context_creation_info info;
-    void *loops[1] = {&w->loop};
+    void *loops[1] = {net->loop};
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = ws_protocols;
     info.options = LWS_SERVER_OPTION_LIBUV;
     info.foreign_loops = loops;
-    info.fd_limit_per_thread = (unsigned)(2 * w->nclients + 64);
-    info.connect_timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
-    info.timeout_secs = (unsigned)(w->cfg->connect_timeout_ns / 1000000000 + 1);
-    info.user = w;
-    info.pcontext = &w->lws_live;
-    w->lws_live = lws_create_context(&info);
-    return w->lws_live;
+    info.fd_limit_per_thread = (unsigned)(2 * net->nconns + 64);
+    info.connect_timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
+    info.timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
+    info.user = net;
+    info.pcontext = &net->lws_live;
+    net->lws_live = lws_create_context(&info);
+    net->lws = net->lws_live;
+    return net->lws ? 0 : -1;
 }
 
 void ws_context_destroy(struct lws_context *ctx)
@@ -183,16 +200,32 @@ void ws_context_destroy(struct lws_context *ctx)
     if (ctx) lws_context_destroy(ctx);
 }
 
-int ws_connect(client *c)
+void ws_conn_init(ws_conn *c, net_loop *net)
 {
-    const run_config *cfg = c->w->cfg;
-    const target *t = cfg->target;
+    memset(c, 0, sizeof *c);
+    c->net = net;
+}
+
+void ws_conn_free(ws_conn *c)
+{
+    buf_free(&c->rx);
+    buf_free(&c->tx);
+    buf_free(&c->wq);
+}
+
+static int ws_open(void *conn, const transport_events *ev, void *user, buf *queue)
+{
+    ws_conn *c = conn;
+    const target *t = c->net->cfg.target;
+    c->link.ev = ev;
+    c->link.user = user;
+    c->link.queue = queue;
     buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
-    if (target_request(t, cfg->eio, "websocket", c->sid, 0, &path) < 0) { buf_free(&path); return -1; }
+    if (target_request(t, c->net->cfg.eio, "websocket", c->link.sid, 0, &path) < 0) { buf_free(&path); return -1; }
 
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);
-    i.context = c->w->lws;
+    i.context = c->net->lws;
     i.address = t->addr;          /* numeric, bare (no brackets for IPv6) */
     i.port = t->port;
     i.path = path.data;
@@ -205,9 +238,9 @@ int ws_connect(client *c)
     /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
      * a redirect is the server's answer, reported as a handshake error naming its Location */
     i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-    c->ws_closing = 0;
-    c->ws_established = 0;
-    c->ws_tcp_up = 0;
+    c->closing = 0;
+    c->established = 0;
+    c->tcp_up = 0;
     struct lws *wsi = lws_client_connect_via_info(&i);
     buf_free(&path);
     if (!wsi) {
@@ -221,34 +254,48 @@ int ws_connect(client *c)
 /* Write queued packets now when the socket has nothing buffered: it saves the two epoll_ctl calls and
  * the loop turn that waiting for WRITEABLE costs on every message. lws keeps whatever the kernel does not
  * take and finishes it itself; from then on we wait for WRITEABLE as usual. */
-void ws_kick(client *c)
+static void ws_send(void *conn)
 {
+    ws_conn *c = conn;
     struct lws *wsi = c->wsi;
     if (!wsi) return;
-    while (c->ws_established && !c->ws_first.len && c->active == CT_WEBSOCKET && c->outq.len >= 4 &&
-           !lws_partial_buffered(wsi)) {
-        uint32_t n;
-        memcpy(&n, c->outq.data, 4);
-        int r = ws_write_text(c, wsi, c->outq.data + 4, n);
-        buf_consume(&c->outq, 4 + (size_t)n);
-        buf_trim(&c->outq, WS_KEEP_BYTES);
-        if (r < 0) { client_on_transport_error(c, CT_WEBSOCKET, "disconnect", "write failed"); return; }
-    }
-    if (c->ws_first.len || c->outq.len || c->ws_closing) lws_callback_on_writable(wsi);
+    while (c->established && !c->wq.len && ws_carries(c) && !lws_partial_buffered(wsi))
+        if (ws_write_queued(c, wsi) < 0) { ws_error(c, "disconnect", "write failed"); return; }
+    if (c->wq.len || (c->link.queue && c->link.queue->len) || c->closing) lws_callback_on_writable(wsi);
 }
 
-void ws_close(client *c)
+static void ws_push(void *conn, const char *pkt, size_t n)
 {
+    ws_conn *c = conn;
+    buf_append(&c->wq, pkt, n);
+    ws_send(c);
+}
+
+static void ws_carry(void *conn, buf *queue)
+{
+    ws_conn *c = conn;
+    c->link.queue = queue;
+    if (queue) ws_send(c);
+}
+
+static void ws_close(void *conn)
+{
+    ws_conn *c = conn;
     if (!c->wsi) return;
-    c->ws_closing = 1;
+    c->closing = 1;
     lws_callback_on_writable(c->wsi);
 }
 
-void ws_abort(client *c)
+static void ws_abort(void *conn)
 {
+    ws_conn *c = conn;
     if (!c->wsi) return;
     struct lws *wsi = c->wsi;
     c->wsi = NULL;
     lws_set_opaque_user_data(wsi, NULL);
     lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
+
+static int ws_busy(const void *conn) { (void)conn; return 0; }
+
+const transport_ops ws_ops = {"websocket", ws_open, ws_send, ws_push, ws_carry, ws_close, ws_abort, ws_busy};
