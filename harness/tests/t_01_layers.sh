@@ -3,6 +3,7 @@
 #   base < crypto < proto < report < net < session < load < cli
 # every project include names its folder ("net/target.h"), nothing outside cli/ includes a cli/ header, and
 # main.c (dispatch only) includes no more than the commands' header cli/cmd.h and base/ helpers.
+# Also: README.md's module table under Architecture names exactly the modules of each folder.
 # Reads the sources as text; builds and runs nothing.
 source "$(dirname "$0")/lib.sh"
 
@@ -76,3 +77,40 @@ if [ ${#problems[@]} -gt 0 ]; then
     fail "${#problems[@]} layering problem(s) in harness/src"
 fi
 echo "layers ok: $(echo "$files" | wc -w) files, ${#ALLOWED_UPWARD[@]} allowed upward include(s) left"
+
+# README's module table (Architecture) and the tree agree: each module a row names exists in that row's
+# folder, and every source file belongs to a module some row of its folder names. Rows look like
+# | `net/` | `transport` (`transport_ws`, `transport_poll`), `net`, `target` | ... ; `report_*` names a family.
+cd ../..
+table=$(awk '/^### Architecture/ { on = 1 } on && /^\| `[a-z]+\/` \|/ { print } on && /^## / && !/Architecture/ { exit }' README.md)
+[ -n "$table" ] || fail "README.md: no module table under Architecture"
+named=()
+while IFS= read -r row; do
+    folder=$(echo "$row" | sed -n 's/^| `\([a-z]*\)\/` |.*/\1/p')
+    mods=$(echo "$row" | awk -F'|' '{ print $3 }' | grep -o '`[a-z0-9_*.]*`' | tr -d '`')
+    for m in $mods; do
+        base=${m%.h}
+        if [ "${base%\*}" != "$base" ]; then
+            ls harness/src/"$folder"/"${base%\*}"*.c >/dev/null 2>&1 || problems+=("README names $folder/$m: no such files")
+        elif [ ! -e "harness/src/$folder/$base.c" ] && [ ! -e "harness/src/$folder/$base.h" ]; then
+            problems+=("README names $folder/$m, but harness/src/$folder has no $base.c or $base.h")
+        fi
+        named+=("$folder/$base")
+    done
+done <<<"$table"
+for f in harness/src/*/*.[ch]; do
+    rel=${f#harness/src/}; folder=${rel%%/*}; mod=$(basename "$f"); mod=${mod%.[ch]}
+    ok=0
+    for n in "${named[@]}"; do
+        case "$n" in
+            "$folder/$mod") ok=1 ;;
+            *\*) [ "${n%\*}" = "${folder}/${mod:0:${#n}-${#folder}-2}" ] && ok=1 ;;
+        esac
+    done
+    [ $ok = 1 ] || problems+=("$rel: its module is in no row of README's module table for $folder/")
+done
+if [ ${#problems[@]} -gt 0 ]; then
+    printf '  %s\n' "${problems[@]}" >&2
+    fail "${#problems[@]} difference(s) between README's module table and harness/src"
+fi
+echo "README module table ok: ${#named[@]} modules named, every source file in a named module"
