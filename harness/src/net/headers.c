@@ -108,7 +108,7 @@ static int headers_add_file_line(headers *h, const char *s, size_t n, const char
 int headers_load_file(headers *h, const char *path, buf *err)
 {
     buf text = BUF_INIT, what = BUF_INIT;
-    if (fileio_read(path, HEADERS_MAX_FILE, &text, err) < 0) return -1;
+    if (fileio_read(path, HEADERS_MAX_FILE, &text, err) < 0) { buf_free(&text); return -1; }
     int rc = 0;
     size_t lineno = 0;
     for (size_t at = 0; rc == 0 && at < text.len; lineno++) {
