@@ -57,7 +57,15 @@ function settings(env) {
         tlsCert: env.TLS_CERT || '',
         tlsKey: env.TLS_KEY || '',
         perMessageDeflate: boolEnv(env, 'PER_MESSAGE_DEFLATE', false),
-        cookie: boolEnv(env, 'COOKIE', false)
+        cookie: boolEnv(env, 'COOKIE', false),
+        // Per-client credentials (issue 10's headers tests): a file of accepted bearer tokens, one a line;
+        // a pattern the query's token must match whole (t0, t1, ... for token=t{{client}}); a pattern the
+        // v5 auth object's token must match, else the socket.io middleware refuses with "Not authorized";
+        // LOG_HANDSHAKE=1 prints one line per socket.io connection with what the client sent.
+        requireBearerFile: env.REQUIRE_BEARER_FILE || '',
+        requireTokenRe: env.REQUIRE_TOKEN_RE || '',
+        requireAuthRe: env.REQUIRE_AUTH_RE || '',
+        logHandshake: boolEnv(env, 'LOG_HANDSHAKE', false)
     };
 }
 
@@ -112,9 +120,16 @@ function hostPart(h) {
 // listener of the server.
 function gate(srv, cfg) {
     var emit = srv.emit;
+    var bearers = null, tokenRe = cfg.requireTokenRe ? new RegExp('^(?:' + cfg.requireTokenRe + ')$') : null;
+    if (cfg.requireBearerFile) {
+        bearers = new Set(fs.readFileSync(cfg.requireBearerFile, 'utf8').split(/\r?\n/).filter(Boolean)
+                          .map(function (t) { return 'Bearer ' + t; }));
+    }
     function allowed(req) {
         var q = new URL(req.url, 'http://x').searchParams;
         return (!cfg.requireToken || q.get('token') === cfg.requireToken) &&
+               (!tokenRe || tokenRe.test(q.get('token') || '')) &&
+               (!bearers || bearers.has(req.headers.authorization)) &&
                (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost) &&
                (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer);
     }
@@ -147,12 +162,29 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
     if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
     if (cfg.path) opts.path = cfg.path;
-    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer) gate(srv, cfg);
+    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer || cfg.requireBearerFile || cfg.requireTokenRe)
+        gate(srv, cfg);
     var io = socketio(srv, opts);
     if (cfg.requireToken) {
         // and the query as the engine parsed it for the session: a wrong token is a CONNECT_ERROR
         io.use(function (socket, next) {
             next(socket.handshake.query.token === cfg.requireToken ? undefined : new Error('token required'));
+        });
+    }
+    if (cfg.requireAuthRe) {
+        var authRe = new RegExp('^(?:' + cfg.requireAuthRe + ')$');
+        io.use(function (socket, next) {
+            var auth = socket.handshake.auth || {};   // socket.io 2 has none: always refused
+            next(typeof auth.token === 'string' && authRe.test(auth.token) ? undefined : new Error('Not authorized'));
+        });
+    }
+    if (cfg.logHandshake) {
+        io.use(function (socket, next) {
+            var h = socket.handshake;
+            console.log('handshake token=' + (h.query.token || '') + ' authorization=' +
+                        (h.headers.authorization || '') + ' x-client=' + (h.headers['x-client'] || '') +
+                        ' auth=' + JSON.stringify(h.auth || null));
+            next();
         });
     }
     var handler = cfg.hardened ? hardenedHandler : seedHandler;

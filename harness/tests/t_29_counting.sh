@@ -55,7 +55,7 @@ out="$TMP/kick"
 expect_exit 1 "$SIOCRYPT" run "$SC" --url "http://127.0.0.1:$FAKE_PORT" --transport websocket --out "$out" -q
 errors_are "$out" '{"disconnect":2}'
 [ "$(jqr "$out/report.json" .connections.established)" = 2 ] || fail "kick: $(jq -c .connections "$out/report.json")"
-[ "$(jqr "$out/report.json" '.error_details[0].detail')" = "CONNECT_ERROR after connect" ] || fail "kick: detail"
+[ "$(jqr "$out/report.json" '.error_details[0].detail')" = "CONNECT_ERROR after connect: kicked out" ] || fail "kick: detail (the server's message)"
 echo "ok kick: CONNECT_ERROR after connect is a disconnect"
 stop_fake
 

@@ -15,6 +15,7 @@
 #include "cli/scenario.h"
 #include "load/localserver.h"
 #include "load/run.h"
+#include "net/headers.h"
 #include "net/target.h"
 #include "report/report.h"
 
@@ -26,6 +27,8 @@ typedef struct run_opts {
     /* every option is kept, however many there are: each array has room for argc entries */
     const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
+    const char **headers;         /* -H/--header, in the order given */
+    int nheaders;
     const char **ov_key, **ov_val;   /* scenario overrides, applied after the file is read, in order */
     int nov;
     buf client_pass;
@@ -56,6 +59,9 @@ static void cmd_run_usage(FILE *f)
         "  --think MS              closed model: pause between an answer and the next message (0 .. 3600000)\n"
         "  --start-id N            first counter id (within +-(2^53 - 1))\n"
         "  --impl v4|v2|v1         local server: socket.io 4 (server/), 2 (server/v2) or 1 (server/v1)\n"
+        "  -H, --header 'N: V'     an HTTP header on every polling request and the websocket upgrade\n"
+        "                          (repeatable, as curl's -H; {{client}} in V: the client's index);\n"
+        "                          -H @FILE: one header line per client (client i sends line i)\n"
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
@@ -69,6 +75,21 @@ static void cmd_run_usage(FILE *f)
         "connections at once and still writes the report.\n");
 }
 
+/* target.headers and -H, then the headers file (read now: a short or bad one is a usage error). */
+static int cmd_run_headers(target *t, const scenario *sc, buf *err)
+{
+    char what[160];
+    if (!sc->nheaders && !sc->headers_file) return 0;
+    if (!(t->headers = calloc(1, sizeof *t->headers))) return buf_fail(err, "out of memory");
+    for (size_t i = 0; i < sc->nheaders; i++) {
+        snprintf(what, sizeof what, "header %.100s", sc->headers[i].key);
+        if (headers_add(t->headers, sc->headers[i].key, sc->headers[i].value, what, err) < 0) return -1;
+    }
+    if (!sc->headers_file) return 0;
+    return headers_load_file(t->headers, sc->headers_file, err) < 0 ||
+           headers_check_clients(t->headers, sc->steps_from ? sc->steps_to : sc->clients, err) < 0 ? -1 : 0;
+}
+
 /* The scenario's target (its path and query, then the URL's own) taken apart and resolved once, before
  * anything runs: every error here is a usage error naming the field. */
 static int cmd_run_target(target *t, const scenario *sc, const char *url, buf *err)
@@ -80,7 +101,7 @@ static int cmd_run_target(target *t, const scenario *sc, const char *url, buf *e
         snprintf(name, sizeof name, "target.query.%.100s", sc->query[i].key);
         if (target_add_param(t, sc->query[i].key, sc->query[i].value, name, err) < 0) return -1;
     }
-    return target_check(t, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
+    return target_check(t, err) < 0 || cmd_run_headers(t, sc, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
 }
 
 static void cmd_run_default_out(const scenario *sc, buf *out)
@@ -171,7 +192,7 @@ static void cmd_run_bad_option(const char *opt, int optopt_, buf *err)
     int is_long = !strncmp(opt, "--", 2);
     int len = (int)strcspn(opt, "=");
     if (!is_long) {
-        if (optopt_ == 'p') buf_printf(err, "option '-p' needs a value (siocrypt run --help)");
+        if (optopt_ == 'p' || optopt_ == 'H') buf_printf(err, "option '-%c' needs a value (siocrypt run --help)", optopt_);
         else buf_printf(err, "unknown option '-%c' (siocrypt run --help)", optopt_ ? optopt_ : '?');
     } else if (!optopt_) {
         buf_printf(err, "unknown option '%.*s' (siocrypt run --help)", len, opt);
@@ -185,7 +206,8 @@ static void cmd_run_bad_option(const char *opt, int optopt_, buf *err)
 static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
-           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP };
+           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP,
+           O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -197,7 +219,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0}};
+        {"header", required_argument, 0, O_HEADER}, {0, 0, 0, 0}};
     static const char *keys[] = {
         [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
         [O_DURATION - O_URL] = "duration", [O_TRANSPORT - O_URL] = "transport", [O_EIO - O_URL] = "eio",
@@ -207,7 +229,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
     int c;
     optind = 1;
     opterr = 0;   /* one message of our own, naming the option, instead of getopt's plus the whole usage */
-    while ((c = getopt_long(argc, argv, "p:qv", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "H:p:qv", longopts, NULL)) != -1) {
         if (c >= O_URL && c <= O_IMPL) {
             o->ov_key[o->nov] = keys[c - O_URL];
             o->ov_val[o->nov++] = optarg;
@@ -217,6 +239,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case 'p': o->pass = optarg; break;
         case O_PASSFILE: o->pass_file = optarg; break;
         case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;
+        case O_HEADER: o->headers[o->nheaders++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
@@ -244,6 +267,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         buf_free(&what);
         if (rc < 0) return 2;
     }
+    for (int i = 0; i < o->nheaders; i++)   /* curl's -H: each one adds to the file's target.headers */
+        if (scenario_add_header(sc, o->headers[i], "-H", err) < 0) return 2;
     if (scenario_validate(sc, err) < 0) return 2;
     /* The harness's passphrase: -p, --passphrase-file or SIOCRYPT_PASSPHRASE, else the scenario's.
      * A local server always keeps the scenario's, so -p can test what a wrong passphrase does. */
@@ -366,7 +391,8 @@ int cmd_run(int argc, char **argv)
     s.o.thresholds = calloc((size_t)argc, sizeof *s.o.thresholds);
     s.o.ov_key = calloc((size_t)argc, sizeof *s.o.ov_key);
     s.o.ov_val = calloc((size_t)argc, sizeof *s.o.ov_val);
-    if (!s.o.thresholds || !s.o.ov_key || !s.o.ov_val) {
+    s.o.headers = calloc((size_t)argc, sizeof *s.o.headers);
+    if (!s.o.thresholds || !s.o.ov_key || !s.o.ov_val || !s.o.headers) {
         fprintf(stderr, "siocrypt run: out of memory\n");
         goto out;
     }
@@ -387,5 +413,6 @@ out:
     free(s.o.thresholds);
     free(s.o.ov_key);
     free(s.o.ov_val);
+    free(s.o.headers);
     return code;
 }

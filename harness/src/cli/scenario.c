@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include "base/fileio.h"
 #include "cli/scenario.h"
+#include "net/headers.h"
 #include "net/target.h"
 
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
@@ -202,6 +203,60 @@ static int sp_query(scenario *sc, const cJSON *v, const char *name, buf *err)
     return 0;
 }
 
+static int add_header(scenario *sc, const char *name, const char *value, buf *err)
+{
+    scenario_param *grown = realloc(sc->headers, (sc->nheaders + 1) * sizeof *grown);
+    if (!grown) return buf_fail(err, "out of memory");
+    sc->headers = grown;
+    grown[sc->nheaders].key = strdup(name);
+    grown[sc->nheaders].value = strdup(value);
+    if (!grown[sc->nheaders].key || !grown[sc->nheaders].value) {
+        free(grown[sc->nheaders].key);
+        free(grown[sc->nheaders].value);
+        return buf_fail(err, "out of memory");
+    }
+    sc->nheaders++;
+    return 0;
+}
+
+/* target.headers: {"Authorization": "Bearer {{client}}"}; strings, each checked as -H checks it. */
+static int sp_headers(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    const cJSON *e;
+    char what[160];
+    if (!cJSON_IsObject(v)) return buf_fail(err, "%s: must be an object of strings", name);
+    free_query(sc->headers, sc->nheaders);
+    sc->headers = NULL;
+    sc->nheaders = 0;
+    cJSON_ArrayForEach(e, v) {
+        snprintf(what, sizeof what, "%s.%.100s", name, e->string);
+        if (!cJSON_IsString(e)) return buf_fail(err, "%s: must be a string", what);
+        if (headers_check(e->string, e->valuestring, what, err) < 0 ||
+            add_header(sc, e->string, e->valuestring, err) < 0) return -1;
+    }
+    return 0;
+}
+
+static int sp_headers_file(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (!cJSON_IsString(v) || !v->valuestring[0]) return buf_fail(err, "%s: must be a non-empty string", name);
+    return replace_str(&sc->headers_file, v->valuestring, err);
+}
+
+int scenario_add_header(scenario *sc, const char *text, const char *what, buf *err)
+{
+    if (text[0] == '@') {
+        if (!text[1]) return buf_fail(err, "%s: '@' needs a file name", what);
+        return replace_str(&sc->headers_file, text + 1, err);
+    }
+    buf name = BUF_INIT, value = BUF_INIT;
+    int rc = headers_split(text, strlen(text), &name, &value, what, err);
+    if (rc == 0) rc = add_header(sc, buf_cstr(&name), buf_cstr(&value), err);
+    buf_free(&name);
+    buf_free(&value);
+    return rc;
+}
+
 static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (pick_name(v, SCENARIO_IMPL_V4, SCENARIO_IMPL_V1, scenario_impl_name, &sc->impl) == 0) return 0;
@@ -262,7 +317,8 @@ static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
-    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), END};
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
+    S("headers", sp_headers), S("headers_file", sp_headers_file), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -640,6 +696,12 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
         cJSON *q = cJSON_AddObjectToObject(t, "query");
         for (size_t i = 0; q && i < sc->nquery; i++) cJSON_AddStringToObject(q, sc->query[i].key, sc->query[i].value);
     }
+    if (sc->nheaders) {   /* values are tokens as often as not: shown only with the passphrase */
+        cJSON *h = cJSON_AddObjectToObject(t, "headers");
+        for (size_t i = 0; h && i < sc->nheaders; i++)
+            cJSON_AddStringToObject(h, sc->headers[i].key, with_passphrase ? sc->headers[i].value : "*");
+    }
+    if (sc->headers_file) cJSON_AddStringToObject(t, "headers_file", sc->headers_file);
     return t;
 }
 
@@ -703,6 +765,8 @@ void scenario_free(scenario *sc)
     free(sc->event);
     free(sc->auth_json);
     free_query(sc->query, sc->nquery);
+    free_query(sc->headers, sc->nheaders);
+    free(sc->headers_file);
     free(sc->thresholds);
     memset(sc, 0, sizeof *sc);
 }

@@ -36,6 +36,9 @@ typedef struct scenario {
     char *auth_json;     /* CONNECT payload as compact JSON object text, or NULL (eio 4 only) */
     scenario_param *query; /* target.query, in file order (after the URL's own query); none: NULL, 0 */
     size_t nquery;
+    scenario_param *headers; /* target.headers then -H, in order: sent on every request (net/headers.h) */
+    size_t nheaders;
+    char *headers_file;  /* target.headers_file or -H @FILE: one header line per client, or NULL */
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
@@ -79,6 +82,8 @@ int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
 int  scenario_override(scenario *sc, const char *key, const char *value, buf *err);
 /* Appends a threshold (threshold_parse's syntax, e.g. from --threshold); -1 with "<what>: <problem>". */
 int  scenario_add_threshold(scenario *sc, const char *text, const char *what, buf *err);
+/* One -H/--header: "Name: value" joins target.headers; "@FILE" sets target.headers_file. */
+int  scenario_add_header(scenario *sc, const char *text, const char *what, buf *err);
 int  scenario_validate(const scenario *sc, buf *err);               /* cross-field checks */
 int  scenario_is_local(const scenario *sc);
 int  scenario_to_json(const scenario *sc, int with_passphrase, buf *out); /* the effective scenario, same schema */

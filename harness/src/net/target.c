@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "base/template.h"
 #include "base/text.h"
+#include "net/headers.h"
 
 static const char target_hex[] = "0123456789ABCDEF";
 
@@ -288,11 +290,21 @@ int target_resolve(target *t, buf *err)
 
 int target_request(const target *t, int eio, const char *transport, const char *sid, int b64, buf *out)
 {
+    return target_request_for(t, eio, transport, sid, b64, -1, out);
+}
+
+/* client < 0: the query as it is. The placeholder is percent-encoded by now (its braces were escaped). */
+int target_request_for(const target *t, int eio, const char *transport, const char *sid, int b64, int client,
+                       buf *out)
+{
     size_t start = out->len;
     if (buf_printf(out, "%s?EIO=%d&transport=%s", t->path, eio, transport) < 0) return -1;
     if (sid && sid[0] && (buf_append_str(out, "&sid=") < 0 || target_encode_value(out, sid) < 0)) return -1;
     if (b64 && buf_append_str(out, "&b64=1") < 0) return -1;
-    if (t->query[0] && (buf_append_char(out, '&') < 0 || buf_append_str(out, t->query) < 0)) return -1;
+    if (t->query[0] && buf_append_char(out, '&') < 0) return -1;
+    if (client < 0 ? buf_append_str(out, t->query) < 0
+                   : template_expand(out, t->query, strlen(t->query), TEMPLATE_CLIENT_ESCAPED, client) < 0)
+        return -1;
     return out->len - start > TARGET_MAX_REQUEST ? -1 : 0;
 }
 
@@ -322,5 +334,7 @@ void target_free(target *t)
     free(t->query);
     free(t->host_header);
     free(t->base);
+    if (t->headers) headers_free(t->headers);
+    free(t->headers);
     target_init(t);
 }

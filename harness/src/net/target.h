@@ -30,6 +30,7 @@ typedef struct target {
     int family;          /* AF_INET or AF_INET6, after target_resolve */
     char *host_header;   /* "example.com:3000", "[::1]:3000"; no port when it is 80 */
     char *base;          /* after target_resolve: "http://127.0.0.1:3000", "http://[::1]:3000" (curl's form) */
+    struct headers *headers;  /* the user's headers (net/headers.h), owned; NULL when none */
 } target;
 
 void target_init(target *t);
@@ -46,6 +47,9 @@ int  target_resolve(target *t, buf *err);
  * percent-encoded; -1 when the result would pass TARGET_MAX_REQUEST (only a long sid can do that, since
  * target_check leaves room for one of TARGET_MAX_SID bytes). */
 int  target_request(const target *t, int eio, const char *transport, const char *sid, int b64, buf *out);
+/* The same for one client: {{client}} in the query (the URL's or target.query's) is its global index. */
+int  target_request_for(const target *t, int eio, const char *transport, const char *sid, int b64, int client,
+                        buf *out);
 /* The request limit with a session id of TARGET_MAX_SID bytes; call after the path and query are final. */
 int  target_check(const target *t, buf *err);
 /* The URL for reports and logs: each query value replaced by '*' (a query usually carries a token or JWT,

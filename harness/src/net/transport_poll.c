@@ -11,6 +11,7 @@
 #include <string.h>
 #include "base/clock.h"
 #include "proto/eio.h"
+#include "net/headers.h"
 #include "net/target.h"
 
 typedef struct poll_sock {
@@ -153,20 +154,43 @@ static int poll_url(const poll_conn *c, buf *url)
 {
     const net_config *cfg = &c->net->cfg;
     return buf_append_str(url, cfg->target->base) < 0 ? -1
-         : target_request(cfg->target, cfg->eio, "polling", c->link.sid, cfg->eio == 3, url);
+         : target_request_for(cfg->target, cfg->eio, "polling", c->link.sid, cfg->eio == 3, c->client, url);
+}
+
+/* The Host header and the user's (-H, target.headers, the headers file), {{client}} expanded: built once
+ * per client, kept for all its requests. Without user headers every client shares net's Host list. */
+static struct curl_slist *poll_headers(poll_conn *c)
+{
+    const headers *h = c->net->cfg.target->headers;
+    if (!h) return c->net->poll_headers;
+    if (c->headers) return c->headers;
+    struct curl_slist *list = curl_slist_append(NULL, ((struct curl_slist *)c->net->poll_headers)->data);
+    buf line = BUF_INIT;
+    for (size_t k = 0; list && k < headers_count(h); k++) {
+        size_t name_len;
+        buf_clear(&line);
+        struct curl_slist *more = headers_line(h, k, c->client, &line, &name_len) < 0 ? NULL
+                                : curl_slist_append(list, buf_cstr(&line));
+        if (!more) { curl_slist_free_all(list); list = NULL; }
+        else list = more;
+    }
+    buf_free(&line);
+    c->headers = list;
+    return list;
 }
 
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
-    if (poll_url(c, &url) < 0) { buf_free(&url); return NULL; }
+    struct curl_slist *hdrs = poll_headers(c);
+    if (!hdrs || poll_url(c, &url) < 0) { buf_free(&url); return NULL; }
     CURL *e = curl_easy_init();
     if (!e) { buf_free(&url); return NULL; }
     buf_clear(body);
     c->too_large = 0;
     curl_easy_setopt(e, CURLOPT_URL, url.data);   /* curl keeps its own copy */
     buf_free(&url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->net->poll_headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
@@ -318,6 +342,8 @@ void poll_conn_free(poll_conn *c)
     buf_free(&c->get_body);
     buf_free(&c->post_body);
     buf_free(&c->post_resp);
+    curl_slist_free_all(c->headers);
+    c->headers = NULL;
 }
 
 const transport_ops poll_ops = {"polling", poll_open, poll_send, NULL, poll_carry, poll_close, poll_abort, poll_busy};

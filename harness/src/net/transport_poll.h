@@ -16,6 +16,9 @@ typedef struct poll_conn {
     sched_entry retry;            /* that wait, on the worker's scheduler */
     int closing;                  /* the session is closing: no more GETs, the POSTs still go */
     int dropped;                  /* aborted: nothing more is read or started */
+    int client;                   /* the client's global index: {{client}} in headers and the query */
+    void *headers;                /* struct curl_slist: Host and the user's headers for this client, built
+                                     at its first request; NULL while none (or none but Host: net's) */
 } poll_conn;
 
 extern const transport_ops poll_ops;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "proto/eio.h"
 #include "base/buf.h"
+#include "net/headers.h"
 #include "net/target.h"
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
@@ -121,6 +122,29 @@ static int ws_on_writeable(ws_conn *c, struct lws *wsi)
     return 0;
 }
 
+/* The user's headers (-H, target.headers, the headers file) on the upgrade request, {{client}} expanded.
+ * ws_context_create sized lws's buffer for HEADERS_MAX_BYTES of them, so running out of room means lws
+ * changed: refuse the connection rather than send a request without them. */
+static int ws_append_headers(ws_conn *c, struct lws *wsi, unsigned char **p, unsigned char *end)
+{
+    const headers *h = c->net->cfg.target->headers;
+    buf line = BUF_INIT;
+    int rc = 0;
+    for (size_t k = 0; h && rc == 0 && k < headers_count(h); k++) {
+        size_t name_len;
+        buf_clear(&line);
+        if (headers_line(h, k, c->client, &line, &name_len) < 0) { rc = -1; break; }
+        line.data[name_len + 1] = '\0';   /* "Name:" (lws 4.1 adds no colon), then the value after ": " */
+        const char *value = line.data + name_len + 2;
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)line.data, (const unsigned char *)value,
+                                        (int)strlen(value), p, end))
+            rc = -1;
+    }
+    buf_free(&line);
+    if (rc < 0) ws_error(c, "handshake", "the headers do not fit the upgrade request");
+    return rc;
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     (void)user;
@@ -136,8 +160,9 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-        if (c) c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
-        return 0;
+        if (!c) return 0;
+        c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+        return ws_append_headers(c, wsi, (unsigned char **)in, *(unsigned char **)in + len);
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (c) {
             c->established = 1;
@@ -172,7 +197,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 static const lws_retry_bo_t ws_no_validity = {NULL, 0, 0, 0, 0, 0};
 
 static const struct lws_protocols ws_protocols[] = {
-    {"siocrypt", ws_callback, 0, 0, 0, NULL, 0},
+    {"siocrypt", ws_callback, 0, 4096, 0, NULL, 0},   /* rx pieces of 4 KiB whatever pt_serv_buf_size is */
     {NULL, NULL, 0, 0, 0, NULL, 0}
 };
 
@@ -188,6 +213,8 @@ int ws_context_create(net_loop *net)
     info.fd_limit_per_thread = (unsigned)(2 * net->nconns + 64);
     info.connect_timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     info.timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
+    if (net->cfg.target->headers)   /* the upgrade request is built in it: room for the user's headers */
+        info.pt_serv_buf_size = 4096 + HEADERS_MAX_BYTES;
     info.user = net;
     info.pcontext = &net->lws_live;
     net->lws_live = lws_create_context(&info);
@@ -221,7 +248,7 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     c->link.user = user;
     c->link.queue = queue;
     buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
-    if (target_request(t, c->net->cfg.eio, "websocket", c->link.sid, 0, &path) < 0) { buf_free(&path); return -1; }
+    if (target_request_for(t, c->net->cfg.eio, "websocket", c->link.sid, 0, c->client, &path) < 0) { buf_free(&path); return -1; }
 
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);

@@ -33,6 +33,7 @@ void session_init(session *s, session_ctx *ctx, int index, const session_handler
     s->state = SESSION_IDLE;
     ws_conn_init(&s->ws, ctx->net);
     poll_conn_init(&s->poll, ctx->net);
+    s->ws.client = s->poll.client = index;   /* {{client}} in the user's headers and query */
 }
 
 static const transport_ops *session_ops(session_carrier t) { return t == CT_WEBSOCKET ? &ws_ops : &poll_ops; }

@@ -2,8 +2,12 @@
  * CONNECT (with auth), CONNECT_ERROR, DISCONNECT, and EVENTs in both directions. Its packets travel as
  * Engine.IO MESSAGEs (type 4) of the session. */
 #include "session/socket.h"
+#include <stdio.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "base/clock.h"
+#include "base/template.h"
+#include "base/text.h"
 #include "proto/sio.h"
 #include "report/stats.h"
 
@@ -12,9 +16,33 @@ void socket_send_connect(session *s)
     const session_config *cfg = s->ctx->cfg;
     /* Socket.IO protocol 4 (Engine.IO 3 servers) connects "/" unasked; other namespaces are asked for. */
     if (cfg->eio == 3 && !strcmp(cfg->nsp, "/")) return;
+    const char *auth = cfg->eio == 3 ? NULL : cfg->auth_json;
+    buf mine = BUF_INIT;   /* {{client}} in the auth object's strings: this client's index (JSON digits) */
+    if (auth && strstr(auth, TEMPLATE_CLIENT)) {
+        if (template_expand(&mine, auth, strlen(auth), TEMPLATE_CLIENT, s->index) < 0) {
+            buf_free(&mine);
+            session_fail(s, "protocol", "out of memory");
+            return;
+        }
+        auth = buf_cstr(&mine);
+    }
     buf_clear(&s->scratch);
-    sio_encode_connect(&s->scratch, cfg->nsp, cfg->eio == 3 ? NULL : cfg->auth_json);
+    sio_encode_connect(&s->scratch, cfg->nsp, auth);
+    buf_free(&mine);
     session_send_packet(s, '4', s->scratch.data, s->scratch.len);
+}
+
+/* The server's reason in a CONNECT_ERROR: {"message": "..."} (v5) or "..." (v4), else its JSON as sent;
+ * cleaned and cut between characters (base/text). */
+static void socket_refusal(const sio_packet *sp, const char *prefix, char *out, size_t cap)
+{
+    cJSON *j = sp->data_len ? cJSON_ParseWithLength(sp->data, sp->data_len) : NULL;
+    const cJSON *m = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "message") : j;
+    const char *why = cJSON_IsString(m) ? m->valuestring : NULL;
+    size_t n = why ? strlen(why) : sp->data_len;
+    int at = snprintf(out, cap, "%s%s", prefix, n ? ": " : "");
+    if (at >= 0 && (size_t)at < cap) text_clean_to(out + at, cap - (size_t)at, why ? why : sp->data, n, TEXT_MARK_CUT);
+    cJSON_Delete(j);
 }
 
 /* Ours to the server before the Engine.IO close. */
@@ -64,9 +92,12 @@ void socket_on_message(session *s, const char *p, size_t n)
     case SIO_CONNECT_ERROR:
         /* before the CONNECT it refuses the namespace (a handshake error, e.g. bad auth); once connected the
          * server is putting an end to a session it had accepted */
-        session_fail(s, s->sio_connected ? "disconnect" : "handshake",
-                     s->sio_connected ? "CONNECT_ERROR after connect" : "CONNECT_ERROR");
+    {
+        char why[200];
+        socket_refusal(&sp, s->sio_connected ? "CONNECT_ERROR after connect" : "CONNECT_ERROR", why, sizeof why);
+        session_fail(s, s->sio_connected ? "disconnect" : "handshake", why);
         return;
+    }
     case SIO_DISCONNECT:
         session_fail(s, "disconnect", "server DISCONNECT");
         return;
