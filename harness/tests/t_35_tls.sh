@@ -8,7 +8,10 @@
 #  4. failures are class `tls` with the reason, over websocket and polling: no --cacert (unknown CA), a
 #     certificate for another name (name mismatch), an expired one, a self-signed one, a server that
 #     speaks no TLS (handshake failed);
-#  5. an unreadable --cacert, or --cert without --key, is a usage error (exit 2, no report folder).
+#  5. --cert/--key: openssl s_server that requires a client certificate (and answers HTTP with its status
+#     page) lets the client through with one (the failure is then past TLS: not an Engine.IO answer), not
+#     without;
+#  6. an unreadable --cacert, or --cert without --key, is a usage error (exit 2, no report folder).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls.sh"
 pids=()
@@ -132,7 +135,33 @@ done
 run_tls_fail "wrong name over upgrade (its polling handshake)" "name-upgrade" "name mismatch:" \
     --url "https://localhost:$other" --cacert "$ca" --transport upgrade
 
-# 5. usage errors before anything runs
+# 5. a client certificate (clientAuth), presented to a server that requires one
+openssl req -newkey rsa:2048 -nodes -keyout "$d/client.key" -out "$d/client.csr" -subj "/CN=siocrypt client" 2>/dev/null
+printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$d/client.ext"
+openssl x509 -req -in "$d/client.csr" -CA "$ca" -CAkey "$d/ca.key" -CAcreateserial -out "$d/client.pem" -days 2 \
+    -extfile "$d/client.ext" 2>/dev/null || fail "openssl: no client certificate"
+sport=$(free_port)
+openssl s_server -accept "127.0.0.1:$sport" -cert "$d/server.pem" -key "$d/server.key" -CAfile "$ca" -Verify 1 \
+    -verify_return_error -www -quiet >"$TMP/s_server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $sport), 1).close()" 2>/dev/null && break
+    sleep 0.1
+done
+for t in websocket polling; do
+    past=$([ "$t" = polling ] && echo "bad-type" || echo "HTTP 200: ")
+    expect_exit 1 "$SIOCRYPT" run scenarios/smoke.json --url "https://localhost:$sport" --cacert "$ca" \
+        --cert "$d/client.pem" --key "$d/client.key" --transport "$t" --clients 1 --messages 1 --out "$TMP/cc-$t" --quiet
+    detail=$(jqr "$TMP/cc-$t/report.json" '.error_details[0].detail')
+    case "$detail" in "$past"*) ;; *) fail "--cert over $t: '$detail', expected the s_server page ('$past...')" ;; esac
+    expect_exit 1 "$SIOCRYPT" run scenarios/smoke.json --url "https://localhost:$sport" --cacert "$ca" \
+        --transport "$t" --clients 1 --messages 1 --out "$TMP/nocc-$t" --quiet
+    detail=$(jqr "$TMP/nocc-$t/report.json" '.error_details[0].detail')
+    case "$detail" in "$past"*) fail "no --cert over $t: the server answered ('$detail')" ;; esac
+    echo "ok --cert/--key over $t: the server that requires one answers only with it"
+done
+
+# 6. usage errors before anything runs
 expect_exit 2 "$SIOCRYPT" run scenarios/smoke.json --url "https://localhost:$v4" --cacert "$TMP/none.pem" --out "$TMP/u1" --quiet
 grep -q "target.tls.cacert: cannot read '$TMP/none.pem'" "$TMP/out" || fail "missing cacert: $(cat "$TMP/out")"
 [ ! -e "$TMP/u1" ] || fail "missing cacert: a report folder was made"
