@@ -120,6 +120,7 @@ for t in websocket polling upgrade; do
     grep -q 'WARNING: -k/--insecure' "$TMP/out" || fail "-k over $t: no warning on stderr"
     grep -q 'INSECURE (-k)' "$TMP/out" || fail "-k over $t: the summary does not say so"
     grep -q 'INSECURE' "$TMP/k-$t/summary.md" || fail "-k over $t: summary.md does not say so"
+    grep -q 'INSECURE' "$TMP/k-$t/report.html" || fail "-k over $t: report.html does not say so"
     echo "ok -k over $t: verified, said loudly"
 done
 
