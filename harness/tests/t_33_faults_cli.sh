@@ -41,7 +41,7 @@ cases=(
   "url: must be|$S --url ftp://x"
   "url: must be|$S --url http://127.0.0.1:99999"
   "cannot resolve|$S --url http://no-such-host.invalid:80"
-  "TLS targets|$S --url https://127.0.0.1:1"
+  "target.tls.cacert: cannot read|$S --url https://127.0.0.1:1 --cacert $TMP/no-such-ca.pem"
   "--threshold|$S --threshold p99_ms<<3"
   "give one or the other|$S --rate 5 --total-rate 10"
   "passphrase file|$S --passphrase-file $TMP/no-such-file"
