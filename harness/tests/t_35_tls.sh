@@ -7,7 +7,7 @@
 #  3. -k against a self-signed certificate works and says so (stderr, summary, report.json);
 #  4. failures are class `tls` with the reason, over websocket and polling: no --cacert (unknown CA), a
 #     certificate for another name (name mismatch), an expired one, a self-signed one, a server that
-#     speaks no TLS (handshake failed);
+#     speaks no TLS (handshake failed); nobody listening stays connect-refused;
 #  5. --cert/--key: openssl s_server that requires a client certificate (and answers HTTP with its status
 #     page) lets the client through with one (the failure is then past TLS: not an Engine.IO answer), not
 #     without;
@@ -132,6 +132,14 @@ for t in websocket polling; do
     run_tls_fail "self-signed over $t" "self-$t" "self-signed:" --url "https://localhost:$self" --cacert "$ca" --transport "$t"
     run_tls_fail "no TLS on the server over $t" "plain-$t" "handshake failed:" --url "https://localhost:$plain" \
         --cacert "$ca" --transport "$t"
+done
+# nobody listening is still connect-refused (no TLS was begun), not tls
+for t in websocket polling; do
+    expect_exit 1 "$SIOCRYPT" run scenarios/smoke.json --url "https://127.0.0.1:$(free_port)" --cacert "$ca" \
+        --transport "$t" --clients 1 --messages 1 --out "$TMP/refused-$t" --quiet
+    [ "$(jq -c .errors "$TMP/refused-$t/report.json")" = '{"connect-refused":1}' ] ||
+        fail "https, nobody listening, over $t: $(jq -c .errors "$TMP/refused-$t/report.json")"
+    echo "ok https with nobody listening over $t: connect-refused"
 done
 run_tls_fail "wrong name over upgrade (its polling handshake)" "name-upgrade" "name mismatch:" \
     --url "https://localhost:$other" --cacert "$ca" --transport upgrade
