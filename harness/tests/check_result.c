@@ -62,6 +62,53 @@ START_TEST(json_round_trip_exact)
 }
 END_TEST
 
+/* tls{} and tls_ms: written, read back exactly, merged (histograms added, the first names kept, -k
+ * anywhere is -k in the merge); a report without them (before TLS) still reads, as no TLS. */
+START_TEST(tls_round_trip_and_merge)
+{
+    result *a = synth_result(1700000000, 10, 5), *b = synth_result(1700000001, 10, 5);
+    stats_tls(a->stats, 3000000, "TLSv1.3", "TLS_AES_256_GCM_SHA384");
+    stats_tls(a->stats, 5000000, "TLSv1.2", "other");
+    stats_tls(b->stats, 7000000, NULL, NULL);
+    stats_tls_insecure(b->stats);
+    result_finish(a);
+    result_finish(b);
+    ck_assert_uint_eq(a->d.tls_ms.count, 2);
+    ck_assert(a->d.tls_ms.max > 4.9 && a->d.tls_ms.max < 5.1);
+    buf err = BUF_INIT;
+    char *ta = to_text(a), *tb = to_text(b);
+    result *ra = from_text(ta, &err), *rb = from_text(tb, &err);
+    ck_assert_msg(ra && rb, "%s", buf_cstr(&err));
+    char *again = to_text(ra);
+    ck_assert_str_eq(ta, again);
+    ck_assert_str_eq(ra->stats->tls_version, "TLSv1.3");
+    ck_assert_int_eq(ra->stats->tls_insecure, 0);
+    ck_assert_int_eq(rb->stats->tls_insecure, 1);
+    ck_assert_int_eq(result_merge(ra, rb, &err), 0);
+    result_finish(ra);
+    ck_assert_uint_eq(ra->d.tls_ms.count, 3);
+    ck_assert_str_eq(ra->stats->tls_cipher, "TLS_AES_256_GCM_SHA384");
+    ck_assert_int_eq(ra->stats->tls_insecure, 1);
+    /* without TLS: "tls": null; and a report with neither key reads as no TLS */
+    result *plain = synth_result(1700000000, 10, 5);
+    result_finish(plain);
+    char *tp = to_text(plain);
+    cJSON *j = cJSON_Parse(tp);
+    free(tp);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "tls")));
+    cJSON_DeleteItemFromObject(j, "tls");
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(j, "histograms"), "tls");
+    result *old = result_from_json(j, "old.json", &err);
+    ck_assert_msg(old != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(old->d.tls_ms.count, 0);
+    ck_assert_str_eq(old->stats->tls_version, "");
+    cJSON_Delete(j);
+    free(ta); free(tb); free(again);
+    result_free(a); result_free(b); result_free(ra); result_free(rb); result_free(plain); result_free(old);
+    buf_free(&err);
+}
+END_TEST
+
 static void expect_invalid(const char *text, const char *want)
 {
     buf err = BUF_INIT;
@@ -289,6 +336,7 @@ int main(void)
     TCase *tc = tcase_create("result");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, json_round_trip_exact);
+    tcase_add_test(tc, tls_round_trip_and_merge);
     tcase_add_test(tc, invalid_reports_are_named);
     tcase_add_test(tc, hostile_numbers_are_refused);
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);

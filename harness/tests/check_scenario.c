@@ -97,6 +97,37 @@ static void check_full(const scenario *sc, int with_passphrase)
     ck_assert(sc->thresholds[4].limit == -2.5);
 }
 
+/* target.tls: read whole, written back in the effective scenario; cert and key go together */
+START_TEST(tls_fields)
+{
+    scenario sc;
+    buf err = BUF_INIT, out = BUF_INIT;
+    const char *j = "{\"target\": {\"url\": \"https://h/\", \"tls\": {\"cacert\": \"ca.pem\", \"insecure\": true, "
+                    "\"servername\": \"api.example\", \"cert\": \"c.pem\", \"key\": \"k.pem\"}}}";
+    ck_assert_msg(parse(j, &sc, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_str_eq(sc.tls_cacert, "ca.pem");
+    ck_assert_str_eq(sc.tls_servername, "api.example");
+    ck_assert_int_eq(sc.tls_insecure, 1);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    ck_assert_int_eq(scenario_to_json(&sc, 0, &out), 0);
+    ck_assert(strstr(buf_cstr(&out), "\"servername\":\t\"api.example\""));
+    free(sc.tls_key);
+    sc.tls_key = NULL;
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "target.tls: cert and key go together (--cert FILE --key FILE)");
+    buf_clear(&err);
+    ck_assert_int_eq(scenario_override(&sc, "key", "k2.pem", &err), 0);
+    ck_assert_str_eq(sc.tls_key, "k2.pem");
+    free(sc.tls_servername);
+    sc.tls_servername = strdup("a b");
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "target.tls.servername: must be a host name (letters, digits, '.', '-')");
+    scenario_free(&sc);
+    buf_free(&err);
+    buf_free(&out);
+}
+END_TEST
+
 START_TEST(every_field)
 {
     scenario sc;
@@ -280,7 +311,7 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"target\": {\"transprt\": \"polling\"}}", "target.transprt: unknown key"},
     {"{\"target\": []}", "target: must be an object"},
     {"{\"target\": {\"url\": \"ftp://x\"}}",
-     "target.url: expected http://host[:port][/path][?query]"},
+     "target.url: expected http(s)://host[:port][/path][?query] (or ws://, wss://)"},
     {"{\"target\": {\"url\": \"http://\"}}",
      "target.url: no host"},
     {"{\"target\": {\"url\": \"http://h:0\"}}",
@@ -294,9 +325,9 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"target\": {\"url\": \"http://[::1\"}}",
      "target.url: no closing ] after the IPv6 address"},
     {"{\"target\": {\"url\": \"Local\"}}",
-     "target.url: expected http://host[:port][/path][?query]"},
+     "target.url: expected http(s)://host[:port][/path][?query] (or ws://, wss://)"},
     {"{\"target\": {\"url\": 3000}}",
-     "target.url: must be \"local\" or an http:// or ws:// URL"},
+     "target.url: must be \"local\" or an http(s):// or ws(s):// URL"},
     {"{\"target\": {\"path\": \"socket.io\"}}", "target.path: must be a path starting with / (no spaces, ? or #)"},
     {"{\"target\": {\"path\": \"/s?x=1\"}}", "target.path: must be a path starting with / (no spaces, ? or #)"},
     {"{\"target\": {\"passphrase\": 5}}", "target.passphrase: must be a string"},
@@ -320,6 +351,10 @@ static const struct { const char *json; const char *msg; } bad[] = {
                                                 "itself (EIO, transport, sid, b64 and j are refused)"},
     {"{\"target\": {\"query\": {\"sid\": \"x\"}}}", "target.query.sid: an Engine.IO parameter that siocrypt "
                                                   "sets itself (EIO, transport, sid, b64 and j are refused)"},
+    {"{\"target\": {\"tls\": {\"ca\": \"x.pem\"}}}", "target.tls.ca: unknown key"},
+    {"{\"target\": {\"tls\": {\"insecure\": 1}}}", "target.tls.insecure: must be true or false"},
+    {"{\"target\": {\"tls\": {\"cacert\": \"\"}}}", "target.tls.cacert: must be a non-empty string"},
+    {"{\"target\": {\"tls\": \"x.pem\"}}", "target.tls: must be an object"},
     {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000] (ms)"},
     {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
     {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
@@ -742,6 +777,7 @@ int main(void)
     TCase *tc = tcase_create("scenario");
     tcase_add_test(tc, defaults_from_empty_object);
     tcase_add_test(tc, every_field);
+    tcase_add_test(tc, tls_fields);
     tcase_add_test(tc, round_trip_through_json);
     tcase_add_test(tc, shipped_scenarios);
     tcase_add_test(tc, load_names_and_errors);

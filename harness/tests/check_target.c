@@ -163,12 +163,41 @@ START_TEST(ipv4_resolves_numeric)
 }
 END_TEST
 
+/* https and wss: port 443 by default (no port in the Host header then), curl's URL names the TLS name
+ * (servername, else the host) and CONNECT_TO sends it to the address resolved once */
+START_TEST(tls_urls)
+{
+    ck_assert_int_eq(target_parse(&t, "https://localhost/", &err), 0);
+    ck_assert_int_eq(t.tls, 1);
+    ck_assert_int_eq(t.port, 443);
+    ck_assert_str_eq(t.host_header, "localhost");
+    target_free(&t);
+    ck_assert_int_eq(target_parse(&t, "wss://127.0.0.1:8443/x", &err), 0);
+    ck_assert_int_eq(t.tls, 1);
+    ck_assert_int_eq(t.port, 8443);
+    ck_assert_str_eq(t.host_header, "127.0.0.1:8443");
+    t.tlsopt.servername = "api.example";
+    ck_assert_int_eq(target_resolve(&t, &err), 0);
+    ck_assert_str_eq(t.base, "https://api.example:8443");
+    ck_assert_str_eq(t.connect_to, "api.example:8443:127.0.0.1:8443");
+    ck_assert_str_eq(t.tls_name, "api.example");
+    target_free(&t);
+    ck_assert_int_eq(target_parse(&t, "https://[::1]:8443/", &err), 0);
+    ck_assert_int_eq(target_resolve(&t, &err), 0);
+    ck_assert_str_eq(t.base, "https://[::1]:8443");
+    ck_assert_str_eq(t.connect_to, "[::1]:8443:[::1]:8443");
+    target_free(&t);
+    ck_assert_int_eq(target_parse(&t, "http://h:443/", &err), 0);   /* plain http keeps 80 as its default */
+    ck_assert_int_eq(t.tls, 0);
+    ck_assert_str_eq(t.host_header, "h:443");
+}
+END_TEST
+
 START_TEST(bad_urls)
 {
     static const struct { const char *url, *msg; } cases[] = {
-        {"https://h/", "url: TLS targets (https://, wss://) are not supported yet"},
-        {"wss://h/", "url: TLS targets (https://, wss://) are not supported yet"},
-        {"ftp://h/", "url: expected http://host[:port][/path][?query]"},
+        {"ftp://h/", "url: expected http(s)://host[:port][/path][?query] (or ws://, wss://)"},
+        {"httpss://h/", "url: expected http(s)://host[:port][/path][?query] (or ws://, wss://)"},
         {"http://", "url: no host"},
         {"http://:80/", "url: no host"},
         {"http://h:0/", "url: bad port (expected 1..65535 after the host's ':')"},
@@ -297,6 +326,7 @@ static Suite *suite(void)
     tcase_add_test(tc, reserved_params_refused);
     tcase_add_test(tc, ipv6_literals);
     tcase_add_test(tc, ipv4_resolves_numeric);
+    tcase_add_test(tc, tls_urls);
     tcase_add_test(tc, bad_urls);
     tcase_add_test(tc, path_escapes);
     tcase_add_test(tc, long_paths_whole_or_refused);

@@ -3,6 +3,7 @@
  * folder, the local server when the target is `local`), and hands it to run_execute, which runs the
  * workers, shows progress, takes the signals and writes the reports. Everything that can be a usage error
  * (exit 2) is found here, before anything runs or any folder is made. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct run_opts {
     const char *out_dir;
     const char *pass, *pass_file;
     int quiet, verbose;
+    int insecure;                 /* -k/--insecure */
     /* every option is kept, however many there are: each array has room for argc entries */
     const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
@@ -42,8 +44,11 @@ static void cmd_run_usage(FILE *f)
         "Runs the encrypted counter against a socket.io server: the scenario's target, or with target\n"
         "\"local\" the project's Node g-crypt server, started on 127.0.0.1 and stopped afterwards.\n"
         "\n"
-        "  --url URL               target http://host[:port][/path][?query] ([::1] for IPv6);\n"
-        "                          overrides the scenario\n"
+        "  --url URL               target http(s)://host[:port][/path][?query] ([::1] for IPv6; ws://,\n"
+        "                          wss:// too); overrides the scenario\n"
+        "  --cacert FILE           TLS: trust the CAs in this PEM file (default: the system store)\n"
+        "  -k, --insecure          TLS: do not verify the server's certificate (said in the report)\n"
+        "  --cert FILE --key FILE  TLS: a client certificate and its key (PEM)\n"
         "  --clients N             concurrent socket.io clients (1 .. 1000000)\n"
         "  --messages M            round trips per client (0 .. 1e12; 0 = until --duration)\n"
         "  --duration S            run for S seconds, 0.001 .. 2592000 (250ms, 30s, 2m, 1h also work)\n"
@@ -75,6 +80,22 @@ static void cmd_run_usage(FILE *f)
         "connections at once and still writes the report.\n");
 }
 
+/* target.tls for an https/wss target: the files must be readable now, not fail in every worker later. */
+static int cmd_run_tls(target *t, const scenario *sc, buf *err)
+{
+    const struct { const char *name, *path; } files[] = {
+        {"cacert", sc->tls_cacert}, {"cert", sc->tls_cert}, {"key", sc->tls_key}};
+    if (!t->tls) return 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        FILE *f = files[i].path ? fopen(files[i].path, "r") : NULL;
+        if (files[i].path && !f)
+            return buf_fail(err, "target.tls.%s: cannot read '%s': %s", files[i].name, files[i].path, strerror(errno));
+        if (f) fclose(f);
+    }
+    t->tlsopt = (target_tls){sc->tls_cacert, sc->tls_cert, sc->tls_key, sc->tls_servername, sc->tls_insecure};
+    return 0;
+}
+
 /* target.headers and -H, then the headers file (read now: a short or bad one is a usage error). */
 static int cmd_run_headers(target *t, const scenario *sc, buf *err)
 {
@@ -101,6 +122,7 @@ static int cmd_run_target(target *t, const scenario *sc, const char *url, buf *e
         snprintf(name, sizeof name, "target.query.%.100s", sc->query[i].key);
         if (target_add_param(t, sc->query[i].key, sc->query[i].value, name, err) < 0) return -1;
     }
+    if (cmd_run_tls(t, sc, err) < 0) return -1;
     return target_check(t, err) < 0 || cmd_run_headers(t, sc, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
 }
 
@@ -206,8 +228,8 @@ static void cmd_run_bad_option(const char *opt, int optopt_, buf *err)
 static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
-           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP,
-           O_HEADER = 'H' };
+           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_PASSFILE, O_THRESHOLD,
+           O_OUT, O_HELP, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -216,6 +238,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"rate", required_argument, 0, O_RATE}, {"total-rate", required_argument, 0, O_TOTAL_RATE},
         {"think", required_argument, 0, O_THINK}, {"start-id", required_argument, 0, O_START_ID},
         {"max-inflight", required_argument, 0, O_MAX_INFLIGHT}, {"impl", required_argument, 0, O_IMPL},
+        {"cacert", required_argument, 0, O_CACERT}, {"cert", required_argument, 0, O_CERT},
+        {"key", required_argument, 0, O_KEY}, {"insecure", no_argument, 0, 'k'},
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
@@ -225,11 +249,12 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         [O_DURATION - O_URL] = "duration", [O_TRANSPORT - O_URL] = "transport", [O_EIO - O_URL] = "eio",
         [O_THREADS - O_URL] = "threads", [O_RAMP - O_URL] = "ramp", [O_RATE - O_URL] = "rate",
         [O_TOTAL_RATE - O_URL] = "total_rate", [O_THINK - O_URL] = "think_ms", [O_START_ID - O_URL] = "start_id",
-        [O_MAX_INFLIGHT - O_URL] = "max_inflight", [O_IMPL - O_URL] = "impl"};
+        [O_MAX_INFLIGHT - O_URL] = "max_inflight", [O_IMPL - O_URL] = "impl",
+        [O_CACERT - O_URL] = "cacert", [O_CERT - O_URL] = "cert", [O_KEY - O_URL] = "key"};
     int c;
     optind = 1;
     opterr = 0;   /* one message of our own, naming the option, instead of getopt's plus the whole usage */
-    while ((c = getopt_long(argc, argv, "H:p:qv", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "H:p:qvk", longopts, NULL)) != -1) {
         if (c >= O_URL && c <= O_IMPL) {
             o->ov_key[o->nov] = keys[c - O_URL];
             o->ov_val[o->nov++] = optarg;
@@ -242,6 +267,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_HEADER: o->headers[o->nheaders++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case 'q': o->quiet = 1; break;
+        case 'k': o->insecure = 1; break;
         case 'v': o->verbose = 1; break;
         case O_HELP: cmd_run_usage(stdout); return 0;
         default:
@@ -258,6 +284,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
     if (scenario_load(o->scenario_path, sc, err) < 0) return 2;
     for (int i = 0; i < o->nov; i++)
         if (scenario_override(sc, o->ov_key[i], o->ov_val[i], err) < 0) return 2;
+    if (o->insecure) sc->tls_insecure = 1;
     /* --threshold joins the file's thresholds through the same parser: a bad one is a usage error here,
      * before anything runs or any folder is made, never a line on stderr after the run */
     for (int i = 0; i < o->nthresholds; i++) {
@@ -401,6 +428,8 @@ int cmd_run(int argc, char **argv)
     run_setup(s.o.verbose);   /* signals: before the server and the workers, which inherit the mask */
     if (scenario_is_local(&s.sc) && cmd_run_local(&s, &code, &err) < 0) goto out;
     if (!s.o.quiet) cmd_run_banner(&s.sc, &s.plan.cfg, s.plan.url);
+    if (s.tgt.tls && s.tgt.tlsopt.insecure)   /* even with -q: nobody should miss it */
+        fprintf(stderr, "siocrypt: WARNING: -k/--insecure: the server's TLS certificate is NOT verified\n");
     code = run_execute(&s.plan);
 
 out:

@@ -78,7 +78,7 @@ static int has_ctl_or_space(const char *s)
 /* "local", or a URL as net/target takes it apart (the one place that reads URLs): a refusal says why. */
 static int sp_url(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
-    if (!cJSON_IsString(v)) return buf_fail(err, "%s: must be \"local\" or an http:// or ws:// URL", name);
+    if (!cJSON_IsString(v)) return buf_fail(err, "%s: must be \"local\" or an http(s):// or ws(s):// URL", name);
     if (strcmp(v->valuestring, "local")) {
         target t;
         buf why = BUF_INIT;
@@ -313,12 +313,18 @@ static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *er
 #define O(k, table) {k, K_OBJ, 0, 0, 0, NULL, table, 0, NULL}
 #define END {NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL}
 
+/* target.tls: curl's --cacert, -k/--insecure, --cert, --key; servername as Node's tls.connect names it */
+static const struct field tls_fields[] = {
+    F("cacert", K_STR, tls_cacert, 1, 0, 0), F("cert", K_STR, tls_cert, 1, 0, 0),
+    F("key", K_STR, tls_key, 1, 0, 0), F("servername", K_STR, tls_servername, 1, 0, 0),
+    F("insecure", K_BOOL, tls_insecure, 0, 0, 0), END};
+
 static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
     S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
-    S("headers", sp_headers), S("headers_file", sp_headers_file), END};
+    S("headers", sp_headers), S("headers_file", sp_headers_file), O("tls", tls_fields), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -560,6 +566,9 @@ static const struct override {
     {"mode", top_fields, "mode", V_STR, 0},
     {"url", target_fields, "url", V_STR, 0},
     {"path", target_fields, "path", V_STR, 0},
+    {"cacert", tls_fields, "cacert", V_STR, 0},
+    {"cert", tls_fields, "cert", V_STR, 0},
+    {"key", tls_fields, "key", V_STR, 0},
     {"passphrase", target_fields, "passphrase", V_STR, 0},
     {"eio", target_fields, "eio", V_NUM, 0},
     {"transport", target_fields, "transport", V_STR, 0},
@@ -663,6 +672,11 @@ int scenario_validate(const scenario *sc, buf *err)
     if (sc->auth_json && sc->eio == 3)
         return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
+    if (!sc->tls_cert != !sc->tls_key)
+        return buf_fail(err, "target.tls: cert and key go together (--cert FILE --key FILE)");
+    if (sc->tls_servername && strspn(sc->tls_servername, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789.-") != strlen(sc->tls_servername))
+        return buf_fail(err, "target.tls.servername: must be a host name (letters, digits, '.', '-')");
     if (!scenario_is_local(sc)) return 0;
     if (sc->eio == 4 && sc->impl != SCENARIO_IMPL_V4)
         return buf_fail(err, "target.eio: 4 is not served by server.impl %s (socket.io %s speaks Engine.IO 3); "
@@ -679,6 +693,18 @@ int scenario_validate(const scenario *sc, buf *err)
 int scenario_is_local(const scenario *sc)
 {
     return sc->url && !strcmp(sc->url, "local");
+}
+
+static void json_tls(cJSON *t, const scenario *sc)
+{
+    if (!sc->tls_cacert && !sc->tls_cert && !sc->tls_servername && !sc->tls_insecure) return;
+    cJSON *o = cJSON_AddObjectToObject(t, "tls");
+    if (!o) return;
+    if (sc->tls_cacert) cJSON_AddStringToObject(o, "cacert", sc->tls_cacert);
+    if (sc->tls_cert) cJSON_AddStringToObject(o, "cert", sc->tls_cert);
+    if (sc->tls_key) cJSON_AddStringToObject(o, "key", sc->tls_key);
+    if (sc->tls_servername) cJSON_AddStringToObject(o, "servername", sc->tls_servername);
+    cJSON_AddBoolToObject(o, "insecure", sc->tls_insecure);
 }
 
 static cJSON *json_target(const scenario *sc, int with_passphrase)
@@ -702,6 +728,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
             cJSON_AddStringToObject(h, sc->headers[i].key, with_passphrase ? sc->headers[i].value : "*");
     }
     if (sc->headers_file) cJSON_AddStringToObject(t, "headers_file", sc->headers_file);
+    json_tls(t, sc);
     return t;
 }
 
@@ -764,6 +791,10 @@ void scenario_free(scenario *sc)
     free(sc->ns);
     free(sc->event);
     free(sc->auth_json);
+    free(sc->tls_cacert);
+    free(sc->tls_cert);
+    free(sc->tls_key);
+    free(sc->tls_servername);
     free_query(sc->query, sc->nquery);
     free_query(sc->headers, sc->nheaders);
     free(sc->headers_file);

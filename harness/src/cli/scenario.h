@@ -39,6 +39,9 @@ typedef struct scenario {
     scenario_param *headers; /* target.headers then -H, in order: sent on every request (net/headers.h) */
     size_t nheaders;
     char *headers_file;  /* target.headers_file or -H @FILE: one header line per client, or NULL */
+    /* target.tls (--cacert, -k/--insecure, --cert, --key): https/wss only; NULL = the default */
+    char *tls_cacert, *tls_cert, *tls_key, *tls_servername;
+    int tls_insecure;
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
@@ -75,7 +78,7 @@ typedef struct scenario {
 int  scenario_init(scenario *sc);                                   /* all defaults; -1 only on ENOMEM */
 int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
 int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
-/* key: mode url path clients messages duration transport eio passphrase namespace event threads ramp rate
+/* key: mode url path cacert cert key clients messages duration transport eio passphrase namespace event threads ramp rate
  * total_rate think_ms start_id impl delay_ms. duration and ramp take seconds with an optional unit
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */

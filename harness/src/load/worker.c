@@ -168,6 +168,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     pthread_mutex_init(&w->progress_lock, NULL);
     w->env = envelope_ctx_new(cfg->passphrase, cfg->passphrase_len);
     w->st = stats_new();
+    w->net.st = w->st;   /* the transports record TLS handshakes */
     w->seen = envseen_new(0);
     w->clients = calloc((size_t)(nclients ? nclients : 1), sizeof *w->clients);
     if (worker_loop_init(&w->loop) < 0) { worker_unbuild(w, 0); return -1; }

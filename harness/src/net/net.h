@@ -10,6 +10,7 @@
 
 struct target;
 struct lws_context;
+struct stats;
 
 /* What the transports need to know about the run: filled by the worker from the run's configuration. */
 typedef struct net_config {
@@ -30,6 +31,8 @@ typedef struct net_loop {
     void *multi;                  /* CURLM */
     uv_timer_t curl_timer;
     void *poll_headers;           /* struct curl_slist: the Host header of every polling request */
+    void *poll_connect_to;        /* struct curl_slist: TLS, where curl connects for the URL's name (tls.c) */
+    struct stats *st;             /* the worker's: TLS handshake times and the negotiated version, cipher */
 } net_loop;
 
 #endif

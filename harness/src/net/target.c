@@ -139,6 +139,8 @@ void target_init(target *t)
     t->port = 80;
 }
 
+static int target_default_port(const target *t) { return t->tls ? 443 : 80; }
+
 int target_set_path(target *t, const char *path, buf *err)
 {
     if (path[0] != '/') return buf_fail(err, "target.path: must start with /");
@@ -183,7 +185,7 @@ static int target_parse_port(target *t, const char **p, buf *err)
 {
     const char *s = *p;
     long port = 0;
-    t->port = 80;
+    t->port = target_default_port(t);
     if (*s != ':') return 0;
     for (s++; *s >= '0' && *s <= '9'; s++)
         if ((port = port * 10 + (*s - '0')) > 65535) break;
@@ -198,7 +200,7 @@ static int target_make_host_header(target *t, buf *err)
 {
     buf h = BUF_INIT;
     int r = buf_printf(&h, "%s%s%s", t->bracketed ? "[" : "", t->host, t->bracketed ? "]" : "");
-    if (r == 0 && t->port != 80) r = buf_printf(&h, ":%d", t->port);
+    if (r == 0 && t->port != target_default_port(t)) r = buf_printf(&h, ":%d", t->port);
     if (r < 0) { buf_free(&h); return buf_fail(err, "out of memory"); }
     free(t->host_header);
     t->host_header = h.data;
@@ -208,12 +210,13 @@ static int target_make_host_header(target *t, buf *err)
 int target_parse(target *t, const char *url, buf *err)
 {
     const char *p = url;
+    t->tls = 0;
     if (!strncmp(p, "http://", 7)) p += 7;
     else if (!strncmp(p, "ws://", 5)) p += 5;
-    else if (!strncmp(p, "https://", 8) || !strncmp(p, "wss://", 6))
-        return buf_fail(err, "url: TLS targets (https://, wss://) are not supported yet");
+    else if (!strncmp(p, "https://", 8)) { p += 8; t->tls = 1; }
+    else if (!strncmp(p, "wss://", 6)) { p += 6; t->tls = 1; }
     else
-        return buf_fail(err, "url: expected http://host[:port][/path][?query]");
+        return buf_fail(err, "url: expected http(s)://host[:port][/path][?query] (or ws://, wss://)");
     size_t authority = strcspn(p, "/?#");
     if (memchr(p, '@', authority)) return buf_fail(err, "url: user:password@ in the URL is not supported");
     free(t->query);              /* a URL replaces the query of an earlier one; target_add_param appends */
@@ -260,6 +263,42 @@ int target_check(const target *t, buf *err)
     return 0;
 }
 
+static int target_plain_base(target *t, buf *err)
+{
+    buf b = BUF_INIT;
+    int v6 = t->family == AF_INET6;
+    if (buf_printf(&b, "http://%s%s%s:%d", v6 ? "[" : "", t->addr, v6 ? "]" : "", t->port) < 0) {
+        buf_free(&b);
+        return buf_fail(err, "out of memory");
+    }
+    free(t->base);
+    t->base = b.data;
+    return 0;
+}
+
+/* TLS: curl must send the name (SNI, verification) while connecting to the address resolved once, so its
+ * URL names the host and CURLOPT_CONNECT_TO says where it really goes. */
+static int target_tls_base(target *t, buf *err)
+{
+    const char *name = t->tlsopt.servername && t->tlsopt.servername[0] ? t->tlsopt.servername : t->host;
+    int name_v6 = strchr(name, ':') != NULL, v6 = t->family == AF_INET6;
+    buf b = BUF_INIT, ct = BUF_INIT;
+    if (buf_printf(&b, "https://%s%s%s:%d", name_v6 ? "[" : "", name, name_v6 ? "]" : "", t->port) < 0 ||
+        buf_printf(&ct, "%s%s%s:%d:%s%s%s:%d", name_v6 ? "[" : "", name, name_v6 ? "]" : "", t->port,
+                   v6 ? "[" : "", t->addr, v6 ? "]" : "", t->port) < 0) {
+        buf_free(&b);
+        buf_free(&ct);
+        return buf_fail(err, "out of memory");
+    }
+    free(t->base);
+    free(t->connect_to);
+    free(t->tls_name);
+    t->base = b.data;
+    t->connect_to = ct.data;
+    t->tls_name = strdup(name);
+    return t->tls_name ? 0 : buf_fail(err, "out of memory");
+}
+
 int target_resolve(target *t, buf *err)
 {
     struct addrinfo hints, *ai = NULL;
@@ -277,15 +316,7 @@ int target_resolve(target *t, buf *err)
     if (r || strchr(t->addr, '%'))   /* a scoped (link-local) address would need a zone id in the URL */
         return buf_fail(err, "url: '%s' resolves to an address siocrypt cannot connect to (%s)", t->host,
                         r ? gai_strerror(r) : "link-local with a zone id");
-    buf b = BUF_INIT;
-    int v6 = t->family == AF_INET6;
-    if (buf_printf(&b, "http://%s%s%s:%d", v6 ? "[" : "", t->addr, v6 ? "]" : "", t->port) < 0) {
-        buf_free(&b);
-        return buf_fail(err, "out of memory");
-    }
-    free(t->base);
-    t->base = b.data;
-    return 0;
+    return t->tls ? target_tls_base(t, err) : target_plain_base(t, err);
 }
 
 int target_request(const target *t, int eio, const char *transport, const char *sid, int b64, buf *out)
@@ -336,5 +367,7 @@ void target_free(target *t)
     free(t->base);
     if (t->headers) headers_free(t->headers);
     free(t->headers);
+    free(t->tls_name);
+    free(t->connect_to);
     target_init(t);
 }

@@ -2,7 +2,7 @@
  * resolved once, before the run: lws resolves names with a blocking call, so the workers only ever see a
  * numeric address. Pure apart from target_resolve (getaddrinfo).
  *
- *   http://host[:port][/path][?query][#fragment]   ws:// is the same; https:// and wss:// are refused
+ *   http://host[:port][/path][?query][#fragment]   ws:// is the same; https:// and wss:// are TLS (port 443)
  *   http://[::1]:3000/socket.io/?token=abc           IPv6 literals in brackets
  *
  * The user's query is kept and sent on every request (polling GETs and POSTs, the websocket and the
@@ -20,16 +20,29 @@
 #define TARGET_MAX_REQUEST 2048
 #define TARGET_MAX_SID     128   /* room kept for the session id in the request limit */
 
+/* TLS settings (target.tls, --cacert, -k, --cert/--key): what both transports use for an https/wss target.
+ * Paths are the user's and only read by OpenSSL; NULL = the default (system store, no client cert). */
+typedef struct target_tls {
+    const char *cacert, *cert, *key;
+    const char *servername;   /* SNI and the name the certificate must carry; NULL = the URL's host */
+    int insecure;             /* -k: no verification at all */
+} target_tls;
+
 typedef struct target {
     char *host;          /* as written, without brackets: "example.com", "::1" */
-    int port;            /* 80 when the URL has none */
+    int port;            /* 80 (443 for https/wss) when the URL has none */
+    int tls;             /* https:// or wss:// */
+    target_tls tlsopt;   /* set by the caller after target_parse; read when tls */
     int bracketed;       /* the URL gave an IPv6 literal */
     char *path;          /* percent-encoded, ends with '/': "/socket.io/" */
     char *query;         /* the user's parameters, percent-encoded, joined by '&'; "" when none */
     char addr[INET6_ADDRSTRLEN]; /* numeric, after target_resolve: "127.0.0.1", "::1" (bare, as lws takes it) */
     int family;          /* AF_INET or AF_INET6, after target_resolve */
-    char *host_header;   /* "example.com:3000", "[::1]:3000"; no port when it is 80 */
-    char *base;          /* after target_resolve: "http://127.0.0.1:3000", "http://[::1]:3000" (curl's form) */
+    char *host_header;   /* "example.com:3000", "[::1]:3000"; no port when it is the scheme's default */
+    char *base;          /* after target_resolve: "http://127.0.0.1:3000", "http://[::1]:3000" (curl's form);
+                          * for TLS "https://<tls name>:port", curl being told where it connects (CONNECT_TO) */
+    char *tls_name;      /* TLS: servername or the host; the SNI and the name verified */
+    char *connect_to;    /* TLS: "<tls name>:port:<addr>:port" (curl's CURLOPT_CONNECT_TO), after target_resolve */
     struct headers *headers;  /* the user's headers (net/headers.h), owned; NULL when none */
 } target;
 

@@ -13,6 +13,7 @@
 #include "proto/eio.h"
 #include "net/headers.h"
 #include "net/target.h"
+#include "net/tls.h"
 
 typedef struct poll_sock {
     uv_poll_t handle;
@@ -115,6 +116,7 @@ void poll_multi_cleanup(net_loop *net)
     net->multi = NULL;
     curl_slist_free_all(net->poll_headers);
     net->poll_headers = NULL;
+    tls_poll_cleanup(net);
     uv_close((uv_handle_t *)&net->curl_timer, NULL);
 }
 
@@ -138,6 +140,7 @@ static size_t poll_on_body(poll_conn *c, buf *b, const char *p, size_t n)
 static size_t poll_on_get_body(char *p, size_t size, size_t n, void *userp)
 {
     poll_conn *c = userp;
+    tls_poll_note(c->net, c->get);
     return poll_on_body(c, &c->get_body, p, size * n);
 }
 
@@ -199,6 +202,7 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->net->cfg.connect_timeout_ns / 1000000));
+    if (tls_poll_setup(c->net, e) < 0) { curl_easy_cleanup(e); return NULL; }
     return e;
 }
 
@@ -375,6 +379,10 @@ static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long statu
         poll_error(c, "protocol", TRANSPORT_MESSAGE_TOO_LARGE);
         return 1;
     }
+    if (c->tls_why[0]) {   /* the certificate did not verify, or the handshake failed (tls.c) */
+        poll_error(c, TLS_CLASS, c->tls_why);
+        return 1;
+    }
     if (rc != CURLE_OK) {
         poll_error(c, poll_error_class(rc), curl_easy_strerror(rc));
         return 1;
@@ -443,6 +451,7 @@ static void poll_check_done(net_loop *net)
         for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
             if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
         int is_get = c && c->get == e;
+        if (c && !tls_poll_done(net, e, rc, c->tls_why, sizeof c->tls_why)) c->tls_why[0] = '\0';
         curl_multi_remove_handle(net->multi, e);
         curl_easy_cleanup(e);
         if (!c) continue;

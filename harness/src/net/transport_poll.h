@@ -19,6 +19,7 @@ typedef struct poll_conn {
     int client;                   /* the client's global index: {{client}} in headers and the query */
     void *headers;                /* struct curl_slist: Host and the user's headers for this client, built
                                      at its first request; NULL while none (or none but Host: net's) */
+    char tls_why[160];            /* the request that just ended failed its TLS: why (tls.c), else "" */
 } poll_conn;
 
 extern const transport_ops poll_ops;

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "net/headers.h"
 #include "net/target.h"
+#include "net/tls.h"
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
 #define WS_KEEP_BYTES (64 * 1024)
@@ -147,20 +148,29 @@ static int ws_append_headers(ws_conn *c, struct lws *wsi, unsigned char **p, uns
 
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-    (void)user;
+    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {   /* no connection yet (vhost setup) */
+        tls_ws_ctx_ready(user);
+        return 0;
+    }
     ws_conn *c = lws_get_opaque_user_data(wsi);
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        return c ? tls_ws_verify(c->net, user, (int)len, &c->tls_err) : 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c) {
             char why[200];
             c->wsi = NULL;
             /* lws reports any failure before the websocket is up as a connection error: it is
-             * connect-refused only if TCP never connected */
-            ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, why, sizeof why));
+             * connect-refused only if TCP never connected, tls if the TLS handshake failed */
+            if (!c->tcp_up && c->net->cfg.target->tls && tls_ws_failure(wsi, c->tls_err, in, why, sizeof why))
+                ws_error(c, TLS_CLASS, why);
+            else
+                ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, why, sizeof why));
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
         if (!c) return 0;
+        if (!c->tcp_up && c->net->cfg.target->tls) tls_ws_done(c->net, wsi);   /* TLS is up */
         c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
         return ws_append_headers(c, wsi, (unsigned char **)in, *(unsigned char **)in + len);
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -217,6 +227,7 @@ int ws_context_create(net_loop *net)
         info.pt_serv_buf_size = 4096 + HEADERS_MAX_BYTES;
     info.user = net;
     info.pcontext = &net->lws_live;
+    tls_ws_context(&info, net);
     net->lws_live = lws_create_context(&info);
     net->lws = net->lws_live;
     return net->lws ? 0 : -1;
@@ -265,9 +276,12 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
      * a redirect is the server's answer, reported as a handshake error naming its Location */
     i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    char tls_host[TARGET_MAX_HOST + 16];
+    tls_ws_connect(&i, c->net, tls_host, sizeof tls_host);
     c->closing = 0;
     c->established = 0;
     c->tcp_up = 0;
+    c->tls_err = 0;
     struct lws *wsi = lws_client_connect_via_info(&i);
     buf_free(&path);
     if (!wsi) {

@@ -267,13 +267,17 @@ void report_print_summary(FILE *f, const result *r)
     buf_printf(o, "  %-14s %9s %9s %9s %9s %9s %9s %9s\n", "Latency (ms)", "min", "p50", "p90", "p99", "p99.9", "max", "mean");
     const struct { const char *name; const result_dist *x; } rows[] = {
         {"round trip", &d->latency_ms}, {"connect", &d->connect_ms}, {"upgrade", &d->upgrade_ms},
+        {"tls handshake", &d->tls_ms},
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const result_dist *x = rows[i].x;
         if (!x->count && i) continue;
         buf_printf(o, "  %-14s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", rows[i].name, x->min, x->p50, x->p90,
                 x->p99, x->p999, x->max, x->mean);
     }
+    if (s->tls_version[0]) buf_printf(o, "  TLS          %s, %s\n", s->tls_version, s->tls_cipher);
+    if (s->tls_insecure)
+        buf_printf(o, "  TLS          INSECURE (-k): server certificates were NOT verified\n");
     buf_printf(o, "  Encryption   encrypt p50 %.1f us p99 %.1f us, decrypt p50 %.1f us p99 %.1f us\n",
             d->encrypt_us.p50, d->encrypt_us.p99, d->decrypt_us.p50, d->decrypt_us.p99);
     if (!d->errors_total) buf_printf(o, "  Errors       none\n");

@@ -267,6 +267,13 @@ int report_html(const result *r, buf *o)
     if (m->rate > 0) buf_printf(o, " at %.1f msg/s", m->rate);
     buf_printf(o, " &middot; %.2f s", m->duration_s);
     if (m->instances > 1) buf_printf(o, " &middot; merged from %d instances", m->instances);
+    if (s->tls_version[0]) {
+        buf_printf(o, " &middot; ");
+        report_xml_escape(o, s->tls_version);
+        buf_printf(o, " ");
+        report_xml_escape(o, s->tls_cipher);
+    }
+    if (s->tls_insecure) buf_printf(o, " &middot; <b>INSECURE (-k): certificates not verified</b>");
     buf_printf(o, " &middot; siocrypt ");
     report_xml_escape(o, m->version);
     buf_printf(o, "</div>\n<div class=\"cards\">\n");
@@ -313,6 +320,7 @@ int report_html(const result *r, buf *o)
     dist_row(o, "round trip", &d->latency_ms);
     dist_row(o, "connect", &d->connect_ms);
     dist_row(o, "upgrade", &d->upgrade_ms);
+    if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
     buf_printf(o, "</table>\n<h2>Over time</h2>\n");
     timeline_charts(o, &s->tl);
 

@@ -41,6 +41,9 @@ int report_md(const result *r, buf *o)
                d->round_trips_per_s, d->window_s, d->offered_per_s);
     buf_printf(o, "| phases | ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s |\n", m->ramp_s, d->window_s,
                m->drain_s, m->close_s);
+    if (r->stats->tls_version[0] || r->stats->tls_insecure)
+        buf_printf(o, "| tls | %s %s%s |\n", r->stats->tls_version, r->stats->tls_cipher,
+                   r->stats->tls_insecure ? " **INSECURE (-k): certificates not verified**" : "");
     buf_printf(o, "| errors | %llu (rate %.6f) |\n\n", (unsigned long long)d->errors_total, d->error_rate);
 
     buf_printf(o, "| latency (ms) | min | p50 | p90 | p99 | p99.9 | max | mean | count |\n"
@@ -48,6 +51,7 @@ int report_md(const result *r, buf *o)
     dist_row(o, "round trip", &d->latency_ms);
     dist_row(o, "connect", &d->connect_ms);
     if (d->upgrade_ms.count) dist_row(o, "upgrade", &d->upgrade_ms);
+    if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
     buf_printf(o, "\n| encryption (us) | p50 | p99 | mean | max | count |\n|---|---:|---:|---:|---:|---:|\n");
     buf_printf(o, "| encrypt | %.2f | %.2f | %.2f | %.2f | %llu |\n", d->encrypt_us.p50, d->encrypt_us.p99,
                d->encrypt_us.mean, d->encrypt_us.max, (unsigned long long)d->encrypt_us.count);

@@ -133,6 +133,7 @@ void result_finish(result *r)
     d->latency_ms = dist_of(s->rtt, 1e6);
     d->connect_ms = dist_of(s->connect, 1e6);
     d->upgrade_ms = dist_of(s->upgrade, 1e6);
+    d->tls_ms = dist_of(s->tls, 1e6);
     d->encrypt_us = dist_of(s->encrypt, 1e3);
     d->decrypt_us = dist_of(s->decrypt, 1e3);
     d->late_ms = dist_of(s->late_rtt, 1e6);
@@ -199,6 +200,30 @@ static cJSON *dist_json(const result_dist *d, int full)
     jsonx_add_num(o, "max", d->max);
     jsonx_add_num(o, "mean", d->mean);
     return o;
+}
+
+/* tls: what the first TLS handshake negotiated, and whether verification was off (-k); null without TLS. */
+static void tls_json(cJSON *o, const stats *s)
+{
+    if (!s->tls_version[0] && !s->tls_insecure) { cJSON_AddNullToObject(o, "tls"); return; }
+    cJSON *x = cJSON_AddObjectToObject(o, "tls");
+    jsonx_add_str(x, "version", s->tls_version);
+    jsonx_add_str(x, "cipher", s->tls_cipher);
+    cJSON_AddBoolToObject(x, "insecure", s->tls_insecure);
+}
+
+/* tls (optional: null or absent without TLS, and in reports from before it). */
+static int tls_from_json(stats *s, const cJSON *j, buf *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "tls"), *k;
+    if (!x || cJSON_IsNull(x)) return 0;
+    if (!cJSON_IsObject(x)) { buf_printf(e, "tls: not an object or null"); return -1; }
+    if (jsonx_get_str(x, "version", s->tls_version, sizeof s->tls_version, "tls", e) < 0 ||
+        jsonx_get_str(x, "cipher", s->tls_cipher, sizeof s->tls_cipher, "tls", e) < 0) return -1;
+    k = cJSON_GetObjectItemCaseSensitive(x, "insecure");
+    if (!cJSON_IsBool(k)) { buf_printf(e, "tls.insecure: missing or not true/false"); return -1; }
+    s->tls_insecure = cJSON_IsTrue(k);
+    return 0;
 }
 
 cJSON *result_to_json(const result *r)
@@ -271,6 +296,8 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(o, "late_ms", dist_json(&d->late_ms, 1));
     cJSON_AddItemToObject(o, "connect_ms", dist_json(&d->connect_ms, 1));
     cJSON_AddItemToObject(o, "upgrade_ms", dist_json(&d->upgrade_ms, 1));
+    cJSON_AddItemToObject(o, "tls_ms", dist_json(&d->tls_ms, 1));
+    tls_json(o, s);
     x = cJSON_AddObjectToObject(o, "encryption_us");
     cJSON_AddItemToObject(x, "encrypt", dist_json(&d->encrypt_us, 0));
     cJSON_AddItemToObject(x, "decrypt", dist_json(&d->decrypt_us, 0));
@@ -333,6 +360,7 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(x, "encrypt", hist_to_json(s->encrypt));
     cJSON_AddItemToObject(x, "decrypt", hist_to_json(s->decrypt));
     cJSON_AddItemToObject(x, "late", hist_to_json(s->late_rtt));
+    cJSON_AddItemToObject(x, "tls", hist_to_json(s->tls));
     cJSON_AddItemToObject(o, "timeline", timeline_to_json(&s->tl));
     return o;
 }
@@ -516,6 +544,9 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
         read_hist(&s->upgrade, x, "upgrade", what, err) < 0 || read_hist(&s->encrypt, x, "encrypt", what, err) < 0 ||
         read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0)
         goto fail;
+    /* histograms.tls is optional: reports from before TLS have none */
+    if (cJSON_GetObjectItemCaseSensitive(x, "tls") && read_hist(&s->tls, x, "tls", what, err) < 0) goto fail;
+    TRY(tls_from_json(s, j, &e));
     if (hist_count(s->late_rtt) != s->late) {
         buf_printf(&e, "histograms.late.count: %llu, but messages.late is %llu",
                    (unsigned long long)hist_count(s->late_rtt), (unsigned long long)s->late);

@@ -21,7 +21,8 @@ stats *stats_new(void)
     s->encrypt = hist_new();
     s->decrypt = hist_new();
     s->late_rtt = hist_new();
-    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt ||
+    s->tls = hist_new();
+    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt || !s->tls ||
         timeline_init(&s->tl) < 0) {
         stats_free(s);
         return NULL;
@@ -36,6 +37,7 @@ void stats_free(stats *s)
     if (!s) return;
     hist_free(s->rtt); hist_free(s->connect); hist_free(s->upgrade);
     hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt);
+    hist_free(s->tls);
     timeline_free(&s->tl);
     free(s->err);
     free(s);
@@ -148,6 +150,22 @@ void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
 void stats_decrypt_ns(stats *s, int64_t ns) { hist_record(s->decrypt, ns); }
 void stats_upgrade_ns(stats *s, int64_t ns) { hist_record(s->upgrade, ns); }
 
+/* The first session's figures stand for the run: one target, one configuration, so they rarely differ. */
+void stats_tls_names(stats *s, const char *version, const char *cipher)
+{
+    if (s->tls_version[0] || !version || !version[0]) return;
+    TEXT_SET(s->tls_version, version, 0);
+    TEXT_SET(s->tls_cipher, cipher ? cipher : "", 0);
+}
+
+void stats_tls_insecure(stats *s) { s->tls_insecure = 1; }
+
+void stats_tls(stats *s, int64_t ns, const char *version, const char *cipher)
+{
+    hist_record(s->tls, ns);
+    stats_tls_names(s, version, cipher);
+}
+
 /* Clean (text.h) and cut on a character boundary ("..." when cut), so every writer can print it; ':'
  * separates class and detail, so a class keeps none. */
 static void clean_copy(char *dst, size_t cap, const char *src, size_t n, int is_class)
@@ -242,7 +260,10 @@ int stats_merge(stats *dst, const stats *src)
     stats_set_window(dst, (stats_win){a.ns > b.ns ? a.ns : b.ns, a.verified + b.verified, a.sent + b.sent});
     if (hist_merge(dst->rtt, src->rtt) < 0 || hist_merge(dst->connect, src->connect) < 0 ||
         hist_merge(dst->upgrade, src->upgrade) < 0 || hist_merge(dst->encrypt, src->encrypt) < 0 ||
-        hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0) return -1;
+        hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0 ||
+        hist_merge(dst->tls, src->tls) < 0) return -1;
+    stats_tls_names(dst, src->tls_version, src->tls_cipher);
+    dst->tls_insecure |= src->tls_insecure;
     for (size_t i = 0; i < src->nerr; i++)
         if (stats_error_add(dst, src->err[i].cls, src->err[i].detail, src->err[i].count) < 0) return -1;
     /* errors that never got a kind (ENOMEM) still count */

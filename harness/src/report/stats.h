@@ -39,6 +39,9 @@ typedef struct stats {
     uint64_t errors;                      /* all stats_error calls */
     hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
     hist *late_rtt;                       /* latency of the late answers, from their intended send time */
+    hist *tls;                            /* TLS handshakes (ns): one per new TLS connection, any transport */
+    char tls_version[32], tls_cipher[64]; /* negotiated, from the first TLS handshake seen; "" without TLS */
+    int tls_insecure;                     /* -k: certificates were not verified */
     /* The steady window, where load was offered: from the end of the ramp (or the first send, if later) to
      * the last send, on the monotonic clock. Recorders keep the raw marks; stats_window reads them. */
     int64_t win_from_ns;                  /* the end of the ramp (stats_window_from); 0 = the first send */
@@ -69,6 +72,11 @@ void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns);
 void stats_encrypt_ns(stats *s, int64_t ns);
 void stats_decrypt_ns(stats *s, int64_t ns);
 void stats_upgrade_ns(stats *s, int64_t ns);
+/* A TLS handshake took ns; version ("TLSv1.3") and cipher (NULL: not known here) are kept from the first
+ * one only, as are those stats_tls_names gives. */
+void stats_tls(stats *s, int64_t ns, const char *version, const char *cipher);
+void stats_tls_names(stats *s, const char *version, const char *cipher);
+void stats_tls_insecure(stats *s);                                   /* -k: certificates not verified */
 void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns);          /* an answer after its timeout */
 void stats_held(stats *s);                                           /* a send held back at max_inflight */
 void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);

@@ -249,10 +249,10 @@ static void session_finish(session *s)
 }
 
 /* Crossing a limit (limits.*) keeps its class whenever it happens: it is the harness refusing, not the
- * server failing a handshake. */
+ * server failing a handshake; so does a TLS failure (a certificate that does not verify says why). */
 static int session_over_limit(const char *cls, const char *detail)
 {
-    return !strcmp(cls, "backpressure") || (detail && !strcmp(detail, SESSION_MESSAGE_TOO_LARGE));
+    return !strcmp(cls, "backpressure") || !strcmp(cls, "tls") || (detail && !strcmp(detail, SESSION_MESSAGE_TOO_LARGE));
 }
 
 void session_fail(session *s, const char *cls, const char *detail)
