@@ -26,6 +26,7 @@ START_TEST(defaults_from_empty_object)
     ck_assert_str_eq(sc.ns, "/");
     ck_assert_str_eq(sc.event, "counter");
     ck_assert_ptr_null(sc.auth_json);
+    ck_assert_int_eq(sc.cookies, 1);
     ck_assert_int_eq(sc.impl, SCENARIO_IMPL_V4);
     ck_assert_int_eq(sc.delay_ms, 0);
     ck_assert_int_eq(sc.allow_eio3, 0);
@@ -49,7 +50,7 @@ static const char *full =
     "{ \"name\": \"full\",\n"
     "  \"target\": { \"url\": \"http://10.0.0.5:3000\", \"path\": \"/io/\", \"passphrase\": \"pw\", \"eio\": 3,\n"
     "              \"transport\": \"upgrade\", \"namespace\": \"/admin\", \"event\": \"tick\",\n"
-    "              \"auth\": { \"token\": \"abc\", \"n\": [1, 2] } },\n"
+    "              \"auth\": { \"token\": \"abc\", \"n\": [1, 2] }, \"cookies\": false },\n"
     "  \"server\": { \"impl\": \"v2\", \"delay_ms\": 7, \"allow_eio3\": true, \"hardened\": true, \"log\": true },\n"
     "  \"clients\": 50, \"messages\": 2000, \"duration_s\": 12.5, \"start_id\": -3,\n"
     "  \"threads\": 2, \"ramp_s\": 1.5, \"think_ms\": 3, \"rate\": 0, \"total_rate\": 400,\n"
@@ -67,6 +68,7 @@ static void check_full(const scenario *sc, int with_passphrase)
     ck_assert_str_eq(sc->ns, "/admin");
     ck_assert_str_eq(sc->event, "tick");
     ck_assert_str_eq(sc->auth_json, "{\"token\":\"abc\",\"n\":[1,2]}");
+    ck_assert_int_eq(sc->cookies, 0);
     ck_assert_int_eq(sc->impl, SCENARIO_IMPL_V2);
     ck_assert_int_eq(sc->delay_ms, 7);
     ck_assert_int_eq(sc->allow_eio3, 1);
@@ -323,6 +325,7 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000] (ms)"},
     {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
     {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
+    {"{\"target\": {\"cookies\": \"no\"}}", "target.cookies: must be true or false"},
     {"{\"server\": {\"log\": null}}", "server.log: must be true or false"},
     {"{\"server\": {\"port\": 3000}}", "server.port: unknown key"},
     {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000] (ms)"},

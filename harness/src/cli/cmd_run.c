@@ -23,6 +23,7 @@ typedef struct run_opts {
     const char *out_dir;
     const char *pass, *pass_file;
     int quiet, verbose;
+    int no_cookies;               /* --no-cookies: target.cookies false */
     /* every option is kept, however many there are: each array has room for argc entries */
     const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
@@ -59,6 +60,7 @@ static void cmd_run_usage(FILE *f)
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
+        "  --no-cookies            no cookie jar: Set-Cookie is not sent back (target.cookies false)\n"
         "  -q, --quiet             no progress line\n"
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
@@ -128,6 +130,7 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
     cfg->max_message_bytes = sc->max_message_bytes;
     cfg->max_queue_bytes = sc->max_queue_bytes;
+    cfg->cookies = sc->cookies;
 }
 
 /* A stepped ramp's step of `clients` (run_plan.step_config): the rate and in-flight limit for that many
@@ -185,7 +188,8 @@ static void cmd_run_bad_option(const char *opt, int optopt_, buf *err)
 static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
-           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP };
+           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP,
+           O_NO_COOKIES };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -196,6 +200,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"max-inflight", required_argument, 0, O_MAX_INFLIGHT}, {"impl", required_argument, 0, O_IMPL},
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
+        {"no-cookies", no_argument, 0, O_NO_COOKIES},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     static const char *keys[] = {
@@ -218,6 +223,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_PASSFILE: o->pass_file = optarg; break;
         case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
+        case O_NO_COOKIES: o->no_cookies = 1; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case O_HELP: cmd_run_usage(stdout); return 0;
@@ -235,6 +241,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
     if (scenario_load(o->scenario_path, sc, err) < 0) return 2;
     for (int i = 0; i < o->nov; i++)
         if (scenario_override(sc, o->ov_key[i], o->ov_val[i], err) < 0) return 2;
+    if (o->no_cookies) sc->cookies = 0;
     /* --threshold joins the file's thresholds through the same parser: a bad one is a usage error here,
      * before anything runs or any folder is made, never a line on stderr after the run */
     for (int i = 0; i < o->nthresholds; i++) {

@@ -279,7 +279,8 @@ static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
-    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), END};
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
+    F("cookies", K_BOOL, cookies, 0, 0, 0), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -420,6 +421,7 @@ int scenario_init(scenario *sc)
     sc->event = strdup("counter");
     sc->eio = 4;
     sc->transport = SCENARIO_WEBSOCKET;
+    sc->cookies = 1;
     sc->impl = SCENARIO_IMPL_V4;
     sc->clients = 1;
     sc->messages = 10;
@@ -657,6 +659,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
         cJSON *q = cJSON_AddObjectToObject(t, "query");
         for (size_t i = 0; q && i < sc->nquery; i++) cJSON_AddStringToObject(q, sc->query[i].key, sc->query[i].value);
     }
+    cJSON_AddBoolToObject(t, "cookies", sc->cookies);
     return t;
 }
 

@@ -12,6 +12,8 @@
 #include "base/clock.h"
 #include "proto/eio.h"
 #include "net/target.h"
+#include "net/cookie.h"
+#include <time.h>
 
 typedef struct poll_sock {
     uv_poll_t handle;
@@ -156,6 +158,28 @@ static int poll_url(const poll_conn *c, buf *url)
          : target_request(cfg->target, cfg->eio, "polling", c->link.sid, cfg->eio == 3, url);
 }
 
+/* Every response's Set-Cookie goes into the client's jar (redirect responses' too, when followed). */
+static size_t poll_on_header(char *p, size_t size, size_t n, void *userp)
+{
+    poll_conn *c = userp;
+    size_t vn;
+    const char *v = cookie_header_value(p, size * n, &vn);
+    if (v) cookie_jar_set(c->link.jar, v, vn, c->net->cfg.target->path, (int64_t)time(NULL));
+    return size * n;
+}
+
+/* The jar's cookies for this request (curl copies the string); nothing when cookies are off. */
+static void poll_cookies(poll_conn *c, CURL *e)
+{
+    if (!c->link.jar) return;
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, poll_on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    buf v = BUF_INIT;
+    if (cookie_jar_header(c->link.jar, c->net->cfg.target->path, (int64_t)time(NULL), &v) > 0)
+        curl_easy_setopt(e, CURLOPT_COOKIE, buf_cstr(&v));
+    buf_free(&v);
+}
+
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
@@ -170,6 +194,7 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
+    poll_cookies(c, e);
     /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -9,6 +9,8 @@
 #include "proto/eio.h"
 #include "base/buf.h"
 #include "net/target.h"
+#include "net/cookie.h"
+#include <time.h>
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
 #define WS_KEEP_BYTES (64 * 1024)
@@ -77,6 +79,31 @@ static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, s
     return out;
 }
 
+/* The jar's cookies on the upgrade request. The jar is bounded (COOKIE_JAR_MAX_BYTES) below the request
+ * buffer ws_context_create asks lws for, so they fit after the request line and lws's own headers. */
+static void ws_append_cookies(ws_conn *c, char **p, size_t room)
+{
+    if (!c->link.jar) return;
+    buf v = BUF_INIT;
+    if (cookie_jar_header(c->link.jar, c->net->cfg.target->path, (int64_t)time(NULL), &v) > 0 &&
+        v.len + 12 < room)
+        *p += sprintf(*p, "Cookie: %s\r\n", buf_cstr(&v));
+    buf_free(&v);
+}
+
+/* A Set-Cookie on the upgrade response (socket.io's io cookie when the websocket is the first transport, a
+ * load balancer's) joins the jar like a polling response's; lws keeps each repeated header as a fragment. */
+static void ws_take_cookies(ws_conn *c, struct lws *wsi)
+{
+    char v[COOKIE_MAX_BYTES + 256];
+    if (!c->link.jar) return;
+    for (int i = 0; i < 2 * COOKIE_JAR_MAX; i++) {
+        int n = lws_hdr_copy_fragment(wsi, v, (int)sizeof v, WSI_TOKEN_HTTP_SET_COOKIE, i);
+        if (n <= 0) break;
+        cookie_jar_set(c->link.jar, v, (size_t)n, c->net->cfg.target->path, (int64_t)time(NULL));
+    }
+}
+
 static int ws_write_text(ws_conn *c, struct lws *wsi, const char *p, size_t n)
 {
     buf_clear(&c->tx);
@@ -136,11 +163,15 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-        if (c) c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+        if (c) {
+            c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
+            ws_append_cookies(c, (char **)in, len);
+        }
         return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (c) {
             c->established = 1;
+            ws_take_cookies(c, wsi);
             c->link.ev->on_open(c->link.user);
         }
         return 0;
@@ -189,6 +220,7 @@ int ws_context_create(net_loop *net)
     info.connect_timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     info.timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     info.user = net;
+    info.pt_serv_buf_size = 4096 + COOKIE_JAR_MAX_BYTES + 1024;   /* the upgrade request, with the cookies */
     info.pcontext = &net->lws_live;
     net->lws_live = lws_create_context(&info);
     net->lws = net->lws_live;
