@@ -131,6 +131,7 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->max_message_bytes = sc->max_message_bytes;
     cfg->max_queue_bytes = sc->max_queue_bytes;
     cfg->cookies = sc->cookies;
+    cfg->follow_redirects = sc->follow_redirects;
 }
 
 /* A stepped ramp's step of `clients` (run_plan.step_config): the rate and in-flight limit for that many

@@ -280,7 +280,8 @@ static const struct field target_fields[] = {
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
     S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
-    F("cookies", K_BOOL, cookies, 0, 0, 0), END};
+    F("cookies", K_BOOL, cookies, 0, 0, 0),
+    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -660,6 +661,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
         for (size_t i = 0; q && i < sc->nquery; i++) cJSON_AddStringToObject(q, sc->query[i].key, sc->query[i].value);
     }
     cJSON_AddBoolToObject(t, "cookies", sc->cookies);
+    cJSON_AddBoolToObject(t, "follow_redirects", sc->follow_redirects);
     return t;
 }
 

@@ -37,6 +37,7 @@ typedef struct scenario {
     scenario_param *query; /* target.query, in file order (after the URL's own query); none: NULL, 0 */
     size_t nquery;
     int cookies;         /* target.cookies: each client keeps a cookie jar (net/cookie.h); default 1 */
+    int follow_redirects;   /* target.follow_redirects: same-scheme 3xx are followed; default 0 */
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */

@@ -13,6 +13,7 @@
 #include "proto/eio.h"
 #include "net/target.h"
 #include "net/cookie.h"
+#include "net/redirect.h"
 #include <time.h>
 
 typedef struct poll_sock {
@@ -180,6 +181,16 @@ static void poll_cookies(poll_conn *c, CURL *e)
     buf_free(&v);
 }
 
+/* target.follow_redirects: curl follows same-scheme 3xx, a few in a row (CURLE_TOO_MANY_REDIRECTS past
+ * them, class protocol); a 301/302/303 turns a POST into a GET, as browsers do (a 307/308 keeps it). */
+static void poll_redirects(poll_conn *c, CURL *e)
+{
+    if (!c->net->cfg.follow_redirects) return;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)NET_MAX_REDIRECTS);
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, strncmp(c->net->cfg.target->base, "https:", 6) ? "http" : "https");
+}
+
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
@@ -195,7 +206,8 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
     poll_cookies(c, e);
-    /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
+    poll_redirects(c, e);
+    /* curl follows no redirects unless told (poll_redirects); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
@@ -372,6 +384,13 @@ static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long statu
 {
     if (rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && c->too_large)) {
         poll_error(c, "protocol", TRANSPORT_MESSAGE_TOO_LARGE);
+        return 1;
+    }
+    if (rc == CURLE_TOO_MANY_REDIRECTS || (rc == CURLE_UNSUPPORTED_PROTOCOL && c->net->cfg.follow_redirects)) {
+        char detail[200];   /* a followed redirect that went too far, or to another scheme */
+        if (rc == CURLE_TOO_MANY_REDIRECTS) snprintf(detail, sizeof detail, "%s: more than %d redirects", method, NET_MAX_REDIRECTS);
+        else snprintf(detail, sizeof detail, "%s redirect not followed: another scheme (same scheme only)", method);
+        poll_error(c, poll_error_class(rc), detail);
         return 1;
     }
     if (rc != CURLE_OK) {

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "net/target.h"
 #include "net/cookie.h"
+#include "net/redirect.h"
 #include <time.h>
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
@@ -148,12 +149,53 @@ static int ws_on_writeable(ws_conn *c, struct lws *wsi)
     return 0;
 }
 
+static struct lws *ws_connect(ws_conn *c, const char *addr, int port, const char *path, const char *host);
+
+/* target.follow_redirects: a 3xx to the upgrade is followed here, not by lws (which would go to any host
+ * and port, resolving names with a blocking call): same scheme, the target's host or a number, at most
+ * NET_MAX_REDIRECTS in a row. 1 when the redirect was dealt with (followed, or refused with an error). */
+static int ws_follow(ws_conn *c, struct lws *wsi)
+{
+    unsigned status = lws_http_client_http_response(wsi);
+    char loc[TARGET_MAX_REQUEST + TARGET_MAX_HOST + 32];
+    if (!c->net->cfg.follow_redirects || status < 300 || status >= 400) return 0;
+    c->wsi = NULL;   /* this wsi goes, whatever follows */
+    if (c->redirects >= NET_MAX_REDIRECTS) {
+        char why[96];
+        snprintf(why, sizeof why, "ws upgrade: more than %d redirects", NET_MAX_REDIRECTS);
+        ws_error(c, "handshake", why);
+        return 1;
+    }
+    if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) return 0;   /* reported as before */
+    redirect_to to;
+    buf err = BUF_INIT;
+    if (redirect_parse(loc, c->net->cfg.target, &to, &err) < 0) {
+        char why[256];
+        for (char *p = loc; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        snprintf(why, sizeof why, "ws upgrade HTTP %u redirect to %.80s not followed: %.120s", status, loc,
+                 buf_cstr(&err));
+        buf_free(&err);
+        ws_error(c, "handshake", why);
+        return 1;
+    }
+    c->redirects++;
+    lws_set_opaque_user_data(wsi, NULL);   /* its last events are no longer ours */
+    c->tcp_up = 0;
+    if (!ws_connect(c, to.addr, to.port, to.path, to.host)) {
+        c->wsi = NULL;
+        ws_error(c, "connect-refused", "ws upgrade: the redirect's connection could not be started");
+    }
+    return 1;
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     (void)user;
     ws_conn *c = lws_get_opaque_user_data(wsi);
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (c && ws_follow(c, wsi)) return 0;
         if (c) {
             char why[200];
             c->wsi = NULL;
@@ -245,6 +287,27 @@ void ws_conn_free(ws_conn *c)
     buf_free(&c->wq);
 }
 
+static struct lws *ws_connect(ws_conn *c, const char *addr, int port, const char *path, const char *host)
+{
+    struct lws_client_connect_info i;
+    memset(&i, 0, sizeof i);
+    i.context = c->net->lws;
+    i.address = addr;
+    i.port = port;
+    i.path = path;
+    i.host = host;
+    i.origin = host;
+    i.local_protocol_name = "siocrypt";
+    i.opaque_user_data = c;
+    i.pwsi = &c->wsi;
+    i.retry_and_idle_policy = &ws_no_validity;
+    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
+     * a redirect is the server's answer, reported as a handshake error naming its Location, or followed
+     * by ws_follow when target.follow_redirects allows it */
+    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    return lws_client_connect_via_info(&i);
+}
+
 static int ws_open(void *conn, const transport_events *ev, void *user, buf *queue)
 {
     ws_conn *c = conn;
@@ -254,26 +317,12 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     c->link.queue = queue;
     buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
     if (target_request(t, c->net->cfg.eio, "websocket", c->link.sid, 0, &path) < 0) { buf_free(&path); return -1; }
-
-    struct lws_client_connect_info i;
-    memset(&i, 0, sizeof i);
-    i.context = c->net->lws;
-    i.address = t->addr;          /* numeric, bare (no brackets for IPv6) */
-    i.port = t->port;
-    i.path = path.data;
-    i.host = t->host_header;      /* with brackets for an IPv6 literal */
-    i.origin = t->host_header;
-    i.local_protocol_name = "siocrypt";
-    i.opaque_user_data = c;
-    i.pwsi = &c->wsi;
-    i.retry_and_idle_policy = &ws_no_validity;
-    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
-     * a redirect is the server's answer, reported as a handshake error naming its Location */
-    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     c->closing = 0;
     c->established = 0;
     c->tcp_up = 0;
-    struct lws *wsi = lws_client_connect_via_info(&i);
+    c->redirects = 0;
+    /* numeric, bare (no brackets for IPv6); the Host header with brackets for an IPv6 literal */
+    struct lws *wsi = ws_connect(c, t->addr, t->port, path.data, t->host_header);
     buf_free(&path);
     if (!wsi) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
