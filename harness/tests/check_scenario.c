@@ -12,6 +12,37 @@ static int parse(const char *json, scenario *sc, buf *err)
     return scenario_parse(json, strlen(json), sc, err);
 }
 
+/* target.proxy: curl's --proxy forms, kept as http://host:port (1080 when no port); the rest refused */
+START_TEST(proxy_field)
+{
+    static const struct { const char *in, *kept; } ok[] = {
+        {"127.0.0.1:3128", "http://127.0.0.1:3128"}, {"http://proxy.example:8080/", "http://proxy.example:8080"},
+        {"HTTP://[::1]:3128", "http://[::1]:3128"}, {"proxy.example", "http://proxy.example:1080"},
+        {"[::1]", "http://[::1]:1080"}};
+    static const char *bad[] = {"socks5://h:1080", "https://h:443", "http://u:p@h:1", "http://h:1/x", "", "h:1?x",
+                                "h:99999", "[::1", "http://:8080", "a b:1"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        scenario sc;
+        buf err = BUF_INIT, json = BUF_INIT;
+        buf_printf(&json, "{\"target\": {\"proxy\": \"%s\"}}", ok[i].in);
+        ck_assert_msg(parse(buf_cstr(&json), &sc, &err) == 0, "%s: %s", ok[i].in, buf_cstr(&err));
+        ck_assert_str_eq(sc.proxy, ok[i].kept);
+        scenario_free(&sc);
+        buf_free(&err);
+        buf_free(&json);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        scenario sc;
+        buf err = BUF_INIT, json = BUF_INIT;
+        buf_printf(&json, "{\"target\": {\"proxy\": \"%s\"}}", bad[i]);
+        ck_assert_msg(parse(buf_cstr(&json), &sc, &err) < 0, "%s: accepted", bad[i]);
+        ck_assert_msg(strstr(buf_cstr(&err), "target.proxy: must be an HTTP proxy"), "%s: %s", bad[i], buf_cstr(&err));
+        buf_free(&err);
+        buf_free(&json);
+    }
+}
+END_TEST
+
 START_TEST(defaults_from_empty_object)
 {
     scenario sc;
@@ -756,6 +787,7 @@ int main(void)
     tcase_add_test(tc, mode_field);
     tcase_add_test(tc, steps_field);
     tcase_add_test(tc, limits_field);
+    tcase_add_test(tc, proxy_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     tcase_add_test(tc, query_field);

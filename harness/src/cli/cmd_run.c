@@ -60,6 +60,8 @@ static void cmd_run_usage(FILE *f)
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
+        "  --proxy URL             HTTP proxy [http://]host[:port] (default port 1080) for polling and\n"
+        "                          websocket alike, through CONNECT tunnels (target.proxy)\n"
         "  --no-cookies            no cookie jar: Set-Cookie is not sent back (target.cookies false)\n"
         "  -q, --quiet             no progress line\n"
         "  -v, --verbose           log every connection event to stderr\n"
@@ -83,6 +85,17 @@ static int cmd_run_target(target *t, const scenario *sc, const char *url, buf *e
         if (target_add_param(t, sc->query[i].key, sc->query[i].value, name, err) < 0) return -1;
     }
     return target_check(t, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
+}
+
+/* target.proxy (--proxy), resolved once like the target: the transports get a numeric address. */
+static int cmd_run_proxy(target *p, const char *url, buf *err)
+{
+    buf why = BUF_INIT;
+    target_free(p);
+    int rc = target_parse(p, url, &why) < 0 || target_resolve(p, &why) < 0 ? -1 : 0;
+    if (rc < 0) buf_printf(err, "target.proxy %s: %s", url, buf_cstr(&why));
+    buf_free(&why);
+    return rc;
 }
 
 static void cmd_run_default_out(const scenario *sc, buf *out)
@@ -190,7 +203,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_IMPL, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP,
-           O_NO_COOKIES };
+           O_NO_COOKIES, O_PROXY };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -201,7 +214,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"max-inflight", required_argument, 0, O_MAX_INFLIGHT}, {"impl", required_argument, 0, O_IMPL},
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
-        {"no-cookies", no_argument, 0, O_NO_COOKIES},
+        {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
     static const char *keys[] = {
@@ -225,6 +238,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case O_NO_COOKIES: o->no_cookies = 1; break;
+        case O_PROXY: o->ov_key[o->nov] = "proxy"; o->ov_val[o->nov++] = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case O_HELP: cmd_run_usage(stdout); return 0;
@@ -303,6 +317,7 @@ typedef struct cmd_run_state {
     scenario sc;                  /* zeroed until scenario_load fills it (it overwrites: an init would leak) */
     run_opts o;
     target tgt;                   /* plan.cfg.target: the URL taken apart and resolved, once */
+    target proxy;                 /* plan.cfg.proxy when target.proxy is set, resolved too */
     localserver srv;
     int have_server;
     buf out_dir;
@@ -349,8 +364,10 @@ static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
     else cmd_run_default_out(&s->sc, &s->out_dir);
     cmd_run_plan(&s->sc, &s->o, s->out_dir.data, &s->plan);
     s->plan.cfg.target = &s->tgt;
+    if (s->sc.proxy) s->plan.cfg.proxy = &s->proxy;
     if (run_check_limits(&s->plan.cfg, err) < 0 ||
-        (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0)) {
+        (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0) ||
+        (s->sc.proxy && cmd_run_proxy(&s->proxy, s->sc.proxy, err) < 0)) {
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
         return 2;
     }
@@ -367,6 +384,7 @@ int cmd_run(int argc, char **argv)
     cmd_run_state s;
     memset(&s, 0, sizeof s);
     target_init(&s.tgt);
+    target_init(&s.proxy);
     buf err = BUF_INIT;
     int code = 2;
 
@@ -389,6 +407,7 @@ out:
     if (s.have_server && s.srv.pid > 0) localserver_stop(&s.srv, NULL);
     scenario_free(&s.sc);
     target_free(&s.tgt);
+    target_free(&s.proxy);
     buf_free(&s.out_dir);
     buf_free(&s.o.client_pass);
     buf_free(&err);

@@ -219,6 +219,32 @@ static int sp_query(scenario *sc, const cJSON *v, const char *name, buf *err)
     return 0;
 }
 
+/* target.proxy: an HTTP proxy as curl's --proxy takes it, [http://]host[:port][/], port 1080 by default;
+ * kept as "http://host:port" for cmd_run to resolve. Other schemes (https, socks) and user:password@ are
+ * refused. */
+static int sp_proxy(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    static const char *why = "must be an HTTP proxy, [http://]host[:port] ([::1] for IPv6; no user:password@)";
+    if (!cJSON_IsString(v)) return buf_fail(err, "%s: %s", name, why);
+    const char *s = v->valuestring, *e;
+    if (!strncasecmp(s, "http://", 7)) s += 7;
+    else if (strstr(s, "://")) return buf_fail(err, "%s: %s", name, why);
+    size_t n = strlen(s);
+    if (n && s[n - 1] == '/') n--;
+    e = s + n;
+    const char *host_end = *s == '[' ? memchr(s, ']', n) : NULL;
+    if (*s == '[' && !host_end) return buf_fail(err, "%s: %s", name, why);
+    const char *colon = memchr(host_end ? host_end : s, ':', (size_t)(e - (host_end ? host_end : s)));
+    if (!n || has_ctl_or_space(s) || memchr(s, '/', n) || memchr(s, '@', n) || memchr(s, '?', n) ||
+        memchr(s, '#', n) || colon == s || (host_end && host_end + 1 != e && host_end + 1 != colon))
+        return buf_fail(err, "%s: %s", name, why);
+    buf url = BUF_INIT;
+    buf_printf(&url, "http://%.*s%s", (int)n, s, colon ? "" : ":1080");
+    int rc = url_ok(buf_cstr(&url)) ? replace_str(&sc->proxy, buf_cstr(&url), err) : buf_fail(err, "%s: %s", name, why);
+    buf_free(&url);
+    return rc;
+}
+
 static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (pick_name(v, SCENARIO_IMPL_V4, SCENARIO_IMPL_V1, scenario_impl_name, &sc->impl) == 0) return 0;
@@ -281,7 +307,7 @@ static const struct field target_fields[] = {
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
     S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
     F("cookies", K_BOOL, cookies, 0, 0, 0),
-    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), END};
+    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), S("proxy", sp_proxy), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -529,6 +555,7 @@ static const struct override {
     {"transport", target_fields, "transport", V_STR, 0},
     {"namespace", target_fields, "namespace", V_STR, 0},
     {"event", target_fields, "event", V_STR, 0},
+    {"proxy", target_fields, "proxy", V_STR, 0},
     {"impl", server_fields, "impl", V_STR, 0},
     {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
     {"clients", top_fields, "clients", V_NUM, 0},
@@ -662,6 +689,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
     }
     cJSON_AddBoolToObject(t, "cookies", sc->cookies);
     cJSON_AddBoolToObject(t, "follow_redirects", sc->follow_redirects);
+    if (sc->proxy) cJSON_AddStringToObject(t, "proxy", sc->proxy);
     return t;
 }
 
@@ -724,6 +752,7 @@ void scenario_free(scenario *sc)
     free(sc->ns);
     free(sc->event);
     free(sc->auth_json);
+    free(sc->proxy);
     free_query(sc->query, sc->nquery);
     free(sc->thresholds);
     memset(sc, 0, sizeof *sc);

@@ -191,6 +191,17 @@ static void poll_redirects(poll_conn *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, strncmp(c->net->cfg.target->base, "https:", 6) ? "http" : "https");
 }
 
+/* target.proxy: a CONNECT tunnel, as the websocket has (lws knows no other way): the proxy sees where,
+ * not what. An empty CURLOPT_NOPROXY makes the proxy apply to every host, whatever no_proxy says. */
+static void poll_proxy(poll_conn *c, CURL *e)
+{
+    const target *p = c->net->cfg.proxy;
+    if (!p) return;
+    curl_easy_setopt(e, CURLOPT_PROXY, p->base);
+    curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+}
+
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
@@ -207,6 +218,7 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
     poll_cookies(c, e);
     poll_redirects(c, e);
+    poll_proxy(c, e);
     /* curl follows no redirects unless told (poll_redirects); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -386,6 +398,12 @@ static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long statu
         poll_error(c, "protocol", TRANSPORT_MESSAGE_TOO_LARGE);
         return 1;
     }
+    if (rc != CURLE_OK && c->proxy_code >= 300) {   /* the tunnel was refused: the target was never asked */
+        char detail[96];
+        snprintf(detail, sizeof detail, "%s: the proxy refused the CONNECT: HTTP %ld", method, c->proxy_code);
+        poll_error(c, "connect-refused", detail);
+        return 1;
+    }
     if (rc == CURLE_TOO_MANY_REDIRECTS || (rc == CURLE_UNSUPPORTED_PROTOCOL && c->net->cfg.follow_redirects)) {
         char detail[200];   /* a followed redirect that went too far, or to another scheme */
         if (rc == CURLE_TOO_MANY_REDIRECTS) snprintf(detail, sizeof detail, "%s: more than %d redirects", method, NET_MAX_REDIRECTS);
@@ -460,6 +478,8 @@ static void poll_check_done(net_loop *net)
             snprintf(location, sizeof location, "%s", loc);
         for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
             if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        if (c) c->proxy_code = 0;
+        if (c && net->cfg.proxy) curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &c->proxy_code);
         int is_get = c && c->get == e;
         curl_multi_remove_handle(net->multi, e);
         curl_easy_cleanup(e);

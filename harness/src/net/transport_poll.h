@@ -16,6 +16,7 @@ typedef struct poll_conn {
     sched_entry retry;            /* that wait, on the worker's scheduler */
     int closing;                  /* the session is closing: no more GETs, the POSTs still go */
     int dropped;                  /* aborted: nothing more is read or started */
+    long proxy_code;              /* the proxy's answer to the last request's CONNECT (target.proxy), 0: none */
 } poll_conn;
 
 extern const transport_ops poll_ops;

@@ -62,7 +62,7 @@ static int ws_on_receive(ws_conn *c, struct lws *wsi, const char *in, size_t len
 
 /* Why the connection failed: lws's text, or for a redirect (not followed, see ws_open) where it
  * pointed. The headers of the refused response are still there when lws reports the error. */
-static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
+static const char *ws_error_detail(struct lws *wsi, const void *in, int c_proxy, char *out, size_t cap)
 {
     unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
     char loc[128];
@@ -75,6 +75,10 @@ static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, s
     }
     /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
     const char *text = in ? (const char *)in : "connection error";
+    if (c_proxy && !strncmp(text, "proxy", 5)) {   /* lws: "proxy not h1" for any answer but a 200 */
+        snprintf(out, cap, "ws: the proxy refused the CONNECT (%s)", text);
+        return out;
+    }
     if (!status) return text;
     snprintf(out, cap, "HTTP %u: %s", status, text);
     return out;
@@ -201,7 +205,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
             c->wsi = NULL;
             /* lws reports any failure before the websocket is up as a connection error: it is
              * connect-refused only if TCP never connected */
-            ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, why, sizeof why));
+            ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, c->net->cfg.proxy != NULL, why, sizeof why));
         }
         return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
@@ -263,6 +267,10 @@ int ws_context_create(net_loop *net)
     info.timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     info.user = net;
     info.pt_serv_buf_size = 4096 + COOKIE_JAR_MAX_BYTES + 1024;   /* the upgrade request, with the cookies */
+    if (net->cfg.proxy) {   /* target.proxy: lws sends CONNECT there for every websocket */
+        info.http_proxy_address = net->cfg.proxy->addr;
+        info.http_proxy_port = (unsigned)net->cfg.proxy->port;
+    }
     info.pcontext = &net->lws_live;
     net->lws_live = lws_create_context(&info);
     net->lws = net->lws_live;
