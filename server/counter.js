@@ -57,7 +57,10 @@ function settings(env) {
         tlsCert: env.TLS_CERT || '',
         tlsKey: env.TLS_KEY || '',
         perMessageDeflate: boolEnv(env, 'PER_MESSAGE_DEFLATE', false),
-        cookie: boolEnv(env, 'COOKIE', false)
+        cookie: boolEnv(env, 'COOKIE', false),
+        // REQUIRE_COOKIE=name=value: refuse (403) every request without that cookie (t_39_redirects: a cookie
+        // set by a redirect must reach the redirected request, polling and websocket alike)
+        requireCookie: env.REQUIRE_COOKIE || ''
     };
 }
 
@@ -106,7 +109,7 @@ function hostPart(h) {
     return h[0] === '[' ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0];
 }
 
-// REQUIRE_TOKEN, REQUIRE_HOST and REQUIRE_BEARER on every HTTP request and websocket upgrade (each polling GET and POST,
+// REQUIRE_TOKEN, REQUIRE_HOST, REQUIRE_BEARER and REQUIRE_COOKIE on every HTTP request and websocket upgrade (each polling GET and POST,
 // the upgrade too): a request without them gets 403 before socket.io sees it. socket.io 1.x and 2.x have
 // no per-request middleware and allowRequest only sees handshakes, so the check sits in front of every
 // listener of the server.
@@ -116,7 +119,8 @@ function gate(srv, cfg) {
         var q = new URL(req.url, 'http://x').searchParams;
         return (!cfg.requireToken || q.get('token') === cfg.requireToken) &&
                (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost) &&
-               (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer);
+               (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer) &&
+               (!cfg.requireCookie || (req.headers.cookie || '').split(/;\s*/).indexOf(cfg.requireCookie) >= 0);
     }
     srv.emit = function (ev, req, resOrSocket) {
         if ((ev === 'request' || ev === 'upgrade') && !allowed(req)) {
@@ -147,7 +151,7 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
     if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
     if (cfg.path) opts.path = cfg.path;
-    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer) gate(srv, cfg);
+    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer || cfg.requireCookie) gate(srv, cfg);
     var io = socketio(srv, opts);
     if (cfg.requireToken) {
         // and the query as the engine parsed it for the session: a wrong token is a CONNECT_ERROR

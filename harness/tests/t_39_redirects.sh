@@ -5,7 +5,9 @@
 #  2. on: the counter verifies every message over websocket, polling and upgrade, and the fake saw the
 #     redirected requests of both transports (polling GETs and POSTs, websocket upgrades);
 #  3. on, but a redirect loop: stopped after 3, `handshake` "more than 3 redirects" (curl and lws both);
-#  4. on, but to another scheme (https://, wss://): not followed, `handshake` naming why.
+#  4. on, but to another scheme (https://, wss://): not followed, `handshake` naming why;
+#  5. the cookie the redirect sets (hop=1) goes on the redirected request: a server with REQUIRE_COOKIE=hop=1
+#     behind the fake verifies every message over every transport; with --no-cookies it refuses (403).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/faults.sh"
 start_server
@@ -82,5 +84,34 @@ for t in websocket polling; do
         --quiet --out "$TMP/$out"
     one_detail "$out" "redirect .*not followed: another scheme"
     echo "ok $out: another scheme, not followed"
+done
+stop_fake
+
+# 5. cookies across the redirect: a second server that wants the fake's cookie
+: >"$TMP/picky.log"
+env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 REQUIRE_COOKIE=hop=1 node server/server.js >"$TMP/picky.log" 2>&1 &
+FAKE_PIDS="${FAKE_PIDS:-} $!"
+picky=
+for _ in $(seq 100); do
+    picky=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/picky.log")
+    [ -n "$picky" ] && break
+    sleep 0.1
+done
+[ -n "$picky" ] || fail "the REQUIRE_COOKIE server did not start"
+real=$picky
+fake to
+for t in websocket polling upgrade; do
+    out=cookie-$t
+    expect_exit 0 "$SIOCRYPT" run "$TMP/follow.json" --url "http://127.0.0.1:$FAKE_PORT" --transport "$t" \
+        --quiet --out "$TMP/$out"
+    [ "$(jqr "$TMP/$out/report.json" .messages.verified)" = 20 ] || fail "$out: not every message verified"
+    echo "ok $out: the redirect's cookie reached the server, 20 verified"
+done
+for t in websocket polling; do
+    out=nocookie-$t
+    expect_exit 1 "$SIOCRYPT" run "$TMP/follow.json" --url "http://127.0.0.1:$FAKE_PORT" --transport "$t" \
+        --no-cookies --quiet --out "$TMP/$out"
+    one_detail "$out" "403"
+    echo "ok $out: without cookies the server refuses (403)"
 done
 stop_fake

@@ -189,6 +189,9 @@ static void poll_redirects(poll_conn *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)NET_MAX_REDIRECTS);
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, strncmp(c->net->cfg.target->base, "https:", 6) ? "http" : "https");
+    /* a cookie set by a redirect response must go on the request it redirects to: curl's own engine, for
+     * this one transfer only (the jar, which poll_on_header fills too, carries them to later requests) */
+    if (c->link.jar) curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
 }
 
 /* target.proxy: a CONNECT tunnel, as the websocket has (lws knows no other way): the proxy sees where,

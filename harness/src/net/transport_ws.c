@@ -184,6 +184,7 @@ static int ws_follow(ws_conn *c, struct lws *wsi)
         return 1;
     }
     c->redirects++;
+    ws_take_cookies(c, wsi);   /* a cookie set with the redirect goes on the redirected upgrade */
     lws_set_opaque_user_data(wsi, NULL);   /* its last events are no longer ours */
     c->tcp_up = 0;
     if (!ws_connect(c, to.addr, to.port, to.path, to.host)) {
