@@ -18,6 +18,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 # serve NAME DIR VAR=VAL...: DIR/server.js on any free port (HOST=127.0.0.1 unless given); sets $port
 serve() {
     local name=$1 dir=$2; shift 2
+    : >"$TMP/$name.log"   # before the first sed reads it (the background redirection may come later)
     env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/server.js" >"$TMP/$name.log" 2>&1 &
     pids+=($!)
     port=
