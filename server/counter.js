@@ -65,7 +65,10 @@ function settings(env) {
         requireBearerFile: env.REQUIRE_BEARER_FILE || '',
         requireTokenRe: env.REQUIRE_TOKEN_RE || '',
         requireAuthRe: env.REQUIRE_AUTH_RE || '',
-        logHandshake: boolEnv(env, 'LOG_HANDSHAKE', false)
+        logHandshake: boolEnv(env, 'LOG_HANDSHAKE', false),
+        // REQUIRE_COOKIE=name=value: refuse (403) every request without that cookie (t_39_redirects: a cookie
+        // set by a redirect must reach the redirected request, polling and websocket alike)
+        requireCookie: env.REQUIRE_COOKIE || ''
     };
 }
 
@@ -114,7 +117,7 @@ function hostPart(h) {
     return h[0] === '[' ? h.slice(0, h.indexOf(']') + 1) : h.split(':')[0];
 }
 
-// REQUIRE_TOKEN, REQUIRE_HOST and REQUIRE_BEARER on every HTTP request and websocket upgrade (each polling GET and POST,
+// REQUIRE_TOKEN, REQUIRE_HOST, REQUIRE_BEARER and REQUIRE_COOKIE on every HTTP request and websocket upgrade (each polling GET and POST,
 // the upgrade too): a request without them gets 403 before socket.io sees it. socket.io 1.x and 2.x have
 // no per-request middleware and allowRequest only sees handshakes, so the check sits in front of every
 // listener of the server.
@@ -131,7 +134,8 @@ function gate(srv, cfg) {
                (!tokenRe || tokenRe.test(q.get('token') || '')) &&
                (!bearers || bearers.has(req.headers.authorization)) &&
                (!cfg.requireHost || hostPart(req.headers.host) === cfg.requireHost) &&
-               (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer);
+               (!cfg.requireBearer || req.headers.authorization === 'Bearer ' + cfg.requireBearer) &&
+               (!cfg.requireCookie || (req.headers.cookie || '').split(/;\s*/).indexOf(cfg.requireCookie) >= 0);
     }
     srv.emit = function (ev, req, resOrSocket) {
         if ((ev === 'request' || ev === 'upgrade') && !allowed(req)) {
@@ -162,7 +166,8 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     if (cfg.pingInterval) opts.pingInterval = cfg.pingInterval;
     if (cfg.pingTimeout) opts.pingTimeout = cfg.pingTimeout;
     if (cfg.path) opts.path = cfg.path;
-    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer || cfg.requireBearerFile || cfg.requireTokenRe)
+    if (cfg.requireToken || cfg.requireHost || cfg.requireBearer || cfg.requireBearerFile || cfg.requireTokenRe ||
+        cfg.requireCookie)
         gate(srv, cfg);
     var io = socketio(srv, opts);
     if (cfg.requireToken) {

@@ -12,6 +12,37 @@ static int parse(const char *json, scenario *sc, buf *err)
     return scenario_parse(json, strlen(json), sc, err);
 }
 
+/* target.proxy: curl's --proxy forms, kept as http://host:port (1080 when no port); the rest refused */
+START_TEST(proxy_field)
+{
+    static const struct { const char *in, *kept; } ok[] = {
+        {"127.0.0.1:3128", "http://127.0.0.1:3128"}, {"http://proxy.example:8080/", "http://proxy.example:8080"},
+        {"HTTP://[::1]:3128", "http://[::1]:3128"}, {"proxy.example", "http://proxy.example:1080"},
+        {"[::1]", "http://[::1]:1080"}};
+    static const char *bad[] = {"socks5://h:1080", "https://h:443", "http://u:p@h:1", "http://h:1/x", "", "h:1?x",
+                                "h:99999", "[::1", "http://:8080", "a b:1"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        scenario sc;
+        buf err = BUF_INIT, json = BUF_INIT;
+        buf_printf(&json, "{\"target\": {\"proxy\": \"%s\"}}", ok[i].in);
+        ck_assert_msg(parse(buf_cstr(&json), &sc, &err) == 0, "%s: %s", ok[i].in, buf_cstr(&err));
+        ck_assert_str_eq(sc.proxy, ok[i].kept);
+        scenario_free(&sc);
+        buf_free(&err);
+        buf_free(&json);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        scenario sc;
+        buf err = BUF_INIT, json = BUF_INIT;
+        buf_printf(&json, "{\"target\": {\"proxy\": \"%s\"}}", bad[i]);
+        ck_assert_msg(parse(buf_cstr(&json), &sc, &err) < 0, "%s: accepted", bad[i]);
+        ck_assert_msg(strstr(buf_cstr(&err), "target.proxy: must be an HTTP proxy"), "%s: %s", bad[i], buf_cstr(&err));
+        buf_free(&err);
+        buf_free(&json);
+    }
+}
+END_TEST
+
 START_TEST(defaults_from_empty_object)
 {
     scenario sc;
@@ -26,6 +57,7 @@ START_TEST(defaults_from_empty_object)
     ck_assert_str_eq(sc.ns, "/");
     ck_assert_str_eq(sc.event, "counter");
     ck_assert_ptr_null(sc.auth_json);
+    ck_assert_int_eq(sc.cookies, 1);
     ck_assert_int_eq(sc.impl, SCENARIO_IMPL_V4);
     ck_assert_int_eq(sc.delay_ms, 0);
     ck_assert_int_eq(sc.allow_eio3, 0);
@@ -49,7 +81,7 @@ static const char *full =
     "{ \"name\": \"full\",\n"
     "  \"target\": { \"url\": \"http://10.0.0.5:3000\", \"path\": \"/io/\", \"passphrase\": \"pw\", \"eio\": 3,\n"
     "              \"transport\": \"upgrade\", \"namespace\": \"/admin\", \"event\": \"tick\",\n"
-    "              \"auth\": { \"token\": \"abc\", \"n\": [1, 2] } },\n"
+    "              \"auth\": { \"token\": \"abc\", \"n\": [1, 2] }, \"cookies\": false },\n"
     "  \"server\": { \"impl\": \"v2\", \"delay_ms\": 7, \"allow_eio3\": true, \"hardened\": true, \"log\": true },\n"
     "  \"clients\": 50, \"messages\": 2000, \"duration_s\": 12.5, \"start_id\": -3,\n"
     "  \"threads\": 2, \"ramp_s\": 1.5, \"think_ms\": 3, \"rate\": 0, \"total_rate\": 400,\n"
@@ -67,6 +99,7 @@ static void check_full(const scenario *sc, int with_passphrase)
     ck_assert_str_eq(sc->ns, "/admin");
     ck_assert_str_eq(sc->event, "tick");
     ck_assert_str_eq(sc->auth_json, "{\"token\":\"abc\",\"n\":[1,2]}");
+    ck_assert_int_eq(sc->cookies, 0);
     ck_assert_int_eq(sc->impl, SCENARIO_IMPL_V2);
     ck_assert_int_eq(sc->delay_ms, 7);
     ck_assert_int_eq(sc->allow_eio3, 1);
@@ -358,6 +391,7 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"server\": {\"delay_ms\": -5}}", "server.delay_ms: must be an integer in [0, 3600000] (ms)"},
     {"{\"server\": {\"allow_eio3\": \"yes\"}}", "server.allow_eio3: must be true or false"},
     {"{\"server\": {\"hardened\": 1}}", "server.hardened: must be true or false"},
+    {"{\"target\": {\"cookies\": \"no\"}}", "target.cookies: must be true or false"},
     {"{\"server\": {\"log\": null}}", "server.log: must be true or false"},
     {"{\"server\": {\"port\": 3000}}", "server.port: unknown key"},
     {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000] (ms)"},
@@ -789,6 +823,7 @@ int main(void)
     tcase_add_test(tc, mode_field);
     tcase_add_test(tc, steps_field);
     tcase_add_test(tc, limits_field);
+    tcase_add_test(tc, proxy_field);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, init_without_file);
     tcase_add_test(tc, query_field);

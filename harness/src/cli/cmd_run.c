@@ -26,6 +26,7 @@ typedef struct run_opts {
     const char *pass, *pass_file;
     int quiet, verbose;
     int insecure;                 /* -k/--insecure */
+    int no_cookies;               /* --no-cookies: target.cookies false */
     /* every option is kept, however many there are: each array has room for argc entries */
     const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
@@ -70,6 +71,9 @@ static void cmd_run_usage(FILE *f)
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
+        "  --proxy URL             HTTP proxy [http://]host[:port] (default port 1080) for polling and\n"
+        "                          websocket alike, through CONNECT tunnels (target.proxy)\n"
+        "  --no-cookies            no cookie jar: Set-Cookie is not sent back (target.cookies false)\n"
         "  -q, --quiet             no progress line\n"
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
@@ -126,6 +130,17 @@ static int cmd_run_target(target *t, const scenario *sc, const char *url, buf *e
     return target_check(t, err) < 0 || cmd_run_headers(t, sc, err) < 0 || target_resolve(t, err) < 0 ? -1 : 0;
 }
 
+/* target.proxy (--proxy), resolved once like the target: the transports get a numeric address. */
+static int cmd_run_proxy(target *p, const char *url, buf *err)
+{
+    buf why = BUF_INIT;
+    target_free(p);
+    int rc = target_parse(p, url, &why) < 0 || target_resolve(p, &why) < 0 ? -1 : 0;
+    if (rc < 0) buf_printf(err, "target.proxy %s: %s", url, buf_cstr(&why));
+    buf_free(&why);
+    return rc;
+}
+
 static void cmd_run_default_out(const scenario *sc, buf *out)
 {
     char ts[32];
@@ -171,6 +186,8 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
     cfg->max_message_bytes = sc->max_message_bytes;
     cfg->max_queue_bytes = sc->max_queue_bytes;
+    cfg->cookies = sc->cookies;
+    cfg->follow_redirects = sc->follow_redirects;
 }
 
 /* A stepped ramp's step of `clients` (run_plan.step_config): the rate and in-flight limit for that many
@@ -229,7 +246,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_PASSFILE, O_THRESHOLD,
-           O_OUT, O_HELP, O_HEADER = 'H' };
+           O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -242,6 +259,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"key", required_argument, 0, O_KEY}, {"insecure", no_argument, 0, 'k'},
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
+        {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
         {"header", required_argument, 0, O_HEADER}, {0, 0, 0, 0}};
     static const char *keys[] = {
@@ -266,6 +284,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;
         case O_HEADER: o->headers[o->nheaders++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
+        case O_NO_COOKIES: o->no_cookies = 1; break;
+        case O_PROXY: o->ov_key[o->nov] = "proxy"; o->ov_val[o->nov++] = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'k': o->insecure = 1; break;
         case 'v': o->verbose = 1; break;
@@ -285,6 +305,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
     for (int i = 0; i < o->nov; i++)
         if (scenario_override(sc, o->ov_key[i], o->ov_val[i], err) < 0) return 2;
     if (o->insecure) sc->tls_insecure = 1;
+    if (o->no_cookies) sc->cookies = 0;
     /* --threshold joins the file's thresholds through the same parser: a bad one is a usage error here,
      * before anything runs or any folder is made, never a line on stderr after the run */
     for (int i = 0; i < o->nthresholds; i++) {
@@ -347,6 +368,7 @@ typedef struct cmd_run_state {
     scenario sc;                  /* zeroed until scenario_load fills it (it overwrites: an init would leak) */
     run_opts o;
     target tgt;                   /* plan.cfg.target: the URL taken apart and resolved, once */
+    target proxy;                 /* plan.cfg.proxy when target.proxy is set, resolved too */
     localserver srv;
     int have_server;
     buf out_dir;
@@ -393,8 +415,10 @@ static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
     else cmd_run_default_out(&s->sc, &s->out_dir);
     cmd_run_plan(&s->sc, &s->o, s->out_dir.data, &s->plan);
     s->plan.cfg.target = &s->tgt;
+    if (s->sc.proxy) s->plan.cfg.proxy = &s->proxy;
     if (run_check_limits(&s->plan.cfg, err) < 0 ||
-        (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0)) {
+        (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0) ||
+        (s->sc.proxy && cmd_run_proxy(&s->proxy, s->sc.proxy, err) < 0)) {
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
         return 2;
     }
@@ -411,6 +435,7 @@ int cmd_run(int argc, char **argv)
     cmd_run_state s;
     memset(&s, 0, sizeof s);
     target_init(&s.tgt);
+    target_init(&s.proxy);
     buf err = BUF_INIT;
     int code = 2;
 
@@ -436,6 +461,7 @@ out:
     if (s.have_server && s.srv.pid > 0) localserver_stop(&s.srv, NULL);
     scenario_free(&s.sc);
     target_free(&s.tgt);
+    target_free(&s.proxy);
     buf_free(&s.out_dir);
     buf_free(&s.o.client_pass);
     buf_free(&err);

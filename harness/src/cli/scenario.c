@@ -75,25 +75,29 @@ static int has_ctl_or_space(const char *s)
     return 0;
 }
 
-/* "local", or a URL as net/target takes it apart (the one place that reads URLs): a refusal says why. */
+/* A URL as net/target takes it apart (the one place that reads URLs): 0, or -1 with target's reason under
+ * the field's name. */
+static int url_check(const char *url, const char *name, buf *err)
+{
+    target t;
+    buf why = BUF_INIT;
+    target_init(&t);
+    int bad = target_parse(&t, url, &why) < 0;
+    target_free(&t);
+    if (bad) {
+        const char *w = buf_cstr(&why);
+        if (!strncmp(w, "url: ", 5)) w += 5;   /* target's messages name the field "url" */
+        buf_fail(err, "%s: %s", name, w);
+    }
+    buf_free(&why);
+    return bad ? -1 : 0;
+}
+
+/* "local", or a URL net/target takes. */
 static int sp_url(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (!cJSON_IsString(v)) return buf_fail(err, "%s: must be \"local\" or an http(s):// or ws(s):// URL", name);
-    if (strcmp(v->valuestring, "local")) {
-        target t;
-        buf why = BUF_INIT;
-        target_init(&t);
-        int bad = target_parse(&t, v->valuestring, &why) < 0;
-        target_free(&t);
-        if (bad) {
-            const char *w = buf_cstr(&why);
-            if (!strncmp(w, "url: ", 5)) w += 5;   /* target's messages name the field "url" */
-            buf_fail(err, "%s: %s", name, w);
-            buf_free(&why);
-            return -1;
-        }
-        buf_free(&why);
-    }
+    if (strcmp(v->valuestring, "local") && url_check(v->valuestring, name, err) < 0) return -1;
     return replace_str(&sc->url, v->valuestring, err);
 }
 
@@ -257,6 +261,35 @@ int scenario_add_header(scenario *sc, const char *text, const char *what, buf *e
     return rc;
 }
 
+/* target.proxy: an HTTP proxy as curl's --proxy takes it, [http://]host[:port][/], port 1080 by default;
+ * kept as "http://host:port" for cmd_run to resolve. Other schemes (https, socks) and user:password@ are
+ * refused. */
+static int sp_proxy(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    static const char *why = "must be an HTTP proxy, [http://]host[:port] ([::1] for IPv6; no user:password@)";
+    if (!cJSON_IsString(v)) return buf_fail(err, "%s: %s", name, why);
+    const char *s = v->valuestring, *e;
+    if (!strncasecmp(s, "http://", 7)) s += 7;
+    else if (strstr(s, "://")) return buf_fail(err, "%s: %s", name, why);
+    size_t n = strlen(s);
+    if (n && s[n - 1] == '/') n--;
+    e = s + n;
+    const char *host_end = *s == '[' ? memchr(s, ']', n) : NULL;
+    if (*s == '[' && !host_end) return buf_fail(err, "%s: %s", name, why);
+    const char *colon = memchr(host_end ? host_end : s, ':', (size_t)(e - (host_end ? host_end : s)));
+    if (!n || has_ctl_or_space(s) || memchr(s, '/', n) || memchr(s, '@', n) || memchr(s, '?', n) ||
+        memchr(s, '#', n) || colon == s || (host_end && host_end + 1 != e && host_end + 1 != colon))
+        return buf_fail(err, "%s: %s", name, why);
+    buf url = BUF_INIT;
+    buf_printf(&url, "http://%.*s%s", (int)n, s, colon ? "" : ":1080");
+    buf ignored = BUF_INIT;
+    int rc = url_check(buf_cstr(&url), name, &ignored) == 0 ? replace_str(&sc->proxy, buf_cstr(&url), err)
+                                                           : buf_fail(err, "%s: %s", name, why);
+    buf_free(&ignored);
+    buf_free(&url);
+    return rc;
+}
+
 static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (pick_name(v, SCENARIO_IMPL_V4, SCENARIO_IMPL_V1, scenario_impl_name, &sc->impl) == 0) return 0;
@@ -324,7 +357,9 @@ static const struct field target_fields[] = {
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
     S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
-    S("headers", sp_headers), S("headers_file", sp_headers_file), O("tls", tls_fields), END};
+    S("headers", sp_headers), S("headers_file", sp_headers_file), O("tls", tls_fields),
+    F("cookies", K_BOOL, cookies, 0, 0, 0),
+    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), S("proxy", sp_proxy), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -465,6 +500,7 @@ int scenario_init(scenario *sc)
     sc->event = strdup("counter");
     sc->eio = 4;
     sc->transport = SCENARIO_WEBSOCKET;
+    sc->cookies = 1;
     sc->impl = SCENARIO_IMPL_V4;
     sc->clients = 1;
     sc->messages = 10;
@@ -574,6 +610,7 @@ static const struct override {
     {"transport", target_fields, "transport", V_STR, 0},
     {"namespace", target_fields, "namespace", V_STR, 0},
     {"event", target_fields, "event", V_STR, 0},
+    {"proxy", target_fields, "proxy", V_STR, 0},
     {"impl", server_fields, "impl", V_STR, 0},
     {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
     {"clients", top_fields, "clients", V_NUM, 0},
@@ -729,6 +766,9 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
     }
     if (sc->headers_file) cJSON_AddStringToObject(t, "headers_file", sc->headers_file);
     json_tls(t, sc);
+    cJSON_AddBoolToObject(t, "cookies", sc->cookies);
+    cJSON_AddBoolToObject(t, "follow_redirects", sc->follow_redirects);
+    if (sc->proxy) cJSON_AddStringToObject(t, "proxy", sc->proxy);
     return t;
 }
 
@@ -795,6 +835,7 @@ void scenario_free(scenario *sc)
     free(sc->tls_cert);
     free(sc->tls_key);
     free(sc->tls_servername);
+    free(sc->proxy);
     free_query(sc->query, sc->nquery);
     free_query(sc->headers, sc->nheaders);
     free(sc->headers_file);

@@ -42,6 +42,9 @@ typedef struct scenario {
     /* target.tls (--cacert, -k/--insecure, --cert, --key): https/wss only; NULL = the default */
     char *tls_cacert, *tls_cert, *tls_key, *tls_servername;
     int tls_insecure;
+    int cookies;         /* target.cookies: each client keeps a cookie jar (net/cookie.h); default 1 */
+    int follow_redirects;   /* target.follow_redirects: same-scheme 3xx are followed; default 0 */
+    char *proxy;         /* target.proxy / --proxy: "http://host:port" (port 1080 added when absent), or NULL */
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
@@ -79,7 +82,7 @@ int  scenario_init(scenario *sc);                                   /* all defau
 int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
 int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
 /* key: mode url path cacert cert key clients messages duration transport eio passphrase namespace event threads ramp rate
- * total_rate think_ms start_id impl delay_ms. duration and ramp take seconds with an optional unit
+ * total_rate think_ms start_id impl delay_ms proxy. duration and ramp take seconds with an optional unit
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */
 int  scenario_override(scenario *sc, const char *key, const char *value, buf *err);

@@ -19,6 +19,9 @@ typedef struct net_config {
     int64_t connect_timeout_ns;   /* TCP and the first request */
     int64_t post_timeout_ns;      /* a polling POST's whole time (the message timeout) */
     int64_t max_message_bytes;    /* a websocket message or polling body larger than this is refused */
+    int cookies;                  /* each client keeps a cookie jar (cookie.h); 0: --no-cookies */
+    int follow_redirects;         /* same-scheme 3xx are followed (redirect.h); 0: an error naming Location */
+    const struct target *proxy;   /* an HTTP proxy both transports tunnel through (CONNECT); NULL: none */
 } net_config;
 
 typedef struct net_loop {

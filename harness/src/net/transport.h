@@ -10,6 +10,7 @@
 #include "base/buf.h"
 
 struct eio_packet;
+struct cookie_jar;
 
 /* The detail (class protocol) when a server's message or polling body is past limits.max_message_bytes. */
 #define TRANSPORT_MESSAGE_TOO_LARGE "message-too-large"
@@ -30,6 +31,7 @@ typedef struct transport_link {
     buf *queue;
     char sid[64];                 /* the Engine.IO session id, "" until the open packet (a handshake) */
     int64_t hold_ns;              /* how long a server may hold a long-poll GET: pingInterval + pingTimeout */
+    struct cookie_jar *jar;       /* the client's cookies, shared by its transports (cookie.h); NULL: off */
 } transport_link;
 
 typedef struct transport_ops {

@@ -14,6 +14,9 @@
 #include "net/headers.h"
 #include "net/target.h"
 #include "net/tls.h"
+#include "net/cookie.h"
+#include "net/redirect.h"
+#include <time.h>
 
 typedef struct poll_sock {
     uv_poll_t handle;
@@ -182,6 +185,52 @@ static struct curl_slist *poll_headers(poll_conn *c)
     return list;
 }
 
+/* Every response's Set-Cookie goes into the client's jar (redirect responses' too, when followed). */
+static size_t poll_on_header(char *p, size_t size, size_t n, void *userp)
+{
+    poll_conn *c = userp;
+    size_t vn;
+    const char *v = cookie_header_value(p, size * n, &vn);
+    if (v) cookie_jar_set(c->link.jar, v, vn, c->net->cfg.target->path, (int64_t)time(NULL));
+    return size * n;
+}
+
+/* The jar's cookies for this request (curl copies the string); nothing when cookies are off. */
+static void poll_cookies(poll_conn *c, CURL *e)
+{
+    if (!c->link.jar) return;
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, poll_on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    buf v = BUF_INIT;
+    if (cookie_jar_header(c->link.jar, c->net->cfg.target->path, (int64_t)time(NULL), &v) > 0)
+        curl_easy_setopt(e, CURLOPT_COOKIE, buf_cstr(&v));
+    buf_free(&v);
+}
+
+/* target.follow_redirects: curl follows same-scheme 3xx, a few in a row (CURLE_TOO_MANY_REDIRECTS past
+ * them, class protocol); a 301/302/303 turns a POST into a GET, as browsers do (a 307/308 keeps it). */
+static void poll_redirects(poll_conn *c, CURL *e)
+{
+    if (!c->net->cfg.follow_redirects) return;
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)NET_MAX_REDIRECTS);
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, strncmp(c->net->cfg.target->base, "https:", 6) ? "http" : "https");
+    /* a cookie set by a redirect response must go on the request it redirects to: curl's own engine, for
+     * this one transfer only (the jar, which poll_on_header fills too, carries them to later requests) */
+    if (c->link.jar) curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+}
+
+/* target.proxy: a CONNECT tunnel, as the websocket has (lws knows no other way): the proxy sees where,
+ * not what. An empty CURLOPT_NOPROXY makes the proxy apply to every host, whatever no_proxy says. */
+static void poll_proxy(poll_conn *c, CURL *e)
+{
+    const target *p = c->net->cfg.proxy;
+    if (!p) return;
+    curl_easy_setopt(e, CURLOPT_PROXY, p->base);
+    curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+}
+
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
@@ -197,7 +246,10 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body == &c->get_body ? poll_on_get_body : poll_on_post_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->net->cfg.max_message_bytes);
-    /* curl follows no redirects unless told (CURLOPT_FOLLOWLOCATION); a 3xx is an error naming Location */
+    poll_cookies(c, e);
+    poll_redirects(c, e);
+    poll_proxy(c, e);
+    /* curl follows no redirects unless told (poll_redirects); a 3xx is an error naming Location */
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
@@ -383,6 +435,19 @@ static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long statu
         poll_error(c, TLS_CLASS, c->tls_why);
         return 1;
     }
+    if (rc != CURLE_OK && c->proxy_code >= 300) {   /* the tunnel was refused: the target was never asked */
+        char detail[96];
+        snprintf(detail, sizeof detail, "%s: the proxy refused the CONNECT: HTTP %ld", method, c->proxy_code);
+        poll_error(c, "connect-refused", detail);
+        return 1;
+    }
+    if (rc == CURLE_TOO_MANY_REDIRECTS || (rc == CURLE_UNSUPPORTED_PROTOCOL && c->net->cfg.follow_redirects)) {
+        char detail[200];   /* a followed redirect that went too far, or to another scheme */
+        if (rc == CURLE_TOO_MANY_REDIRECTS) snprintf(detail, sizeof detail, "%s: more than %d redirects", method, NET_MAX_REDIRECTS);
+        else snprintf(detail, sizeof detail, "%s redirect not followed: another scheme (same scheme only)", method);
+        poll_error(c, poll_error_class(rc), detail);
+        return 1;
+    }
     if (rc != CURLE_OK) {
         poll_error(c, poll_error_class(rc), curl_easy_strerror(rc));
         return 1;
@@ -450,6 +515,8 @@ static void poll_check_done(net_loop *net)
             snprintf(location, sizeof location, "%s", loc);
         for (char *p = location; *p; p++)   /* the server's text: nothing for a terminal to act on */
             if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        if (c) c->proxy_code = 0;
+        if (c && net->cfg.proxy) curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &c->proxy_code);
         int is_get = c && c->get == e;
         if (c && !tls_poll_done(net, e, rc, c->tls_why, sizeof c->tls_why)) c->tls_why[0] = '\0';
         curl_multi_remove_handle(net->multi, e);

@@ -20,6 +20,7 @@ typedef struct poll_conn {
     void *headers;                /* struct curl_slist: Host and the user's headers for this client, built
                                      at its first request; NULL while none (or none but Host: net's) */
     char tls_why[160];            /* the request that just ended failed its TLS: why (tls.c), else "" */
+    long proxy_code;              /* the proxy's answer to the last request's CONNECT (target.proxy), 0: none */
 } poll_conn;
 
 extern const transport_ops poll_ops;

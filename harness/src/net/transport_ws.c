@@ -11,6 +11,9 @@
 #include "net/headers.h"
 #include "net/target.h"
 #include "net/tls.h"
+#include "net/cookie.h"
+#include "net/redirect.h"
+#include <time.h>
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
 #define WS_KEEP_BYTES (64 * 1024)
@@ -61,7 +64,7 @@ static int ws_on_receive(ws_conn *c, struct lws *wsi, const char *in, size_t len
 
 /* Why the connection failed: lws's text, or for a redirect (not followed, see ws_open) where it
  * pointed. The headers of the refused response are still there when lws reports the error. */
-static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, size_t cap)
+static const char *ws_error_detail(struct lws *wsi, const void *in, int c_proxy, char *out, size_t cap)
 {
     unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
     char loc[128];
@@ -74,9 +77,38 @@ static const char *ws_error_detail(struct lws *wsi, const void *in, char *out, s
     }
     /* lws says "HS: ws upgrade response not 101" for any refusal: the status says which */
     const char *text = in ? (const char *)in : "connection error";
+    if (c_proxy && !strncmp(text, "proxy", 5)) {   /* lws: "proxy not h1" for any answer but a 200 */
+        snprintf(out, cap, "ws: the proxy refused the CONNECT (%s)", text);
+        return out;
+    }
     if (!status) return text;
     snprintf(out, cap, "HTTP %u: %s", status, text);
     return out;
+}
+
+/* The jar's cookies on the upgrade request. The jar is bounded (COOKIE_JAR_MAX_BYTES) below the request
+ * buffer ws_context_create asks lws for, so they fit after the request line and lws's own headers. */
+static void ws_append_cookies(ws_conn *c, char **p, size_t room)
+{
+    if (!c->link.jar) return;
+    buf v = BUF_INIT;
+    if (cookie_jar_header(c->link.jar, c->net->cfg.target->path, (int64_t)time(NULL), &v) > 0 &&
+        v.len + 12 < room)
+        *p += sprintf(*p, "Cookie: %s\r\n", buf_cstr(&v));
+    buf_free(&v);
+}
+
+/* A Set-Cookie on the upgrade response (socket.io's io cookie when the websocket is the first transport, a
+ * load balancer's) joins the jar like a polling response's; lws keeps each repeated header as a fragment. */
+static void ws_take_cookies(ws_conn *c, struct lws *wsi)
+{
+    char v[COOKIE_MAX_BYTES + 256];
+    if (!c->link.jar) return;
+    for (int i = 0; i < 2 * COOKIE_JAR_MAX; i++) {
+        int n = lws_hdr_copy_fragment(wsi, v, (int)sizeof v, WSI_TOKEN_HTTP_SET_COOKIE, i);
+        if (n <= 0) break;
+        cookie_jar_set(c->link.jar, v, (size_t)n, c->net->cfg.target->path, (int64_t)time(NULL));
+    }
 }
 
 static int ws_write_text(ws_conn *c, struct lws *wsi, const char *p, size_t n)
@@ -146,6 +178,47 @@ static int ws_append_headers(ws_conn *c, struct lws *wsi, unsigned char **p, uns
     return rc;
 }
 
+static struct lws *ws_connect(ws_conn *c, const char *addr, int port, const char *path, const char *host);
+
+/* target.follow_redirects: a 3xx to the upgrade is followed here, not by lws (which would go to any host
+ * and port, resolving names with a blocking call): same scheme, the target's host or a number, at most
+ * NET_MAX_REDIRECTS in a row. 1 when the redirect was dealt with (followed, or refused with an error). */
+static int ws_follow(ws_conn *c, struct lws *wsi)
+{
+    unsigned status = lws_http_client_http_response(wsi);
+    char loc[TARGET_MAX_REQUEST + TARGET_MAX_HOST + 32];
+    if (!c->net->cfg.follow_redirects || status < 300 || status >= 400) return 0;
+    c->wsi = NULL;   /* this wsi goes, whatever follows */
+    if (c->redirects >= NET_MAX_REDIRECTS) {
+        char why[96];
+        snprintf(why, sizeof why, "ws upgrade: more than %d redirects", NET_MAX_REDIRECTS);
+        ws_error(c, "handshake", why);
+        return 1;
+    }
+    if (lws_hdr_copy(wsi, loc, sizeof loc, WSI_TOKEN_HTTP_LOCATION) <= 0) return 0;   /* reported as before */
+    redirect_to to;
+    buf err = BUF_INIT;
+    if (redirect_parse(loc, c->net->cfg.target, &to, &err) < 0) {
+        char why[256];
+        for (char *p = loc; *p; p++)   /* the server's text: nothing for a terminal to act on */
+            if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) *p = '?';
+        snprintf(why, sizeof why, "ws upgrade HTTP %u redirect to %.80s not followed: %.120s", status, loc,
+                 buf_cstr(&err));
+        buf_free(&err);
+        ws_error(c, "handshake", why);
+        return 1;
+    }
+    c->redirects++;
+    ws_take_cookies(c, wsi);   /* a cookie set with the redirect goes on the redirected upgrade */
+    lws_set_opaque_user_data(wsi, NULL);   /* its last events are no longer ours */
+    c->tcp_up = 0;
+    if (!ws_connect(c, to.addr, to.port, to.path, to.host)) {
+        c->wsi = NULL;
+        ws_error(c, "connect-refused", "ws upgrade: the redirect's connection could not be started");
+    }
+    return 1;
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {   /* no connection yet (vhost setup) */
@@ -157,6 +230,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
         return c ? tls_ws_verify(c->net, user, (int)len, &c->tls_err) : 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (c && ws_follow(c, wsi)) return 0;
         if (c) {
             char why[200];
             c->wsi = NULL;
@@ -165,17 +239,22 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
             if (!c->tcp_up && c->net->cfg.target->tls && tls_ws_failure(wsi, c->tls_err, in, why, sizeof why))
                 ws_error(c, TLS_CLASS, why);
             else
-                ws_error(c, c->tcp_up ? "handshake" : "connect-refused", ws_error_detail(wsi, in, why, sizeof why));
+                ws_error(c, c->tcp_up ? "handshake" : "connect-refused",
+                         ws_error_detail(wsi, in, c->net->cfg.proxy != NULL, why, sizeof why));
         }
         return 0;
-    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
         if (!c) return 0;
+        unsigned char **p = (unsigned char **)in, *end = *p + len;   /* the room, before anything is added */
         if (!c->tcp_up && c->net->cfg.target->tls) tls_ws_done(c->net, wsi);   /* TLS is up */
         c->tcp_up = 1;   /* the upgrade request is being written: TCP is up */
-        return ws_append_headers(c, wsi, (unsigned char **)in, *(unsigned char **)in + len);
+        ws_append_cookies(c, (char **)p, (size_t)(end - *p));
+        return ws_append_headers(c, wsi, p, end);
+    }
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (c) {
             c->established = 1;
+            ws_take_cookies(c, wsi);
             c->link.ev->on_open(c->link.user);
         }
         return 0;
@@ -226,6 +305,11 @@ int ws_context_create(net_loop *net)
     if (net->cfg.target->headers)   /* the upgrade request is built in it: room for the user's headers */
         info.pt_serv_buf_size = 4096 + HEADERS_MAX_BYTES;
     info.user = net;
+    info.pt_serv_buf_size = 4096 + COOKIE_JAR_MAX_BYTES + 1024;   /* the upgrade request, with the cookies */
+    if (net->cfg.proxy) {   /* target.proxy: lws sends CONNECT there for every websocket */
+        info.http_proxy_address = net->cfg.proxy->addr;
+        info.http_proxy_port = (unsigned)net->cfg.proxy->port;
+    }
     info.pcontext = &net->lws_live;
     tls_ws_context(&info, net);
     net->lws_live = lws_create_context(&info);
@@ -251,6 +335,29 @@ void ws_conn_free(ws_conn *c)
     buf_free(&c->wq);
 }
 
+static struct lws *ws_connect(ws_conn *c, const char *addr, int port, const char *path, const char *host)
+{
+    struct lws_client_connect_info i;
+    memset(&i, 0, sizeof i);
+    i.context = c->net->lws;
+    i.address = addr;
+    i.port = port;
+    i.path = path;
+    i.host = host;
+    i.origin = host;
+    i.local_protocol_name = "siocrypt";
+    i.opaque_user_data = c;
+    i.pwsi = &c->wsi;
+    i.retry_and_idle_policy = &ws_no_validity;
+    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
+     * a redirect is the server's answer, reported as a handshake error naming its Location, or followed
+     * by ws_follow when target.follow_redirects allows it */
+    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    char tls_host[TARGET_MAX_HOST + 16];   /* lws copies it before it returns */
+    tls_ws_connect(&i, c->net, tls_host, sizeof tls_host);
+    return lws_client_connect_via_info(&i);
+}
+
 static int ws_open(void *conn, const transport_events *ev, void *user, buf *queue)
 {
     ws_conn *c = conn;
@@ -260,29 +367,13 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     c->link.queue = queue;
     buf path = BUF_INIT;   /* lws copies what it is given (path, host, origin) before it returns */
     if (target_request_for(t, c->net->cfg.eio, "websocket", c->link.sid, 0, c->client, &path) < 0) { buf_free(&path); return -1; }
-
-    struct lws_client_connect_info i;
-    memset(&i, 0, sizeof i);
-    i.context = c->net->lws;
-    i.address = t->addr;          /* numeric, bare (no brackets for IPv6) */
-    i.port = t->port;
-    i.path = path.data;
-    i.host = t->host_header;      /* with brackets for an IPv6 literal */
-    i.origin = t->host_header;
-    i.local_protocol_name = "siocrypt";
-    i.opaque_user_data = c;
-    i.pwsi = &c->wsi;
-    i.retry_and_idle_policy = &ws_no_validity;
-    /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
-     * a redirect is the server's answer, reported as a handshake error naming its Location */
-    i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-    char tls_host[TARGET_MAX_HOST + 16];
-    tls_ws_connect(&i, c->net, tls_host, sizeof tls_host);
     c->closing = 0;
     c->established = 0;
     c->tcp_up = 0;
     c->tls_err = 0;
-    struct lws *wsi = lws_client_connect_via_info(&i);
+    c->redirects = 0;
+    /* numeric, bare (no brackets for IPv6); the Host header with brackets for an IPv6 literal */
+    struct lws *wsi = ws_connect(c, t->addr, t->port, path.data, t->host_header);
     buf_free(&path);
     if (!wsi) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */

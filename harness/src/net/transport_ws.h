@@ -18,6 +18,7 @@ typedef struct ws_conn {
     int tcp_up;                   /* the TCP connection was made: a later failure is not connect-refused */
     int client;                   /* the client's global index: {{client}} in headers and the query */
     int tls_err;                  /* the first X509 error of the server's certificate (tls.c), 0 none */
+    int redirects;                /* upgrade redirects followed in a row (target.follow_redirects) */
 } ws_conn;
 
 extern const transport_ops ws_ops;

@@ -34,6 +34,8 @@ void session_init(session *s, session_ctx *ctx, int index, const session_handler
     ws_conn_init(&s->ws, ctx->net);
     poll_conn_init(&s->poll, ctx->net);
     s->ws.client = s->poll.client = index;   /* {{client}} in the user's headers and query */
+    cookie_jar_init(&s->jar);
+    if (ctx->net->cfg.cookies) s->ws.link.jar = s->poll.link.jar = &s->jar;
 }
 
 static const transport_ops *session_ops(session_carrier t) { return t == CT_WEBSOCKET ? &ws_ops : &poll_ops; }
@@ -324,6 +326,7 @@ void session_free(session *s)
 {
     ws_conn_free(&s->ws);
     poll_conn_free(&s->poll);
+    cookie_jar_free(&s->jar);
     buf_free(&s->outq);
     buf_free(&s->scratch);
 }

@@ -12,6 +12,7 @@
 #define SIOCRYPT_SESSION_H
 #include <stdint.h>
 #include "base/buf.h"
+#include "net/cookie.h"
 #include "net/net.h"
 #include "net/transport_poll.h"
 #include "net/transport_ws.h"
@@ -94,6 +95,7 @@ typedef struct session {
     /* the transports (their state is their own: transport_ws.h, transport_poll.h) */
     ws_conn ws;
     poll_conn poll;
+    cookie_jar jar;               /* the client's cookies, which both transports send (net/cookie.h) */
 
     /* packets waiting to go out: records of [uint32 len][bytes]; the active transport drains it */
     buf outq;
