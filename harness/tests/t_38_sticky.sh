@@ -99,7 +99,10 @@ for how in "--no-cookies polling" "file polling" "--no-cookies upgrade"; do
             --messages 20 --quiet --out "$TMP/$out" "$1"
     fi
     r=$TMP/$out/report.json
-    [ "$(jqr "$r" .errors_total)" = 4 ] || fail "$out: expected every client (4) to fail, errors $(jq -c .errors "$r")"
+    # every client ends on one fatal error; over upgrade a failed upgrade may be counted too (not fatal: the
+    # client stays on polling), depending on how round robin interleaves the four clients' requests
+    [ "$(jq '[.errors | to_entries[] | select(.key != "upgrade") | .value] | add' "$r")" = 4 ] ||
+        fail "$out: expected every client (4) to fail, errors $(jq -c .errors "$r")"
     jq -e '[.error_details[] | select(.detail | test("HTTP 400: .*Session ID unknown"))] | length > 0' "$r" \
         >/dev/null || fail "$out: no 'Session ID unknown' among $(jq -c '[.error_details[].detail]' "$r")"
     echo "ok $out: every client failed, Session ID unknown"
