@@ -279,7 +279,8 @@ static const struct field target_fields[] = {
     S("url", sp_url), S("path", sp_path),
     F("passphrase", K_STR, passphrase, 0, 0, 0),
     S("eio", sp_eio), S("transport", sp_transport), S("namespace", sp_namespace),
-    S("event", sp_event), S("auth", sp_auth), S("query", sp_query), END};
+    S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
+    F("compression", K_BOOL, compression, 0, 0, 0), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -420,6 +421,7 @@ int scenario_init(scenario *sc)
     sc->event = strdup("counter");
     sc->eio = 4;
     sc->transport = SCENARIO_WEBSOCKET;
+    sc->compression = 1;
     sc->impl = SCENARIO_IMPL_V4;
     sc->clients = 1;
     sc->messages = 10;
@@ -510,7 +512,7 @@ int scenario_load(const char *path, scenario *sc, buf *err)
 }
 
 /* Command-line keys: where each lands in the schema, and how its text becomes a JSON value. */
-enum { V_STR, V_NUM, V_SECONDS };
+enum { V_STR, V_NUM, V_SECONDS, V_BOOL };
 static const struct override {
     const char *key;
     const struct field *table;
@@ -526,6 +528,7 @@ static const struct override {
     {"transport", target_fields, "transport", V_STR, 0},
     {"namespace", target_fields, "namespace", V_STR, 0},
     {"event", target_fields, "event", V_STR, 0},
+    {"compression", target_fields, "compression", V_BOOL, 0},
     {"impl", server_fields, "impl", V_STR, 0},
     {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
     {"clients", top_fields, "clients", V_NUM, 0},
@@ -548,7 +551,8 @@ static cJSON *override_value(const char *text, int kind)
         {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}, {"", 1}};
     char *end;
     double d;
-    if (kind == V_STR || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
+    if (kind == V_BOOL && (!strcmp(text, "true") || !strcmp(text, "false"))) return cJSON_CreateBool(text[0] == 't');
+    if (kind == V_STR || kind == V_BOOL || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
     errno = 0;
     d = strtod(text, &end);
     if (end == text || errno || !isfinite(d) || memchr(text, 'x', (size_t)(end - text)) ||
@@ -652,6 +656,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
     cJSON_AddStringToObject(t, "transport", scenario_transport_name(sc->transport));
     cJSON_AddStringToObject(t, "namespace", sc->ns);
     cJSON_AddStringToObject(t, "event", sc->event);
+    cJSON_AddBoolToObject(t, "compression", sc->compression);
     cJSON_AddItemToObject(t, "auth", sc->auth_json ? cJSON_Parse(sc->auth_json) : cJSON_CreateNull());
     if (sc->nquery) {
         cJSON *q = cJSON_AddObjectToObject(t, "query");

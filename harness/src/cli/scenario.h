@@ -36,6 +36,7 @@ typedef struct scenario {
     char *auth_json;     /* CONNECT payload as compact JSON object text, or NULL (eio 4 only) */
     scenario_param *query; /* target.query, in file order (after the URL's own query); none: NULL, 0 */
     size_t nquery;
+    int compression;     /* target.compression: offer permessage-deflate on the websocket, default 1 */
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */

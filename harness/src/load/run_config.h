@@ -34,6 +34,7 @@ typedef struct run_config {
     int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
     int64_t max_message_bytes;    /* a websocket message or polling body larger than this closes the client */
     int64_t max_queue_bytes;      /* more than this waiting to go out (the server does not read): closed too */
+    int compression;              /* offer permessage-deflate on the websocket */
     int verbose;
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */

@@ -149,6 +149,7 @@ static void worker_layers_init(worker *w)
     w->net.cfg.connect_timeout_ns = cfg->connect_timeout_ns;
     w->net.cfg.post_timeout_ns = cfg->message_timeout_ns;
     w->net.cfg.max_message_bytes = cfg->max_message_bytes;
+    w->net.cfg.compression = cfg->compression;
     w->net.loop = &w->loop;
     w->net.sched = &w->sched;
     w->net.nconns = w->nclients;

@@ -18,6 +18,7 @@ typedef struct net_config {
     int64_t connect_timeout_ns;   /* TCP and the first request */
     int64_t post_timeout_ns;      /* a polling POST's whole time (the message timeout) */
     int64_t max_message_bytes;    /* a websocket message or polling body larger than this is refused */
+    int compression;              /* offer permessage-deflate on the websocket (target.compression) */
 } net_config;
 
 typedef struct net_loop {

@@ -16,6 +16,7 @@ typedef struct ws_conn {
     int closing;
     int established;              /* the websocket handshake is done */
     int tcp_up;                   /* the TCP connection was made: a later failure is not connect-refused */
+    int deflate;                  /* the server accepted permessage-deflate (set before on_open) */
 } ws_conn;
 
 extern const transport_ops ws_ops;

@@ -41,6 +41,9 @@ int report_md(const result *r, buf *o)
                d->round_trips_per_s, d->window_s, d->offered_per_s);
     buf_printf(o, "| phases | ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s |\n", m->ramp_s, d->window_s,
                m->drain_s, m->close_s);
+    if (s->ws_opened)
+        buf_printf(o, "| websocket | %llu opened, compression %s |\n", (unsigned long long)s->ws_opened,
+                   result_ws_compression(s));
     buf_printf(o, "| errors | %llu (rate %.6f) |\n\n", (unsigned long long)d->errors_total, d->error_rate);
 
     buf_printf(o, "| latency (ms) | min | p50 | p90 | p99 | p99.9 | max | mean | count |\n"

@@ -201,6 +201,12 @@ static cJSON *dist_json(const result_dist *d, int full)
     return o;
 }
 
+const char *result_ws_compression(const stats *s)
+{
+    if (!s->ws_deflate) return "none";
+    return s->ws_deflate == s->ws_opened ? "permessage-deflate" : "partial";
+}
+
 cJSON *result_to_json(const result *r)
 {
     const stats *s = r->stats;
@@ -243,6 +249,10 @@ cJSON *result_to_json(const result *r)
     jsonx_add_int(x, "unverified", (int64_t)d->unverified);
     jsonx_add_int(x, "late", (int64_t)s->late);
     jsonx_add_int(x, "held", (int64_t)s->held);
+    x = cJSON_AddObjectToObject(o, "websocket");
+    jsonx_add_str(x, "compression", result_ws_compression(s));
+    jsonx_add_int(x, "opened", (int64_t)s->ws_opened);
+    jsonx_add_int(x, "compressed", (int64_t)s->ws_deflate);
 
     x = cJSON_AddObjectToObject(o, "errors");
     for (size_t i = 0; i < d->nclasses; i++) {
@@ -432,6 +442,14 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_uint(x, "verified", &s->verified, "messages", &e));
     TRY(jsonx_get_uint(x, "late", &s->late, "messages", &e));
     TRY(jsonx_get_uint(x, "held", &s->held, "messages", &e));
+
+    x = cJSON_GetObjectItemCaseSensitive(j, "websocket");   /* optional: reports before compression */
+    if (x) {
+        if (!cJSON_IsObject(x)) { buf_printf(&e, "websocket: not an object"); goto bad; }
+        TRY(jsonx_get_uint(x, "opened", &s->ws_opened, "websocket", &e));
+        TRY(jsonx_get_uint(x, "compressed", &s->ws_deflate, "websocket", &e));
+        if (s->ws_deflate > s->ws_opened) { buf_printf(&e, "websocket: more compressed than opened"); goto bad; }
+    }
 
     x = cJSON_GetObjectItemCaseSensitive(j, "error_details");
     if (!cJSON_IsArray(x)) { buf_printf(&e, "error_details: missing or not an array"); goto bad; }

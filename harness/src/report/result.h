@@ -128,4 +128,8 @@ result *result_load(const char *path, buf *err);          /* read + parse + resu
 /* Add src to dst (dst keeps its thresholds and meta strings; result_finish again afterwards). */
 int     result_merge(result *dst, const result *src, buf *err);
 
+/* report.json's websocket.compression: "permessage-deflate" when every websocket opened negotiated it,
+ * "none" when none did (or none was opened), "partial" in between (e.g. merged instances that differ). */
+const char *result_ws_compression(const stats *s);
+
 #endif

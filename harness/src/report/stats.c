@@ -148,6 +148,12 @@ void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
 void stats_decrypt_ns(stats *s, int64_t ns) { hist_record(s->decrypt, ns); }
 void stats_upgrade_ns(stats *s, int64_t ns) { hist_record(s->upgrade, ns); }
 
+void stats_ws_open(stats *s, int deflate)
+{
+    s->ws_opened++;
+    s->ws_deflate += deflate != 0;
+}
+
 /* Clean (text.h) and cut on a character boundary ("..." when cut), so every writer can print it; ':'
  * separates class and detail, so a class keeps none. */
 static void clean_copy(char *dst, size_t cap, const char *src, size_t n, int is_class)
@@ -238,6 +244,8 @@ int stats_merge(stats *dst, const stats *src)
     dst->verified += src->verified;
     dst->late += src->late;
     dst->held += src->held;
+    dst->ws_opened += src->ws_opened;
+    dst->ws_deflate += src->ws_deflate;
     stats_win a = stats_window(dst), b = stats_window(src);
     stats_set_window(dst, (stats_win){a.ns > b.ns ? a.ns : b.ns, a.verified + b.verified, a.sent + b.sent});
     if (hist_merge(dst->rtt, src->rtt) < 0 || hist_merge(dst->connect, src->connect) < 0 ||

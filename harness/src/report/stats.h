@@ -37,6 +37,7 @@ typedef struct stats {
     uint64_t late;                        /* answers to messages already given up on (timed out) */
     uint64_t held;                        /* open model: sends not made because a client had max_inflight */
     uint64_t errors;                      /* all stats_error calls */
+    uint64_t ws_opened, ws_deflate;       /* websockets opened, and how many of them negotiated permessage-deflate */
     hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
     hist *late_rtt;                       /* latency of the late answers, from their intended send time */
     /* The steady window, where load was offered: from the end of the ramp (or the first send, if later) to
@@ -69,6 +70,7 @@ void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns);
 void stats_encrypt_ns(stats *s, int64_t ns);
 void stats_decrypt_ns(stats *s, int64_t ns);
 void stats_upgrade_ns(stats *s, int64_t ns);
+void stats_ws_open(stats *s, int deflate);                         /* a websocket is up; deflate: negotiated */
 void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns);          /* an answer after its timeout */
 void stats_held(stats *s);                                           /* a send held back at max_inflight */
 void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);

@@ -164,6 +164,7 @@ static void session_upgrade_failed(session *s, const char *why)
 static void session_ws_on_open(void *user)
 {
     session *s = user;
+    stats_ws_open(s->ctx->st, s->ws.deflate);
     if (s->upgrade == UPGRADE_CONNECTING) {
         s->upgrade = UPGRADE_PROBING;
         ws_ops.push(&s->ws, "2probe", 6);
