@@ -299,6 +299,26 @@ static const struct field limit_fields[] = {
     FU("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0, "bytes"),
     FU("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE, "bytes"), END};
 
+/* socket.io-client's reconnectionDelay, reconnectionDelayMax, randomizationFactor, reconnectionAttempts */
+static const struct field reconnect_fields[] = {
+    FU("delay_ms", K_INT, reconnect_delay_ms, 0, 3600000, 0, "ms"),
+    FU("max_delay_ms", K_INT, reconnect_max_delay_ms, 0, 3600000, 0, "ms"),
+    F("jitter", K_NUM, reconnect_jitter, 0, 1, 0),
+    F("max_attempts", K_I64, reconnect_max_attempts, 0, 1000000000, 0), END};
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
+
+/* reconnect: true, false, or {delay_ms, max_delay_ms, jitter, max_attempts} (which means true). */
+static int sp_reconnect(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (cJSON_IsBool(v)) { sc->reconnect = cJSON_IsTrue(v); return 0; }
+    if (!cJSON_IsObject(v))
+        return buf_fail(err, "%s: must be true, false or an object {delay_ms, max_delay_ms, jitter, max_attempts}", name);
+    if (set_object(sc, reconnect_fields, v, name, err)) return -1;
+    sc->reconnect = 1;
+    return 0;
+}
+
 static const struct field step_fields[] = {
     FU("from", K_INT, steps_from, 1, MAX_CLIENTS, 0, "clients"),
     FU("step", K_INT, steps_step, 1, MAX_CLIENTS, 0, "clients"),
@@ -322,6 +342,7 @@ static const struct field top_fields[] = {
     O("timeouts", timeout_fields),
     O("limits", limit_fields),
     O("steps", step_fields),
+    S("reconnect", sp_reconnect),
     S("thresholds", sp_thresholds), END};
 
 /* ---- generic setters ------------------------------------------------------------------------------ */
@@ -428,6 +449,9 @@ int scenario_init(scenario *sc)
     sc->connect_ms = 5000;
     sc->message_ms = 5000;
     sc->drain_ms = 2000;
+    sc->reconnect_delay_ms = 1000;
+    sc->reconnect_max_delay_ms = 5000;
+    sc->reconnect_jitter = 0.5;
     sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
     sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
     if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
@@ -541,6 +565,7 @@ static const struct override {
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
     {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
     {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
+    {"reconnect", top_fields, "reconnect", V_BOOL, 0},
 };
 
 /* Text to a JSON value: a number when it reads as a plain decimal one (no hex, inf or nan), else a
@@ -625,6 +650,11 @@ int scenario_validate(const scenario *sc, buf *err)
             return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
     }
     if (check_total_rate(sc, err) < 0) return -1;
+    if (sc->reconnect_max_delay_ms < sc->reconnect_delay_ms)
+        return buf_fail(err, "reconnect.max_delay_ms: %d is below reconnect.delay_ms %d", sc->reconnect_max_delay_ms,
+                        sc->reconnect_delay_ms);
+    if (sc->reconnect && sc->mode != SCENARIO_MODE_LOAD)
+        return buf_fail(err, "reconnect: robustness probes never reconnect (leave it out)");
     if (sc->auth_json && sc->eio == 3)
         return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
@@ -703,6 +733,13 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
         cJSON_AddNumberToObject(st, "step", sc->steps_step);
         cJSON_AddNumberToObject(st, "to", sc->steps_to);
         cJSON_AddNumberToObject(st, "step_s", sc->step_s);
+    }
+    if (sc->reconnect) {
+        cJSON *rc = cJSON_AddObjectToObject(root, "reconnect");
+        cJSON_AddNumberToObject(rc, "delay_ms", sc->reconnect_delay_ms);
+        cJSON_AddNumberToObject(rc, "max_delay_ms", sc->reconnect_max_delay_ms);
+        cJSON_AddNumberToObject(rc, "jitter", sc->reconnect_jitter);
+        cJSON_AddNumberToObject(rc, "max_attempts", (double)sc->reconnect_max_attempts);
     }
     th = cJSON_AddArrayToObject(root, "thresholds");
     for (size_t i = 0; th && i < sc->nthresholds; i++)

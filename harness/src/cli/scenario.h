@@ -65,6 +65,12 @@ typedef struct scenario {
        the most it queues for a server that does not read; past either the client is closed */
     long long max_message_bytes;            /* default SCENARIO_DEFAULT_MAX_MESSAGE */
     long long max_queue_bytes;              /* default twice max_message_bytes */
+    /* reconnect: socket.io-client's reconnection (reconnectionDelay, reconnectionDelayMax, randomizationFactor,
+       reconnectionAttempts); on when the object (or true) is given, or --reconnect */
+    int reconnect;
+    int reconnect_delay_ms, reconnect_max_delay_ms;   /* defaults 1000, 5000 */
+    double reconnect_jitter;                          /* default 0.5 */
+    long long reconnect_max_attempts;                 /* default 0: unlimited */
     threshold *thresholds;   /* parsed by threshold_parse: only metrics and operators a run can evaluate */
     size_t nthresholds;
     unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */

@@ -35,6 +35,12 @@ typedef struct run_config {
     int64_t max_message_bytes;    /* a websocket message or polling body larger than this closes the client */
     int64_t max_queue_bytes;      /* more than this waiting to go out (the server does not read): closed too */
     int compression;              /* offer permessage-deflate on the websocket */
+    /* reconnection as socket.io-client does it (client.c): after a drop, wait delay * 2^attempt (at most
+     * max_delay), spread by +-jitter, then start a fresh session; 0 attempts = unlimited */
+    int reconnect;
+    int64_t reconnect_delay_ns, reconnect_max_delay_ns;
+    double reconnect_jitter;
+    int64_t reconnect_max_attempts;
     int verbose;
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */

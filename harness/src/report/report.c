@@ -260,6 +260,10 @@ void report_print_summary(FILE *f, const result *r)
                d->round_trips_per_s, d->window_s, d->offered_per_s);
     buf_printf(o, "  Phases       ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s\n", m->ramp_s, d->window_s,
                m->drain_s, m->close_s);
+    if (s->drops || s->reconnects)
+        buf_printf(o, "  Reconnects   %llu drops, %llu reconnected (reconnect p50 %.1f ms, max %.1f ms)\n",
+                   (unsigned long long)s->drops, (unsigned long long)s->reconnects, d->reconnect_ms.p50,
+                   d->reconnect_ms.max);
     if (s->ws_opened)
         buf_printf(o, "  Websocket    %llu opened, compression %s (%llu negotiated permessage-deflate)\n",
                    (unsigned long long)s->ws_opened, result_ws_compression(s), (unsigned long long)s->ws_deflate);
@@ -270,8 +274,9 @@ void report_print_summary(FILE *f, const result *r)
     buf_printf(o, "  %-14s %9s %9s %9s %9s %9s %9s %9s\n", "Latency (ms)", "min", "p50", "p90", "p99", "p99.9", "max", "mean");
     const struct { const char *name; const result_dist *x; } rows[] = {
         {"round trip", &d->latency_ms}, {"connect", &d->connect_ms}, {"upgrade", &d->upgrade_ms},
+        {"reconnect", &d->reconnect_ms},
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const result_dist *x = rows[i].x;
         if (!x->count && i) continue;
         buf_printf(o, "  %-14s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", rows[i].name, x->min, x->p50, x->p90,

@@ -51,6 +51,7 @@ int report_md(const result *r, buf *o)
     dist_row(o, "round trip", &d->latency_ms);
     dist_row(o, "connect", &d->connect_ms);
     if (d->upgrade_ms.count) dist_row(o, "upgrade", &d->upgrade_ms);
+    if (d->reconnect_ms.count) dist_row(o, "reconnect", &d->reconnect_ms);
     buf_printf(o, "\n| encryption (us) | p50 | p99 | mean | max | count |\n|---|---:|---:|---:|---:|---:|\n");
     buf_printf(o, "| encrypt | %.2f | %.2f | %.2f | %.2f | %llu |\n", d->encrypt_us.p50, d->encrypt_us.p99,
                d->encrypt_us.mean, d->encrypt_us.max, (unsigned long long)d->encrypt_us.count);

@@ -136,6 +136,7 @@ void result_finish(result *r)
     d->encrypt_us = dist_of(s->encrypt, 1e3);
     d->decrypt_us = dist_of(s->decrypt, 1e3);
     d->late_ms = dist_of(s->late_rtt, 1e6);
+    d->reconnect_ms = dist_of(s->reconnect, 1e6);
     stats_win w = stats_window(s);
     d->window_s = (double)w.ns / 1e9;
     d->window_verified = w.verified;
@@ -281,6 +282,10 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(o, "late_ms", dist_json(&d->late_ms, 1));
     cJSON_AddItemToObject(o, "connect_ms", dist_json(&d->connect_ms, 1));
     cJSON_AddItemToObject(o, "upgrade_ms", dist_json(&d->upgrade_ms, 1));
+    cJSON_AddItemToObject(o, "reconnect_ms", dist_json(&d->reconnect_ms, 1));
+    x = cJSON_AddObjectToObject(o, "reconnection");
+    jsonx_add_int(x, "drops", (int64_t)s->drops);
+    jsonx_add_int(x, "reconnects", (int64_t)s->reconnects);
     x = cJSON_AddObjectToObject(o, "encryption_us");
     cJSON_AddItemToObject(x, "encrypt", dist_json(&d->encrypt_us, 0));
     cJSON_AddItemToObject(x, "decrypt", dist_json(&d->decrypt_us, 0));
@@ -343,6 +348,7 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(x, "encrypt", hist_to_json(s->encrypt));
     cJSON_AddItemToObject(x, "decrypt", hist_to_json(s->decrypt));
     cJSON_AddItemToObject(x, "late", hist_to_json(s->late_rtt));
+    cJSON_AddItemToObject(x, "reconnect", hist_to_json(s->reconnect));
     cJSON_AddItemToObject(o, "timeline", timeline_to_json(&s->tl));
     return o;
 }
@@ -443,6 +449,12 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_uint(x, "late", &s->late, "messages", &e));
     TRY(jsonx_get_uint(x, "held", &s->held, "messages", &e));
 
+    x = cJSON_GetObjectItemCaseSensitive(j, "reconnection");   /* optional: reports before reconnection */
+    if (x) {
+        if (!cJSON_IsObject(x)) { buf_printf(&e, "reconnection: not an object"); goto bad; }
+        TRY(jsonx_get_uint(x, "drops", &s->drops, "reconnection", &e));
+        TRY(jsonx_get_uint(x, "reconnects", &s->reconnects, "reconnection", &e));
+    }
     x = cJSON_GetObjectItemCaseSensitive(j, "websocket");   /* optional: reports before compression */
     if (x) {
         if (!cJSON_IsObject(x)) { buf_printf(&e, "websocket: not an object"); goto bad; }
@@ -532,8 +544,14 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     if (!(x = obj(j, "histograms", what, err))) goto fail;
     if (read_hist(&s->rtt, x, "round_trip", what, err) < 0 || read_hist(&s->connect, x, "connect", what, err) < 0 ||
         read_hist(&s->upgrade, x, "upgrade", what, err) < 0 || read_hist(&s->encrypt, x, "encrypt", what, err) < 0 ||
-        read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0)
+        read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0 ||
+        (cJSON_GetObjectItemCaseSensitive(x, "reconnect") && read_hist(&s->reconnect, x, "reconnect", what, err) < 0))
         goto fail;
+    if (hist_count(s->reconnect) != s->reconnects) {
+        buf_printf(&e, "histograms.reconnect.count: %llu, but reconnection.reconnects is %llu",
+                   (unsigned long long)hist_count(s->reconnect), (unsigned long long)s->reconnects);
+        goto bad;
+    }
     if (hist_count(s->late_rtt) != s->late) {
         buf_printf(&e, "histograms.late.count: %llu, but messages.late is %llu",
                    (unsigned long long)hist_count(s->late_rtt), (unsigned long long)s->late);

@@ -68,7 +68,7 @@ typedef struct result_dist {
 typedef struct result_error_class { const char *cls; uint64_t count; } result_error_class;
 
 typedef struct result_derived {
-    result_dist latency_ms, connect_ms, upgrade_ms, encrypt_us, decrypt_us, late_ms;
+    result_dist latency_ms, connect_ms, upgrade_ms, encrypt_us, decrypt_us, late_ms, reconnect_ms;
     double window_s;                     /* the steady window (stats_window) */
     uint64_t window_verified;            /* round trips verified in it */
     uint64_t window_sent;                /* messages sent in it */

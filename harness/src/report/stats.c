@@ -21,7 +21,8 @@ stats *stats_new(void)
     s->encrypt = hist_new();
     s->decrypt = hist_new();
     s->late_rtt = hist_new();
-    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt ||
+    s->reconnect = hist_new();
+    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt || !s->reconnect ||
         timeline_init(&s->tl) < 0) {
         stats_free(s);
         return NULL;
@@ -35,7 +36,7 @@ void stats_free(stats *s)
 {
     if (!s) return;
     hist_free(s->rtt); hist_free(s->connect); hist_free(s->upgrade);
-    hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt);
+    hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt); hist_free(s->reconnect);
     timeline_free(&s->tl);
     free(s->err);
     free(s);
@@ -148,6 +149,14 @@ void stats_encrypt_ns(stats *s, int64_t ns) { hist_record(s->encrypt, ns); }
 void stats_decrypt_ns(stats *s, int64_t ns) { hist_record(s->decrypt, ns); }
 void stats_upgrade_ns(stats *s, int64_t ns) { hist_record(s->upgrade, ns); }
 
+void stats_drop(stats *s) { s->drops++; }
+
+void stats_reconnected(stats *s, int64_t since_drop_ns)
+{
+    s->reconnects++;
+    hist_record(s->reconnect, since_drop_ns);
+}
+
 void stats_ws_open(stats *s, int deflate)
 {
     s->ws_opened++;
@@ -245,12 +254,15 @@ int stats_merge(stats *dst, const stats *src)
     dst->late += src->late;
     dst->held += src->held;
     dst->ws_opened += src->ws_opened;
+    dst->drops += src->drops;
+    dst->reconnects += src->reconnects;
     dst->ws_deflate += src->ws_deflate;
     stats_win a = stats_window(dst), b = stats_window(src);
     stats_set_window(dst, (stats_win){a.ns > b.ns ? a.ns : b.ns, a.verified + b.verified, a.sent + b.sent});
     if (hist_merge(dst->rtt, src->rtt) < 0 || hist_merge(dst->connect, src->connect) < 0 ||
         hist_merge(dst->upgrade, src->upgrade) < 0 || hist_merge(dst->encrypt, src->encrypt) < 0 ||
-        hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0) return -1;
+        hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0 ||
+        hist_merge(dst->reconnect, src->reconnect) < 0) return -1;
     for (size_t i = 0; i < src->nerr; i++)
         if (stats_error_add(dst, src->err[i].cls, src->err[i].detail, src->err[i].count) < 0) return -1;
     /* errors that never got a kind (ENOMEM) still count */

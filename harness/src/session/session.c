@@ -320,6 +320,24 @@ void session_close(session *s)
 
 void session_abort(session *s) { session_finish(s); }
 
+void session_reset(session *s)
+{
+    if (s->state != SESSION_CLOSED) return;
+    /* the transports were aborted when it closed (no wsi, no curl handle points here any more) */
+    ws_conn_free(&s->ws);
+    poll_conn_free(&s->poll);
+    ws_conn_init(&s->ws, s->ctx->net);
+    poll_conn_init(&s->poll, s->ctx->net);
+    buf_clear(&s->outq);
+    s->state = SESSION_IDLE;
+    s->active = CT_NONE;
+    s->upgrade = UPGRADE_NONE;
+    s->sid[0] = '\0';
+    s->ping_interval_ns = s->ping_timeout_ns = s->next_ping_ns = s->pong_deadline_ns = 0;
+    s->max_payload = 0;
+    s->sio_connected = 0;
+}
+
 void session_free(session *s)
 {
     ws_conn_free(&s->ws);
