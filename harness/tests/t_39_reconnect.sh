@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reconnection (scenario reconnect{}, --reconnect) through a rolling restart: the real socket.io 4 server,
+# Reconnection (scenario reconnect{}, --reconnect) through a rolling restart, over every transport: the real socket.io 4 server,
 # started here on a fixed port, is killed mid-run and started again on the same port. Every client drops,
 # comes back and goes on counting (a fresh id); the report shows the outage (drops, the failed attempts),
 # the recovery (reconnects, reconnect_ms) and every message's one outcome (those in flight at the drop are
@@ -22,7 +22,7 @@ cat >"$TMP/rc.json" <<J
   "timeouts": {"connect_ms": 1000, "message_ms": 2000, "drain_ms": 2000} }
 J
 clients=6
-for transport in websocket polling; do
+for transport in websocket polling upgrade; do
     server_up
     out="$TMP/$transport"
     timeout 60 "$SIOCRYPT" run "$TMP/rc.json" --url "http://127.0.0.1:$PORT" --transport $transport \
