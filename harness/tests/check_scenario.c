@@ -394,6 +394,13 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"target\": {\"cookies\": \"no\"}}", "target.cookies: must be true or false"},
     {"{\"server\": {\"log\": null}}", "server.log: must be true or false"},
     {"{\"server\": {\"port\": 3000}}", "server.port: unknown key"},
+    {"{\"target\": {\"compression\": 1}}", "target.compression: must be true or false"},
+    {"{\"reconnect\": 1}", "reconnect: must be true, false or an object {delay_ms, max_delay_ms, jitter, "
+                           "max_attempts}"},
+    {"{\"reconnect\": {\"jitter\": 1.5}}", "reconnect.jitter: must be a number in [0, 1]"},
+    {"{\"reconnect\": {\"delay_ms\": -1}}", "reconnect.delay_ms: must be an integer in [0, 3600000] (ms)"},
+    {"{\"reconnect\": {\"max_attempts\": 0.5}}", "reconnect.max_attempts: must be an integer in [0, 1000000000]"},
+    {"{\"reconnect\": {\"tries\": 3}}", "reconnect.tries: unknown key"},
     {"{\"timeouts\": {\"connect_ms\": 0}}", "timeouts.connect_ms: must be an integer in [1, 3600000] (ms)"},
     {"{\"timeouts\": {\"message_ms\": \"5s\"}}", "timeouts.message_ms: must be an integer in [1, 3600000] (ms)"},
     {"{\"timeouts\": {\"drain_ms\": -1}}", "timeouts.drain_ms: must be an integer in [0, 3600000] (ms)"},
@@ -404,7 +411,7 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"thresholds\": [\"p99_ms<50\", \"P99<3\"]}", "thresholds[1]: unknown metric 'P99' (known: *"},
     {"{\"thresholds\": [\"p99ms<50\"]}", "thresholds[0]: unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
                                          "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, "
-                                         "connect_failures, unverified)"},
+                                         "connect_failures, unverified, reconnect_ms, reconnect_p99_ms)"},
     {"{\"thresholds\": [\"rps>=100\"]}", "thresholds[0]: unknown metric 'rps' (known: *"},
     {"{\"thresholds\": [\"errors==0\"]}", "thresholds[0]: unknown operator '==' (known: < <= > >=)"},
     {"{\"thresholds\": [\"p99_ms=50\"]}", "thresholds[0]: unknown operator '=' (known: < <= > >=)"},
@@ -717,6 +724,40 @@ START_TEST(overrides)
 }
 END_TEST
 
+/* target.compression defaults on; reconnect defaults off, an object turns it on with socket.io-client's
+ * defaults for what it leaves out; the command line's bool overrides; the cross-field check. */
+START_TEST(compression_and_reconnect)
+{
+    scenario sc;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(parse("{}", &sc, &err), 0);
+    ck_assert_int_eq(sc.compression, 1);
+    ck_assert_int_eq(sc.reconnect, 0);
+    ck_assert_int_eq(scenario_override(&sc, "compression", "false", &err), 0);
+    ck_assert_int_eq(sc.compression, 0);
+    ck_assert_int_eq(scenario_override(&sc, "reconnect", "true", &err), 0);
+    ck_assert_int_eq(sc.reconnect, 1);
+    ck_assert_int_eq(scenario_override(&sc, "reconnect", "yes", &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "reconnect: must be true, false or an object "
+                                     "{delay_ms, max_delay_ms, jitter, max_attempts}");
+    scenario_free(&sc);
+    buf_clear(&err);
+    ck_assert_int_eq(parse("{\"reconnect\": {\"max_attempts\": 3}}", &sc, &err), 0);
+    ck_assert_int_eq(sc.reconnect, 1);
+    ck_assert_int_eq(sc.reconnect_delay_ms, 1000);
+    ck_assert_int_eq(sc.reconnect_max_delay_ms, 5000);
+    ck_assert(sc.reconnect_jitter == 0.5);
+    ck_assert_int_eq(sc.reconnect_max_attempts, 3);
+    ck_assert_int_eq(scenario_validate(&sc, &err), 0);
+    scenario_free(&sc);
+    ck_assert_int_eq(parse("{\"reconnect\": {\"delay_ms\": 2000, \"max_delay_ms\": 1000}}", &sc, &err), 0);
+    ck_assert_int_eq(scenario_validate(&sc, &err), -1);
+    ck_assert_str_eq(buf_cstr(&err), "reconnect.max_delay_ms: 1000 is below reconnect.delay_ms 2000");
+    scenario_free(&sc);
+    buf_free(&err);
+}
+END_TEST
+
 START_TEST(add_threshold)
 {
     scenario sc;
@@ -727,7 +768,8 @@ START_TEST(add_threshold)
     ck_assert_str_eq(sc.thresholds[1].expr, "errors<=0");
     ck_assert_int_eq(scenario_add_threshold(&sc, "p99ms<5", "--threshold 'p99ms<5'", &err), -1);
     ck_assert_str_eq(buf_cstr(&err), "--threshold 'p99ms<5': unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
-                     "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, connect_failures, unverified)");
+                     "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, connect_failures, unverified, "
+                     "reconnect_ms, reconnect_p99_ms)");
     ck_assert_int_eq(scenario_add_threshold(&sc, "errors==0", "t", &err), -1);
     ck_assert_str_eq(buf_cstr(&err), "t: unknown operator '==' (known: < <= > >=)");
     ck_assert_uint_eq(sc.nthresholds, 2);
@@ -828,6 +870,7 @@ int main(void)
     tcase_add_test(tc, init_without_file);
     tcase_add_test(tc, query_field);
     tcase_add_test(tc, add_threshold);
+    tcase_add_test(tc, compression_and_reconnect);
     tcase_add_test(tc, load_is_bounded);
     suite_add_tcase(s, tc);
     return check_run(s);

@@ -68,6 +68,8 @@ static void cmd_run_usage(FILE *f)
         "  -H, --header 'N: V'     an HTTP header on every polling request and the websocket upgrade\n"
         "                          (repeatable, as curl's -H; {{client}} in V: the client's index);\n"
         "                          -H @FILE: one header line per client (client i sends line i)\n"
+        "  --no-compression        do not offer permessage-deflate on the websocket (target.compression)\n"
+        "  --reconnect             reconnect dropped clients as socket.io-client does (scenario reconnect)\n"
         "  -p, --passphrase P      passphrase (also --passphrase-file FILE, or SIOCRYPT_PASSPHRASE)\n"
         "  --threshold EXPR        e.g. 'p99_ms<50', 'error_rate<0.01' (repeatable; operators < <= > >=)\n"
         "  --out DIR               report folder (default reports/<scenario>-<UTC time>/; at most 960 bytes)\n"
@@ -188,6 +190,12 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->max_queue_bytes = sc->max_queue_bytes;
     cfg->cookies = sc->cookies;
     cfg->follow_redirects = sc->follow_redirects;
+    cfg->compression = sc->compression;
+    cfg->reconnect = sc->reconnect;
+    cfg->reconnect_delay_ns = (int64_t)sc->reconnect_delay_ms * 1000000;
+    cfg->reconnect_max_delay_ns = (int64_t)sc->reconnect_max_delay_ms * 1000000;
+    cfg->reconnect_jitter = sc->reconnect_jitter;
+    cfg->reconnect_max_attempts = sc->reconnect_max_attempts;
 }
 
 /* A stepped ramp's step of `clients` (run_plan.step_config): the rate and in-flight limit for that many
@@ -245,8 +253,8 @@ static void cmd_run_bad_option(const char *opt, int optopt_, buf *err)
 static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, buf *err)
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
-           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_PASSFILE, O_THRESHOLD,
-           O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_HEADER = 'H' };
+           O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_NO_COMPRESSION,
+           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -257,6 +265,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"max-inflight", required_argument, 0, O_MAX_INFLIGHT}, {"impl", required_argument, 0, O_IMPL},
         {"cacert", required_argument, 0, O_CACERT}, {"cert", required_argument, 0, O_CERT},
         {"key", required_argument, 0, O_KEY}, {"insecure", no_argument, 0, 'k'},
+        {"no-compression", no_argument, 0, O_NO_COMPRESSION}, {"reconnect", no_argument, 0, O_RECONNECT},
         {"passphrase", required_argument, 0, 'p'}, {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
         {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
@@ -279,6 +288,14 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
             continue;
         }
         switch (c) {
+        case O_NO_COMPRESSION:   /* target.compression false, as a scenario override */
+            o->ov_key[o->nov] = "compression";
+            o->ov_val[o->nov++] = "false";
+            break;
+        case O_RECONNECT:   /* reconnect true (the scenario's reconnect.* or their defaults) */
+            o->ov_key[o->nov] = "reconnect";
+            o->ov_val[o->nov++] = "true";
+            break;
         case 'p': o->pass = optarg; break;
         case O_PASSFILE: o->pass_file = optarg; break;
         case O_THRESHOLD: o->thresholds[o->nthresholds++] = optarg; break;

@@ -359,7 +359,8 @@ static const struct field target_fields[] = {
     S("event", sp_event), S("auth", sp_auth), S("query", sp_query),
     S("headers", sp_headers), S("headers_file", sp_headers_file), O("tls", tls_fields),
     F("cookies", K_BOOL, cookies, 0, 0, 0),
-    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), S("proxy", sp_proxy), END};
+    F("follow_redirects", K_BOOL, follow_redirects, 0, 0, 0), S("proxy", sp_proxy),
+    F("compression", K_BOOL, compression, 0, 0, 0), END};
 
 static const struct field server_fields[] = {
     S("impl", sp_impl),
@@ -377,6 +378,26 @@ static const struct field timeout_fields[] = {
 static const struct field limit_fields[] = {
     FU("max_message_bytes", K_I64, max_message_bytes, 1024, 1073741824, 0, "bytes"),
     FU("max_queue_bytes", K_I64, max_queue_bytes, 1024, 4294967296.0, SET_MAX_QUEUE, "bytes"), END};
+
+/* socket.io-client's reconnectionDelay, reconnectionDelayMax, randomizationFactor, reconnectionAttempts */
+static const struct field reconnect_fields[] = {
+    FU("delay_ms", K_INT, reconnect_delay_ms, 0, 3600000, 0, "ms"),
+    FU("max_delay_ms", K_INT, reconnect_max_delay_ms, 0, 3600000, 0, "ms"),
+    F("jitter", K_NUM, reconnect_jitter, 0, 1, 0),
+    F("max_attempts", K_I64, reconnect_max_attempts, 0, 1000000000, 0), END};
+
+static int set_object(scenario *sc, const struct field *table, const cJSON *obj, const char *prefix, buf *err);
+
+/* reconnect: true, false, or {delay_ms, max_delay_ms, jitter, max_attempts} (which means true). */
+static int sp_reconnect(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (cJSON_IsBool(v)) { sc->reconnect = cJSON_IsTrue(v); return 0; }
+    if (!cJSON_IsObject(v))
+        return buf_fail(err, "%s: must be true, false or an object {delay_ms, max_delay_ms, jitter, max_attempts}", name);
+    if (set_object(sc, reconnect_fields, v, name, err)) return -1;
+    sc->reconnect = 1;
+    return 0;
+}
 
 static const struct field step_fields[] = {
     FU("from", K_INT, steps_from, 1, MAX_CLIENTS, 0, "clients"),
@@ -401,6 +422,7 @@ static const struct field top_fields[] = {
     O("timeouts", timeout_fields),
     O("limits", limit_fields),
     O("steps", step_fields),
+    S("reconnect", sp_reconnect),
     S("thresholds", sp_thresholds), END};
 
 /* ---- generic setters ------------------------------------------------------------------------------ */
@@ -501,12 +523,16 @@ int scenario_init(scenario *sc)
     sc->eio = 4;
     sc->transport = SCENARIO_WEBSOCKET;
     sc->cookies = 1;
+    sc->compression = 1;
     sc->impl = SCENARIO_IMPL_V4;
     sc->clients = 1;
     sc->messages = 10;
     sc->connect_ms = 5000;
     sc->message_ms = 5000;
     sc->drain_ms = 2000;
+    sc->reconnect_delay_ms = 1000;
+    sc->reconnect_max_delay_ms = 5000;
+    sc->reconnect_jitter = 0.5;
     sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
     sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
     if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
@@ -591,7 +617,7 @@ int scenario_load(const char *path, scenario *sc, buf *err)
 }
 
 /* Command-line keys: where each lands in the schema, and how its text becomes a JSON value. */
-enum { V_STR, V_NUM, V_SECONDS };
+enum { V_STR, V_NUM, V_SECONDS, V_BOOL };
 static const struct override {
     const char *key;
     const struct field *table;
@@ -611,6 +637,7 @@ static const struct override {
     {"namespace", target_fields, "namespace", V_STR, 0},
     {"event", target_fields, "event", V_STR, 0},
     {"proxy", target_fields, "proxy", V_STR, 0},
+    {"compression", target_fields, "compression", V_BOOL, 0},
     {"impl", server_fields, "impl", V_STR, 0},
     {"delay_ms", server_fields, "delay_ms", V_NUM, 0},
     {"clients", top_fields, "clients", V_NUM, 0},
@@ -623,6 +650,7 @@ static const struct override {
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
     {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
     {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
+    {"reconnect", top_fields, "reconnect", V_BOOL, 0},
 };
 
 /* Text to a JSON value: a number when it reads as a plain decimal one (no hex, inf or nan), else a
@@ -633,7 +661,8 @@ static cJSON *override_value(const char *text, int kind)
         {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}, {"", 1}};
     char *end;
     double d;
-    if (kind == V_STR || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
+    if (kind == V_BOOL && (!strcmp(text, "true") || !strcmp(text, "false"))) return cJSON_CreateBool(text[0] == 't');
+    if (kind == V_STR || kind == V_BOOL || !strchr("0123456789+-.", text[0]) || !text[0]) return cJSON_CreateString(text);
     errno = 0;
     d = strtod(text, &end);
     if (end == text || errno || !isfinite(d) || memchr(text, 'x', (size_t)(end - text)) ||
@@ -706,6 +735,11 @@ int scenario_validate(const scenario *sc, buf *err)
             return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
     }
     if (check_total_rate(sc, err) < 0) return -1;
+    if (sc->reconnect_max_delay_ms < sc->reconnect_delay_ms)
+        return buf_fail(err, "reconnect.max_delay_ms: %d is below reconnect.delay_ms %d", sc->reconnect_max_delay_ms,
+                        sc->reconnect_delay_ms);
+    if (sc->reconnect && sc->mode != SCENARIO_MODE_LOAD)
+        return buf_fail(err, "reconnect: robustness probes never reconnect (leave it out)");
     if (sc->auth_json && sc->eio == 3)
         return buf_fail(err, "target.auth: needs eio 4 (an Engine.IO 3 client speaks Socket.IO protocol 4, "
                     "which has no CONNECT payload)");
@@ -754,6 +788,7 @@ static cJSON *json_target(const scenario *sc, int with_passphrase)
     cJSON_AddStringToObject(t, "transport", scenario_transport_name(sc->transport));
     cJSON_AddStringToObject(t, "namespace", sc->ns);
     cJSON_AddStringToObject(t, "event", sc->event);
+    cJSON_AddBoolToObject(t, "compression", sc->compression);
     cJSON_AddItemToObject(t, "auth", sc->auth_json ? cJSON_Parse(sc->auth_json) : cJSON_CreateNull());
     if (sc->nquery) {
         cJSON *q = cJSON_AddObjectToObject(t, "query");
@@ -810,6 +845,13 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
         cJSON_AddNumberToObject(st, "step", sc->steps_step);
         cJSON_AddNumberToObject(st, "to", sc->steps_to);
         cJSON_AddNumberToObject(st, "step_s", sc->step_s);
+    }
+    if (sc->reconnect) {
+        cJSON *rc = cJSON_AddObjectToObject(root, "reconnect");
+        cJSON_AddNumberToObject(rc, "delay_ms", sc->reconnect_delay_ms);
+        cJSON_AddNumberToObject(rc, "max_delay_ms", sc->reconnect_max_delay_ms);
+        cJSON_AddNumberToObject(rc, "jitter", sc->reconnect_jitter);
+        cJSON_AddNumberToObject(rc, "max_attempts", (double)sc->reconnect_max_attempts);
     }
     th = cJSON_AddArrayToObject(root, "thresholds");
     for (size_t i = 0; th && i < sc->nthresholds; i++)

@@ -45,6 +45,7 @@ typedef struct scenario {
     int cookies;         /* target.cookies: each client keeps a cookie jar (net/cookie.h); default 1 */
     int follow_redirects;   /* target.follow_redirects: same-scheme 3xx are followed; default 0 */
     char *proxy;         /* target.proxy / --proxy: "http://host:port" (port 1080 added when absent), or NULL */
+    int compression;     /* target.compression: offer permessage-deflate on the websocket, default 1 */
     /* server: only used when url is "local" */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
@@ -73,6 +74,12 @@ typedef struct scenario {
        the most it queues for a server that does not read; past either the client is closed */
     long long max_message_bytes;            /* default SCENARIO_DEFAULT_MAX_MESSAGE */
     long long max_queue_bytes;              /* default twice max_message_bytes */
+    /* reconnect: socket.io-client's reconnection (reconnectionDelay, reconnectionDelayMax, randomizationFactor,
+       reconnectionAttempts); on when the object (or true) is given, or --reconnect */
+    int reconnect;
+    int reconnect_delay_ms, reconnect_max_delay_ms;   /* defaults 1000, 5000 */
+    double reconnect_jitter;                          /* default 0.5 */
+    long long reconnect_max_attempts;                 /* default 0: unlimited */
     threshold *thresholds;   /* parsed by threshold_parse: only metrics and operators a run can evaluate */
     size_t nthresholds;
     unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */

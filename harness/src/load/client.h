@@ -9,6 +9,17 @@
 #include "load/counter.h"
 #include "load/probe_client.h"
 
+/* Reconnection (run_config.reconnect), as socket.io-client does it: after a drop, fresh sessions at growing
+ * delays until one connects (reconnect_ms: the drop to that CONNECT) or max_attempts have failed. */
+typedef struct client_reconnect {
+    int64_t drop_ns;              /* when the connected session was lost; 0 when not reconnecting */
+    int64_t attempts;             /* sessions started since the drop that failed */
+    uint64_t rng;                 /* the jitter's xorshift state */
+    int failed;                   /* the session closing now ended in an error (not our close) */
+    int no_retry;                 /* ...which socket.io-client does not reconnect after: the server's DISCONNECT */
+    int pending;                  /* a fresh start is on the timer */
+} client_reconnect;
+
 typedef struct client {
     workload_ctx *x;              /* what the worker's clients share */
     int index;                    /* global index over all workers, for logs */
@@ -17,6 +28,7 @@ typedef struct client {
     sched_entry timer;            /* on the worker's scheduler: start delay, open-model schedule, think time */
     counter_state counter;        /* the counter's part (counter.c) */
     probe_state probe;            /* the probe's part (probe_client.c) */
+    client_reconnect rc;
 } client;
 
 void client_init(client *c, workload_ctx *x, int index, const workload *wl);
@@ -28,7 +40,7 @@ void client_stop_sending(client *c);          /* drain: no new messages */
 void client_close(client *c);                 /* close politely (socket.io DISCONNECT, Engine.IO close) */
 void client_abort(client *c);                 /* drop the connection now */
 void client_free(client *c);
-int  client_is_finished(const client *c);
+int  client_is_finished(const client *c);        /* closed, and no reconnection waits */
 static inline size_t client_waiting(const client *c) { return c->wl->waiting(c); }
 
 #endif

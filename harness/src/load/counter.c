@@ -23,11 +23,16 @@ static void counter_init(client *c)
 /* ---- messages in flight ------------------------------------------------------------------------- */
 
 /* Messages still unanswered when we give up on them because the connection goes away (drain over, run
- * aborted) are counted, not lost: one `timeout` each, with why. */
+ * aborted) are counted, not lost: one `timeout` each, with why. A drop that will be reconnected ("disconnect")
+ * gives them up as `disconnect`: the server went away with them, and the next session cannot answer them
+ * (the closed model goes on there with a fresh id). */
 static void counter_on_close(client *c, const char *why)
 {
     int64_t now = clock_now_ns();
-    for (size_t n = inflight_clear(&c->counter.fl); n; n--) stats_error(c->x->st, now, "timeout", why);
+    int drop = !strcmp(why, "disconnect");
+    for (size_t n = inflight_clear(&c->counter.fl); n; n--)
+        stats_error(c->x->st, now, drop ? "disconnect" : "timeout", drop ? "in flight at the drop" : why);
+    if (drop) c->counter.next_id = c->counter.last_id + 2;
 }
 
 /* A bad answer (undecryptable, no id, a server's counter_error, a wrong id) is the outcome of the oldest

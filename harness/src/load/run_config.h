@@ -37,6 +37,13 @@ typedef struct run_config {
     int cookies;                  /* each client keeps a cookie jar (target.cookies; 0: --no-cookies) */
     int follow_redirects;         /* target.follow_redirects: same-scheme 3xx are followed */
     const struct target *proxy;   /* target.proxy, resolved; NULL: none */
+    int compression;              /* offer permessage-deflate on the websocket */
+    /* reconnection as socket.io-client does it (client.c): after a drop, wait delay * 2^attempt (at most
+     * max_delay), spread by +-jitter, then start a fresh session; 0 attempts = unlimited */
+    int reconnect;
+    int64_t reconnect_delay_ns, reconnect_max_delay_ns;
+    double reconnect_jitter;
+    int64_t reconnect_max_attempts;
     int verbose;
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */

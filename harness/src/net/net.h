@@ -22,6 +22,7 @@ typedef struct net_config {
     int cookies;                  /* each client keeps a cookie jar (cookie.h); 0: --no-cookies */
     int follow_redirects;         /* same-scheme 3xx are followed (redirect.h); 0: an error naming Location */
     const struct target *proxy;   /* an HTTP proxy both transports tunnel through (CONNECT); NULL: none */
+    int compression;              /* offer permessage-deflate on the websocket (target.compression) */
 } net_config;
 
 typedef struct net_loop {

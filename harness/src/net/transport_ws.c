@@ -243,6 +243,11 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
                          ws_error_detail(wsi, in, c->net->cfg.proxy != NULL, why, sizeof why));
         }
         return 0;
+    case LWS_CALLBACK_WS_EXT_DEFAULTS:
+        /* lws asks this only for an extension the server's 101 accepted, before ESTABLISHED; `user` is its
+         * name (the protocol's per-session data is not there yet) */
+        if (c && user && !strcmp((const char *)user, "permessage-deflate")) c->deflate = 1;
+        return 0;
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
         if (!c) return 0;
         unsigned char **p = (unsigned char **)in, *end = *p + len;   /* the room, before anything is added */
@@ -290,6 +295,32 @@ static const struct lws_protocols ws_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0}
 };
 
+/* lws 4.1.6 (Debian 12) loops for ever on a frame that is not compressed once permessage-deflate is on
+ * (warmcat/libwebsockets#2794: the client parser hands the same bytes to RECEIVE again and again, because
+ * it never counts them as used). Servers send such frames whenever they like: ws, under socket.io, leaves
+ * every message below its threshold (1024 bytes by default) uncompressed. The extension reports such a
+ * frame as nothing to do (5, PMDR_NOTHING_WE_SHOULD_DO) with its input untouched; marking the input used
+ * here ends that loop after the one RECEIVE, as later lws versions do. The rx buffers' layout is lws's
+ * struct lws_ext_pm_deflate_rx_ebufs: two lws_tokens, in and out. */
+#define WS_PMD_NOTHING_TO_DO 5
+static int ws_pm_deflate(struct lws_context *cx, const struct lws_extension *ext, struct lws *wsi,
+                         enum lws_extension_callback_reasons reason, void *user, void *in, size_t len)
+{
+    int n = lws_extension_callback_pm_deflate(cx, ext, wsi, reason, user, in, len);
+    if (reason == LWS_EXT_CB_PAYLOAD_RX && n == WS_PMD_NOTHING_TO_DO && in) {
+        struct lws_tokens *eb = in;   /* eb[0] in, eb[1] out: out already points at the frame's bytes */
+        eb[0].len = 0;
+    }
+    return n;
+}
+
+/* permessage-deflate (RFC 7692) offered as browsers offer it: the client's window bits left to the server.
+ * What inflates is bounded like any message: ws_on_receive counts the inflated bytes lws hands over. */
+static const struct lws_extension ws_extensions[] = {
+    {"permessage-deflate", ws_pm_deflate, "permessage-deflate; client_max_window_bits"},
+    {NULL, NULL, NULL}
+};
+
 int ws_context_create(net_loop *net)
 {
     struct lws_context_creation_info info;
@@ -297,6 +328,7 @@ int ws_context_create(net_loop *net)
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = ws_protocols;
+    if (net->cfg.compression) info.extensions = ws_extensions;
     info.options = LWS_SERVER_OPTION_LIBUV;
     info.foreign_loops = loops;
     info.fd_limit_per_thread = (unsigned)(2 * net->nconns + 64);
@@ -370,6 +402,7 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     c->closing = 0;
     c->established = 0;
     c->tcp_up = 0;
+    c->deflate = 0;
     c->tls_err = 0;
     c->redirects = 0;
     /* numeric, bare (no brackets for IPv6); the Host header with brackets for an IPv6 literal */

@@ -19,6 +19,7 @@ typedef struct ws_conn {
     int client;                   /* the client's global index: {{client}} in headers and the query */
     int tls_err;                  /* the first X509 error of the server's certificate (tls.c), 0 none */
     int redirects;                /* upgrade redirects followed in a row (target.follow_redirects) */
+    int deflate;                  /* the server accepted permessage-deflate (set before on_open) */
 } ws_conn;
 
 extern const transport_ops ws_ops;

@@ -260,6 +260,13 @@ void report_print_summary(FILE *f, const result *r)
                d->round_trips_per_s, d->window_s, d->offered_per_s);
     buf_printf(o, "  Phases       ramp %.2f s, steady %.2f s, drain %.2f s, close %.2f s\n", m->ramp_s, d->window_s,
                m->drain_s, m->close_s);
+    if (s->drops || s->reconnects)
+        buf_printf(o, "  Reconnects   %llu drops, %llu reconnected (reconnect p50 %.1f ms, max %.1f ms)\n",
+                   (unsigned long long)s->drops, (unsigned long long)s->reconnects, d->reconnect_ms.p50,
+                   d->reconnect_ms.max);
+    if (s->ws_opened)
+        buf_printf(o, "  Websocket    %llu opened, compression %s (%llu negotiated permessage-deflate)\n",
+                   (unsigned long long)s->ws_opened, result_ws_compression(s), (unsigned long long)s->ws_deflate);
     if (s->late || s->held)
         buf_printf(o, "  Late         %llu answers after their timeout (p50 %.1f ms, max %.1f ms); %llu sends held at "
                    "max_inflight\n", (unsigned long long)s->late, d->late_ms.p50, d->late_ms.max,
@@ -268,6 +275,7 @@ void report_print_summary(FILE *f, const result *r)
     const struct { const char *name; const result_dist *x; } rows[] = {
         {"round trip", &d->latency_ms}, {"connect", &d->connect_ms}, {"upgrade", &d->upgrade_ms},
         {"tls handshake", &d->tls_ms},
+        {"reconnect", &d->reconnect_ms},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const result_dist *x = rows[i].x;

@@ -321,6 +321,7 @@ int report_html(const result *r, buf *o)
     dist_row(o, "connect", &d->connect_ms);
     dist_row(o, "upgrade", &d->upgrade_ms);
     if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
+    if (d->reconnect_ms.count) dist_row(o, "reconnect", &d->reconnect_ms);
     buf_printf(o, "</table>\n<h2>Over time</h2>\n");
     timeline_charts(o, &s->tl);
 

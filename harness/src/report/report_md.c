@@ -44,6 +44,9 @@ int report_md(const result *r, buf *o)
     if (r->stats->tls_version[0] || r->stats->tls_insecure)
         buf_printf(o, "| tls | %s %s%s |\n", r->stats->tls_version, r->stats->tls_cipher,
                    r->stats->tls_insecure ? " **INSECURE (-k): certificates not verified**" : "");
+    if (s->ws_opened)
+        buf_printf(o, "| websocket | %llu opened, compression %s |\n", (unsigned long long)s->ws_opened,
+                   result_ws_compression(s));
     buf_printf(o, "| errors | %llu (rate %.6f) |\n\n", (unsigned long long)d->errors_total, d->error_rate);
 
     buf_printf(o, "| latency (ms) | min | p50 | p90 | p99 | p99.9 | max | mean | count |\n"
@@ -52,6 +55,7 @@ int report_md(const result *r, buf *o)
     dist_row(o, "connect", &d->connect_ms);
     if (d->upgrade_ms.count) dist_row(o, "upgrade", &d->upgrade_ms);
     if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
+    if (d->reconnect_ms.count) dist_row(o, "reconnect", &d->reconnect_ms);
     buf_printf(o, "\n| encryption (us) | p50 | p99 | mean | max | count |\n|---|---:|---:|---:|---:|---:|\n");
     buf_printf(o, "| encrypt | %.2f | %.2f | %.2f | %.2f | %llu |\n", d->encrypt_us.p50, d->encrypt_us.p99,
                d->encrypt_us.mean, d->encrypt_us.max, (unsigned long long)d->encrypt_us.count);

@@ -137,6 +137,7 @@ void result_finish(result *r)
     d->encrypt_us = dist_of(s->encrypt, 1e3);
     d->decrypt_us = dist_of(s->decrypt, 1e3);
     d->late_ms = dist_of(s->late_rtt, 1e6);
+    d->reconnect_ms = dist_of(s->reconnect, 1e6);
     stats_win w = stats_window(s);
     d->window_s = (double)w.ns / 1e9;
     d->window_verified = w.verified;
@@ -226,6 +227,12 @@ static int tls_from_json(stats *s, const cJSON *j, buf *e)
     return 0;
 }
 
+const char *result_ws_compression(const stats *s)
+{
+    if (!s->ws_deflate) return "none";
+    return s->ws_deflate == s->ws_opened ? "permessage-deflate" : "partial";
+}
+
 cJSON *result_to_json(const result *r)
 {
     const stats *s = r->stats;
@@ -268,6 +275,10 @@ cJSON *result_to_json(const result *r)
     jsonx_add_int(x, "unverified", (int64_t)d->unverified);
     jsonx_add_int(x, "late", (int64_t)s->late);
     jsonx_add_int(x, "held", (int64_t)s->held);
+    x = cJSON_AddObjectToObject(o, "websocket");
+    jsonx_add_str(x, "compression", result_ws_compression(s));
+    jsonx_add_int(x, "opened", (int64_t)s->ws_opened);
+    jsonx_add_int(x, "compressed", (int64_t)s->ws_deflate);
 
     x = cJSON_AddObjectToObject(o, "errors");
     for (size_t i = 0; i < d->nclasses; i++) {
@@ -298,6 +309,10 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(o, "upgrade_ms", dist_json(&d->upgrade_ms, 1));
     cJSON_AddItemToObject(o, "tls_ms", dist_json(&d->tls_ms, 1));
     tls_json(o, s);
+    cJSON_AddItemToObject(o, "reconnect_ms", dist_json(&d->reconnect_ms, 1));
+    x = cJSON_AddObjectToObject(o, "reconnection");
+    jsonx_add_int(x, "drops", (int64_t)s->drops);
+    jsonx_add_int(x, "reconnects", (int64_t)s->reconnects);
     x = cJSON_AddObjectToObject(o, "encryption_us");
     cJSON_AddItemToObject(x, "encrypt", dist_json(&d->encrypt_us, 0));
     cJSON_AddItemToObject(x, "decrypt", dist_json(&d->decrypt_us, 0));
@@ -361,6 +376,7 @@ cJSON *result_to_json(const result *r)
     cJSON_AddItemToObject(x, "decrypt", hist_to_json(s->decrypt));
     cJSON_AddItemToObject(x, "late", hist_to_json(s->late_rtt));
     cJSON_AddItemToObject(x, "tls", hist_to_json(s->tls));
+    cJSON_AddItemToObject(x, "reconnect", hist_to_json(s->reconnect));
     cJSON_AddItemToObject(o, "timeline", timeline_to_json(&s->tl));
     return o;
 }
@@ -461,6 +477,20 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     TRY(jsonx_get_uint(x, "late", &s->late, "messages", &e));
     TRY(jsonx_get_uint(x, "held", &s->held, "messages", &e));
 
+    x = cJSON_GetObjectItemCaseSensitive(j, "reconnection");   /* optional: reports before reconnection */
+    if (x) {
+        if (!cJSON_IsObject(x)) { buf_printf(&e, "reconnection: not an object"); goto bad; }
+        TRY(jsonx_get_uint(x, "drops", &s->drops, "reconnection", &e));
+        TRY(jsonx_get_uint(x, "reconnects", &s->reconnects, "reconnection", &e));
+    }
+    x = cJSON_GetObjectItemCaseSensitive(j, "websocket");   /* optional: reports before compression */
+    if (x) {
+        if (!cJSON_IsObject(x)) { buf_printf(&e, "websocket: not an object"); goto bad; }
+        TRY(jsonx_get_uint(x, "opened", &s->ws_opened, "websocket", &e));
+        TRY(jsonx_get_uint(x, "compressed", &s->ws_deflate, "websocket", &e));
+        if (s->ws_deflate > s->ws_opened) { buf_printf(&e, "websocket: more compressed than opened"); goto bad; }
+    }
+
     x = cJSON_GetObjectItemCaseSensitive(j, "error_details");
     if (!cJSON_IsArray(x)) { buf_printf(&e, "error_details: missing or not an array"); goto bad; }
     const cJSON *it;
@@ -542,11 +572,17 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     if (!(x = obj(j, "histograms", what, err))) goto fail;
     if (read_hist(&s->rtt, x, "round_trip", what, err) < 0 || read_hist(&s->connect, x, "connect", what, err) < 0 ||
         read_hist(&s->upgrade, x, "upgrade", what, err) < 0 || read_hist(&s->encrypt, x, "encrypt", what, err) < 0 ||
-        read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0)
+        read_hist(&s->decrypt, x, "decrypt", what, err) < 0 || read_hist(&s->late_rtt, x, "late", what, err) < 0 ||
+        (cJSON_GetObjectItemCaseSensitive(x, "reconnect") && read_hist(&s->reconnect, x, "reconnect", what, err) < 0))
         goto fail;
     /* histograms.tls is optional: reports from before TLS have none */
     if (cJSON_GetObjectItemCaseSensitive(x, "tls") && read_hist(&s->tls, x, "tls", what, err) < 0) goto fail;
     TRY(tls_from_json(s, j, &e));
+    if (hist_count(s->reconnect) != s->reconnects) {
+        buf_printf(&e, "histograms.reconnect.count: %llu, but reconnection.reconnects is %llu",
+                   (unsigned long long)hist_count(s->reconnect), (unsigned long long)s->reconnects);
+        goto bad;
+    }
     if (hist_count(s->late_rtt) != s->late) {
         buf_printf(&e, "histograms.late.count: %llu, but messages.late is %llu",
                    (unsigned long long)hist_count(s->late_rtt), (unsigned long long)s->late);

@@ -68,7 +68,7 @@ typedef struct result_dist {
 typedef struct result_error_class { const char *cls; uint64_t count; } result_error_class;
 
 typedef struct result_derived {
-    result_dist latency_ms, connect_ms, upgrade_ms, tls_ms, encrypt_us, decrypt_us, late_ms;
+    result_dist latency_ms, connect_ms, upgrade_ms, tls_ms, encrypt_us, decrypt_us, late_ms, reconnect_ms;
     double window_s;                     /* the steady window (stats_window) */
     uint64_t window_verified;            /* round trips verified in it */
     uint64_t window_sent;                /* messages sent in it */
@@ -127,5 +127,9 @@ result *result_from_json(const cJSON *j, const char *what, buf *err);
 result *result_load(const char *path, buf *err);          /* read + parse + result_from_json */
 /* Add src to dst (dst keeps its thresholds and meta strings; result_finish again afterwards). */
 int     result_merge(result *dst, const result *src, buf *err);
+
+/* report.json's websocket.compression: "permessage-deflate" when every websocket opened negotiated it,
+ * "none" when none did (or none was opened), "partial" in between (e.g. merged instances that differ). */
+const char *result_ws_compression(const stats *s);
 
 #endif

@@ -22,7 +22,8 @@ stats *stats_new(void)
     s->decrypt = hist_new();
     s->late_rtt = hist_new();
     s->tls = hist_new();
-    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt || !s->tls ||
+    s->reconnect = hist_new();
+    if (!s->rtt || !s->connect || !s->upgrade || !s->encrypt || !s->decrypt || !s->late_rtt || !s->tls || !s->reconnect ||
         timeline_init(&s->tl) < 0) {
         stats_free(s);
         return NULL;
@@ -36,7 +37,7 @@ void stats_free(stats *s)
 {
     if (!s) return;
     hist_free(s->rtt); hist_free(s->connect); hist_free(s->upgrade);
-    hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt);
+    hist_free(s->encrypt); hist_free(s->decrypt); hist_free(s->late_rtt); hist_free(s->reconnect);
     hist_free(s->tls);
     timeline_free(&s->tl);
     free(s->err);
@@ -166,6 +167,20 @@ void stats_tls(stats *s, int64_t ns, const char *version, const char *cipher)
     stats_tls_names(s, version, cipher);
 }
 
+void stats_drop(stats *s) { s->drops++; }
+
+void stats_reconnected(stats *s, int64_t since_drop_ns)
+{
+    s->reconnects++;
+    hist_record(s->reconnect, since_drop_ns);
+}
+
+void stats_ws_open(stats *s, int deflate)
+{
+    s->ws_opened++;
+    s->ws_deflate += deflate != 0;
+}
+
 /* Clean (text.h) and cut on a character boundary ("..." when cut), so every writer can print it; ':'
  * separates class and detail, so a class keeps none. */
 static void clean_copy(char *dst, size_t cap, const char *src, size_t n, int is_class)
@@ -256,12 +271,16 @@ int stats_merge(stats *dst, const stats *src)
     dst->verified += src->verified;
     dst->late += src->late;
     dst->held += src->held;
+    dst->ws_opened += src->ws_opened;
+    dst->drops += src->drops;
+    dst->reconnects += src->reconnects;
+    dst->ws_deflate += src->ws_deflate;
     stats_win a = stats_window(dst), b = stats_window(src);
     stats_set_window(dst, (stats_win){a.ns > b.ns ? a.ns : b.ns, a.verified + b.verified, a.sent + b.sent});
     if (hist_merge(dst->rtt, src->rtt) < 0 || hist_merge(dst->connect, src->connect) < 0 ||
         hist_merge(dst->upgrade, src->upgrade) < 0 || hist_merge(dst->encrypt, src->encrypt) < 0 ||
         hist_merge(dst->decrypt, src->decrypt) < 0 || hist_merge(dst->late_rtt, src->late_rtt) < 0 ||
-        hist_merge(dst->tls, src->tls) < 0) return -1;
+        hist_merge(dst->tls, src->tls) < 0 || hist_merge(dst->reconnect, src->reconnect) < 0) return -1;
     stats_tls_names(dst, src->tls_version, src->tls_cipher);
     dst->tls_insecure |= src->tls_insecure;
     for (size_t i = 0; i < src->nerr; i++)

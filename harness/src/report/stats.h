@@ -37,11 +37,14 @@ typedef struct stats {
     uint64_t late;                        /* answers to messages already given up on (timed out) */
     uint64_t held;                        /* open model: sends not made because a client had max_inflight */
     uint64_t errors;                      /* all stats_error calls */
+    uint64_t drops, reconnects;           /* reconnection: connected sessions lost, and sessions connected again */
+    uint64_t ws_opened, ws_deflate;       /* websockets opened, and how many of them negotiated permessage-deflate */
     hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
     hist *late_rtt;                       /* latency of the late answers, from their intended send time */
     hist *tls;                            /* TLS handshakes (ns): one per new TLS connection, any transport */
     char tls_version[32], tls_cipher[64]; /* negotiated, from the first TLS handshake seen; "" without TLS */
     int tls_insecure;                     /* -k: certificates were not verified */
+    hist *reconnect;                      /* reconnection: from the drop to the socket.io CONNECT again */
     /* The steady window, where load was offered: from the end of the ramp (or the first send, if later) to
      * the last send, on the monotonic clock. Recorders keep the raw marks; stats_window reads them. */
     int64_t win_from_ns;                  /* the end of the ramp (stats_window_from); 0 = the first send */
@@ -77,6 +80,9 @@ void stats_upgrade_ns(stats *s, int64_t ns);
 void stats_tls(stats *s, int64_t ns, const char *version, const char *cipher);
 void stats_tls_names(stats *s, const char *version, const char *cipher);
 void stats_tls_insecure(stats *s);                                   /* -k: certificates not verified */
+void stats_drop(stats *s);                                           /* a connected client lost its session */
+void stats_reconnected(stats *s, int64_t since_drop_ns);             /* ...and is connected again */
+void stats_ws_open(stats *s, int deflate);                         /* a websocket is up; deflate: negotiated */
 void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns);          /* an answer after its timeout */
 void stats_held(stats *s);                                           /* a send held back at max_inflight */
 void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);

@@ -9,14 +9,14 @@
 
 static const char *const metrics[] = {
     "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms",
-    "round_trips_per_s", "error_rate", "errors", "connect_failures", "unverified",
+    "round_trips_per_s", "error_rate", "errors", "connect_failures", "unverified", "reconnect_ms", "reconnect_p99_ms",
 };
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
 
 const char *threshold_metric_list(void)
 {
     return "p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, "
-           "connect_failures, unverified";
+           "connect_failures, unverified, reconnect_ms, reconnect_p99_ms";
 }
 
 const char *threshold_op_str(threshold_op op)
@@ -111,6 +111,9 @@ static double metric_value(const char *m, const result *r)
     if (!strcmp(m, "errors")) return (double)d->errors_total;
     if (!strcmp(m, "connect_failures")) return (double)r->stats->conn_failed;
     if (!strcmp(m, "unverified")) return (double)d->unverified;
+    /* the slowest recovery (and its p99): 0 when no client had to reconnect */
+    if (!strcmp(m, "reconnect_ms")) return d->reconnect_ms.count ? d->reconnect_ms.max : 0;
+    if (!strcmp(m, "reconnect_p99_ms")) return d->reconnect_ms.count ? d->reconnect_ms.p99 : 0;
     return NAN;
 }
 

@@ -167,6 +167,7 @@ static void session_upgrade_failed(session *s, const char *why)
 static void session_ws_on_open(void *user)
 {
     session *s = user;
+    stats_ws_open(s->ctx->st, s->ws.deflate);
     if (s->upgrade == UPGRADE_CONNECTING) {
         s->upgrade = UPGRADE_PROBING;
         ws_ops.push(&s->ws, "2probe", 6);
@@ -321,6 +322,24 @@ void session_close(session *s)
 }
 
 void session_abort(session *s) { session_finish(s); }
+
+void session_reset(session *s)
+{
+    if (s->state != SESSION_CLOSED) return;
+    /* the transports were aborted when it closed (no wsi, no curl handle points here any more) */
+    ws_conn_free(&s->ws);
+    poll_conn_free(&s->poll);
+    ws_conn_init(&s->ws, s->ctx->net);
+    poll_conn_init(&s->poll, s->ctx->net);
+    buf_clear(&s->outq);
+    s->state = SESSION_IDLE;
+    s->active = CT_NONE;
+    s->upgrade = UPGRADE_NONE;
+    s->sid[0] = '\0';
+    s->ping_interval_ns = s->ping_timeout_ns = s->next_ping_ns = s->pong_deadline_ns = 0;
+    s->max_payload = 0;
+    s->sio_connected = 0;
+}
 
 void session_free(session *s)
 {

@@ -114,6 +114,9 @@ void session_close(session *s);                 /* close politely (socket.io DIS
 void session_abort(session *s);                 /* drop the connection now */
 void session_fail(session *s, const char *cls, const char *detail);   /* end it with an error, counted */
 void session_free(session *s);
+/* A closed session back to idle, for a fresh start (reconnection): a new Engine.IO session, nothing of the
+ * old one kept. Not from inside a transport's event (the client calls it from its timer). */
+void session_reset(session *s);
 static inline session_state session_get_state(const session *s) { return s->state; }
 
 /* socket.io EVENTs on our namespace: [event, string] (the counter's form), or a whole JSON array as given
