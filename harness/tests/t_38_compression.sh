@@ -21,13 +21,14 @@ all_verified() {
         fail "$1: $(jq -c '[.messages, .errors]' "$r")"
 }
 
-start_server PER_MESSAGE_DEFLATE=1
-for transport in websocket upgrade; do
-    run 0 scenarios/smoke.json --url "$SERVER_URL" --transport $transport --out "$TMP/z-$transport"
-    all_verified "$TMP/z-$transport"
-    ws_is "$TMP/z-$transport" permessage-deflate
+start_server PER_MESSAGE_DEFLATE=1 ALLOW_EIO3=1
+for leg in "websocket 4" "upgrade 4" "websocket 3" "upgrade 3"; do
+    read -r transport eio <<<"$leg"
+    run 0 scenarios/smoke.json --url "$SERVER_URL" --transport $transport --eio $eio --out "$TMP/z-$transport-$eio"
+    all_verified "$TMP/z-$transport-$eio"
+    ws_is "$TMP/z-$transport-$eio" permessage-deflate
     grep -q 'compression permessage-deflate' "$TMP/out" || fail "$transport: the summary does not say it"
-    echo "ok $transport: negotiated, every message verified"
+    echo "ok $transport (EIO $eio): negotiated, every message verified"
 done
 run 0 scenarios/smoke.json --url "$SERVER_URL" --no-compression --out "$TMP/off"
 all_verified "$TMP/off"

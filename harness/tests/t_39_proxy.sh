@@ -17,7 +17,7 @@ expect_exit() {
         fail "sanitizer report: $(grep -m3 -E 'Sanitizer|runtime error:' "$TMP/out")"
 }
 source "$(dirname "$0")/faults.sh"
-start_server
+start_server ALLOW_EIO3=1
 real=${SERVER_URL##*:}
 trap 'kill $SERVER_PID $FAKE_PIDS 2>/dev/null; rm -rf "$TMP"' EXIT
 
@@ -36,11 +36,12 @@ proxy() {
 
 tunnels() { grep -ac "^CONNECT 127.0.0.1:$real\$" "$PROXY_ERR" || true; }
 
-# 1. through the proxy; a fresh proxy per run so its counts are this run's
-for t in websocket polling upgrade; do
+# 1. through the proxy, every transport on Engine.IO 4 and 3; a fresh proxy per run so its counts are this run's
+for leg in "websocket 4" "polling 4" "upgrade 4" "websocket 3" "polling 3" "upgrade 3"; do
+    read -r t eio <<<"$leg"
     proxy
-    out=via-$t
-    expect_exit 0 "$SIOCRYPT" run scenarios/smoke.json --url "$SERVER_URL" --transport "$t" --clients 3 \
+    out=via-$t-eio$eio
+    expect_exit 0 "$SIOCRYPT" run scenarios/smoke.json --url "$SERVER_URL" --transport "$t" --eio "$eio" --clients 3 \
         --messages 10 --proxy "127.0.0.1:$PROXY_PORT" --quiet --out "$TMP/$out"
     [ "$(jqr "$TMP/$out/report.json" .messages.verified)" = 30 ] || fail "$out: not every message verified"
     stop_fake

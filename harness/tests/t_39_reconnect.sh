@@ -8,9 +8,9 @@ source "$(dirname "$0")/lib.sh"
 PORT=$(free_port)
 SRV=""
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$TMP"' EXIT
-server_up() {
+server_up() {   # server_up [ENV=VAL...]
     : >"$TMP/server.log"
-    env PORT=$PORT HOST=127.0.0.1 LOG=0 DELAY_MS=0 node server/server.js >>"$TMP/server.log" 2>&1 &
+    env PORT=$PORT HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node server/server.js >>"$TMP/server.log" 2>&1 &
     SRV=$!
     for _ in $(seq 100); do grep -q "^listening on" "$TMP/server.log" && return 0; sleep 0.1; done
     fail "server did not start on $PORT: $(cat "$TMP/server.log")"
@@ -22,10 +22,12 @@ cat >"$TMP/rc.json" <<J
   "timeouts": {"connect_ms": 1000, "message_ms": 2000, "drain_ms": 2000} }
 J
 clients=6
-for transport in websocket polling upgrade; do
-    server_up
-    out="$TMP/$transport"
-    timeout 60 "$SIOCRYPT" run "$TMP/rc.json" --url "http://127.0.0.1:$PORT" --transport $transport \
+# every transport on Engine.IO 4, and polling and upgrade on Engine.IO 3 (the client pings there)
+for leg in "websocket 4" "polling 4" "upgrade 4" "polling 3" "upgrade 3"; do
+    read -r transport eio <<<"$leg"
+    if [ "$eio" = 4 ]; then out="$TMP/$transport"; srv_env=(); else out="$TMP/$transport-eio3"; srv_env=(ALLOW_EIO3=1); fi
+    server_up "${srv_env[@]}"
+    timeout 60 "$SIOCRYPT" run "$TMP/rc.json" --url "http://127.0.0.1:$PORT" --transport $transport --eio $eio \
         --threshold 'reconnect_ms<8000' --out "$out" -q >"$TMP/out" 2>&1 &
     run=$!
     sleep 2.5
@@ -33,7 +35,7 @@ for transport in websocket polling upgrade; do
     down_s=$(date +%s)
     sleep 2
     up_s=$(date +%s)
-    server_up
+    server_up "${srv_env[@]}"
     rc=0; wait $run || rc=$?
     server_kill
     r="$out/report.json"
@@ -63,6 +65,7 @@ for transport in websocket polling upgrade; do
     after=$(jq "[.timeline.seconds[] | select(.t > $up_s) | .verified] | add // 0" "$r")
     [ "$before" -gt 0 ] && [ "$after" -gt 0 ] || fail "$transport: verified $before before, $after after the outage"
     grep -q "Reconnects   $clients drops, $clients reconnected" "$TMP/out" || fail "$transport: summary: $(cat "$TMP/out")"
+    transport="$transport (EIO $eio)"
     echo "ok $transport: $clients dropped and reconnected in $(q .reconnect_ms.min)..$(q .reconnect_ms.max) ms," \
          "$before verified before, $after after, $inflight given up at the drop"
 done
