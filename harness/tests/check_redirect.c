@@ -40,6 +40,28 @@ START_TEST(followed)
 }
 END_TEST
 
+/* A TLS target is followed to TLS places only, with 443 as the default port. */
+START_TEST(tls_same_scheme)
+{
+    target ts;
+    target_init(&ts);
+    ck_assert_int_eq(target_parse(&ts, "https://localhost:3443", &err), 0);
+    ck_assert_int_eq(target_resolve(&ts, &err), 0);
+    ck_assert_int_eq(redirect_parse("wss://127.0.0.1/socket.io/", &ts, &to, &err), 0);
+    ck_assert_int_eq(to.port, 443);
+    ck_assert_str_eq(to.host, "127.0.0.1");
+    ck_assert_int_eq(redirect_parse("https://localhost:4443/x", &ts, &to, &err), 0);
+    ck_assert_int_eq(to.port, 4443);
+    ck_assert_str_eq(to.host, "localhost:4443");
+    buf_clear(&err);
+    ck_assert_int_eq(redirect_parse("http://127.0.0.1/", &ts, &to, &err), -1);   /* TLS to plain: never */
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "same scheme only: wss:// or https://"));
+    buf_clear(&err);
+    ck_assert_int_eq(redirect_parse("ws://127.0.0.1/", &ts, &to, &err), -1);
+    target_free(&ts);
+}
+END_TEST
+
 START_TEST(refused)
 {
     static const struct { const char *loc, *why; } cases[] = {
@@ -76,6 +98,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, followed);
     tcase_add_test(tc, refused);
+    tcase_add_test(tc, tls_same_scheme);
     suite_add_tcase(s, tc);
     return s;
 }

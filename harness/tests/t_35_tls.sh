@@ -99,6 +99,24 @@ m="$TMP/merged/report.json"
 [ "$(jqr "$m" .tls.version)" = "$(jqr "$TMP/v4-websocket/report.json" .tls.version)" ] || fail "merge: tls $(jq -c .tls "$m")"
 echo "ok siocrypt merge adds tls_ms and keeps tls{}"
 
+# 1b. target.follow_redirects on a TLS target: a 307 to wss:// / https:// (the same scheme) is followed, on the
+# websocket (net/redirect.c) and polling (curl) alike; the fake redirector serves https with the test CA's cert
+TLS_CERT="$d/server.pem" TLS_KEY="$d/server.key" \
+    node harness/tests/fakes/redirector.js to "$v4" >"$TMP/redir.port" 2>"$TMP/redir.err" &
+REDIR_PID=$!
+for _ in $(seq 100); do [ -s "$TMP/redir.port" ] && break; sleep 0.05; done
+redir=$(head -1 "$TMP/redir.port")
+[ -n "$redir" ] || fail "redirector did not start: $(cat "$TMP/redir.err")"
+jq '.target.follow_redirects = true' scenarios/smoke.json >"$TMP/follow.json"
+for t in websocket polling; do
+    expect_exit 0 "$SIOCRYPT" run "$TMP/follow.json" --url "https://127.0.0.1:$redir" --cacert "$ca" --transport "$t" \
+        --clients 2 --messages 5 --quiet --out "$TMP/redir-$t"
+    [ "$(jqr "$TMP/redir-$t/report.json" .messages.verified)" = 10 ] || fail "https redirect over $t: not verified"
+    echo "ok https redirect followed over $t: 10 verified"
+done
+kill "$REDIR_PID" 2>/dev/null; wait "$REDIR_PID" 2>/dev/null || true
+[ "$(grep -c '^redirect' "$TMP/redir.err")" -ge 2 ] || fail "the redirector saw no requests: $(cat "$TMP/redir.err")"
+
 # 2. servername: the certificate names other.example; the URL has the address
 cat >"$TMP/servername.json" <<JSON
 { "name": "servername", "clients": 2, "messages": 5,

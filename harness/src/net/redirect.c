@@ -41,7 +41,8 @@ static int redirect_host(const char *h, size_t n, const target *t, redirect_to *
     if (he == hs || (size_t)(he - hs) > TARGET_MAX_HOST) return buf_fail(err, "no host, or too long");
     memcpy(host, hs, (size_t)(he - hs));
     host[he - hs] = '\0';
-    out->port = 80;
+    int def_port = t->tls ? 443 : 80;
+    out->port = def_port;
     if (colon) {
         int port = 0;
         const char *p = colon + 1;
@@ -61,14 +62,16 @@ static int redirect_host(const char *h, size_t n, const target *t, redirect_to *
                         "on the websocket, which cannot resolve names during the run)", host);
     }
     int v6 = strchr(host, ':') != NULL;
-    if (out->port == 80) snprintf(out->host, sizeof out->host, v6 ? "[%s]" : "%s", host);
+    if (out->port == def_port) snprintf(out->host, sizeof out->host, v6 ? "[%s]" : "%s", host);
     else snprintf(out->host, sizeof out->host, v6 ? "[%s]:%d" : "%s:%d", host, out->port);
     return 0;
 }
 
 int redirect_parse(const char *location, const target *t, redirect_to *out, buf *err)
 {
-    static const char *schemes[] = {"ws://", "http://"};
+    /* same scheme only: a TLS target is followed to TLS places, a plain one to plain ones */
+    static const char *plain[] = {"ws://", "http://"}, *tls[] = {"wss://", "https://"};
+    const char **schemes = t->tls ? tls : plain;
     memset(out, 0, sizeof *out);
     if (!*location || !redirect_clean(location)) return buf_fail(err, "empty, or has a space or a control byte");
     if (location[0] == '/' && location[1] != '/') {
@@ -77,7 +80,7 @@ int redirect_parse(const char *location, const target *t, redirect_to *out, buf 
         snprintf(out->host, sizeof out->host, "%s", t->host_header);
         return redirect_path(location, out, err);
     }
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+    for (size_t i = 0; i < 2; i++) {
         size_t sn = strlen(schemes[i]);
         if (strncasecmp(location, schemes[i], sn)) continue;
         const char *h = location + sn;
@@ -90,5 +93,6 @@ int redirect_parse(const char *location, const target *t, redirect_to *out, buf 
         }
         return redirect_path(h + hn, out, err);
     }
-    return buf_fail(err, "another scheme (same scheme only: ws:// or http://)");
+    return buf_fail(err, t->tls ? "another scheme (same scheme only: wss:// or https://)"
+                                : "another scheme (same scheme only: ws:// or http://)");
 }
