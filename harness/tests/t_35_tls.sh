@@ -117,6 +117,19 @@ done
 kill "$REDIR_PID" 2>/dev/null; wait "$REDIR_PID" 2>/dev/null || true
 [ "$(grep -c '^redirect' "$TMP/redir.err")" -ge 2 ] || fail "the redirector saw no requests: $(cat "$TMP/redir.err")"
 
+# 1c. --proxy in front of a TLS target: the CONNECT tunnel carries TLS end to end, on both transports
+node harness/tests/fakes/connect_proxy.js >"$TMP/proxy.port" 2>"$TMP/proxy.err" &
+PROXY_PID=$!
+for _ in $(seq 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
+proxy_port=$(head -1 "$TMP/proxy.port")
+[ -n "$proxy_port" ] || fail "connect_proxy did not start: $(cat "$TMP/proxy.err")"
+for t in websocket polling; do
+    run_ok "https through --proxy over $t" "proxy-$t" --url "https://localhost:$v4" --cacert "$ca" --transport "$t" \
+        --proxy "127.0.0.1:$proxy_port"
+done
+kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null || true
+[ "$(grep -ac "^CONNECT .*:$v4\$" "$TMP/proxy.err")" -ge 2 ] || fail "the proxy tunnelled nothing: $(cat "$TMP/proxy.err")"
+
 # 2. servername: the certificate names other.example; the URL has the address
 cat >"$TMP/servername.json" <<JSON
 { "name": "servername", "clients": 2, "messages": 5,
