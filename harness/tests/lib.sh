@@ -11,7 +11,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # jqr FILE EXPR: one value from a report
 jqr() { jq -r "$2" "$1"; }
 
-# expect_exit CODE CMD...: run CMD (bounded by `timeout`), check its exit code; output goes to $TMP/out
+# expect_exit CODE CMD...: run CMD (bounded by `timeout`), check its exit code; output goes to $TMP/out. A
+# sanitizer report fails it too: LeakSanitizer keeps a failing run's exit code 1, so the code alone can hide one.
 expect_exit() {
     local want=$1; shift
     local got=0
@@ -20,6 +21,8 @@ expect_exit() {
         sed 's/^/  | /' "$TMP/out" | tail -40 >&2
         fail "expected exit $want, got $got: $*"
     fi
+    ! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/out" ||
+        fail "sanitizer report: $(grep -m3 -E 'Sanitizer|runtime error:' "$TMP/out")"
 }
 
 # a TCP port on 127.0.0.1 that nothing listens on
@@ -41,4 +44,22 @@ start_server() {
     done
     cat "$TMP/server.log" >&2
     fail "server did not start"
+}
+
+# serve NAME DIR [ENV=VAL...]: DIR/server.js (server, server/v2, server/v1) on any free port of 127.0.0.1,
+# quiet and without the seed's delay; sets $port. The pid goes into the caller's pids array, whose EXIT
+# trap stops them (`pids=(); trap 'for p in "${pids[@]}"; do kill "$p"; done; rm -rf "$TMP"' EXIT`).
+serve() {
+    local name=$1 dir=$2; shift 2
+    : >"$TMP/$name.log"   # before sed reads it: the background job's redirection may come later
+    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/server.js" >"$TMP/$name.log" 2>&1 &
+    pids+=($!)
+    port=
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/$name.log")
+        [ -n "$port" ] && return 0
+        sleep 0.1
+    done
+    cat "$TMP/$name.log" >&2
+    fail "$name: server did not start"
 }

@@ -17,21 +17,6 @@ source "$(dirname "$0")/tls.sh"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
-# serve NAME DIR VAR=VAL...: DIR/server.js on any free port of 127.0.0.1; sets $port
-serve() {
-    local name=$1 dir=$2; shift 2
-    : >"$TMP/$name.log"
-    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/server.js" >"$TMP/$name.log" 2>&1 &
-    pids+=($!)
-    port=
-    for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/$name.log")
-        [ -n "$port" ] && return 0
-        sleep 0.1
-    done
-    cat "$TMP/$name.log" >&2
-    fail "$name: server did not start"
-}
 
 # run_ok DESC OUT ARGS...: every round trip verified (2 clients x 5), over TLS
 run_ok() {

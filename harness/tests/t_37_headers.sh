@@ -16,21 +16,6 @@ source "$(dirname "$0")/lib.sh"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
-# serve NAME DIR VAR=VAL...: DIR/server.js on 127.0.0.1, any free port; sets $port
-serve() {
-    local name=$1 dir=$2; shift 2
-    : >"$TMP/$name.log"
-    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/server.js" >"$TMP/$name.log" 2>&1 &
-    pids+=($!)
-    port=
-    for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMP/$name.log")
-        [ -n "$port" ] && return 0
-        sleep 0.1
-    done
-    cat "$TMP/$name.log" >&2
-    fail "$name: server did not start"
-}
 
 # run_ok DESC OUT CLIENTS ARGS...: every round trip verified (CLIENTS x 5)
 run_ok() {
