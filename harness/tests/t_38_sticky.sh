@@ -80,11 +80,17 @@ for how in "--no-cookies polling" "file polling" "--no-cookies upgrade"; do
             --messages 20 --quiet --out "$TMP/$out" "$1"
     fi
     r=$TMP/$out/report.json
-    # every client ends on one fatal error; over upgrade a failed upgrade may be counted too (not fatal: the
-    # client stays on polling), depending on how round robin interleaves the four clients' requests
-    [ "$(jq '[.errors | to_entries[] | select(.key != "upgrade") | .value] | add' "$r")" = 4 ] ||
-        fail "$out: expected every client (4) to fail, errors $(jq -c .errors "$r")"
+    fatal=$(jq '[.errors | to_entries[] | select(.key != "upgrade") | .value] | add // 0' "$r")
+    if [ "$2" = polling ]; then
+        # over polling every request after the handshake is a coin toss: every client ends on one fatal error
+        [ "$fatal" = 4 ] || fail "$out: expected every client (4) to fail, errors $(jq -c .errors "$r")"
+    else
+        # over upgrade a client whose websocket happens to reach the process that has its session gets on
+        # with it (round robin interleaves the clients' requests): some fail, never all verify
+        [ "$fatal" -ge 1 ] && [ "$(jqr "$r" .messages.verified)" -lt 80 ] ||
+            fail "$out: expected clients to fail, errors $(jq -c .errors "$r"), $(jq -c .messages "$r")"
+    fi
     jq -e '[.error_details[] | select(.detail | test("HTTP 400: .*Session ID unknown"))] | length > 0' "$r" \
         >/dev/null || fail "$out: no 'Session ID unknown' among $(jq -c '[.error_details[].detail]' "$r")"
-    echo "ok $out: every client failed, Session ID unknown"
+    echo "ok $out: $fatal of 4 clients failed, Session ID unknown"
 done
