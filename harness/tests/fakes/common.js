@@ -31,7 +31,9 @@ function wsFrame(opcode, payload, claim) {
 }
 
 // Text payloads of the client's frames (masked, as clients must send them). Enough for small frames.
-function wsReader(onText) {
+// decode(body, firstByte), when given, turns a frame's payload into the message (deflate.js inflates
+// the frames whose RSV1 bit says they are compressed).
+function wsReader(onText, decode) {
     let acc = Buffer.alloc(0);
     return (chunk) => {
         acc = Buffer.concat([acc, chunk]);
@@ -44,11 +46,12 @@ function wsReader(onText) {
             const need = off + (masked ? 4 : 0) + n;
             if (acc.length < need) return;
             const mask = masked ? acc.subarray(off, off + 4) : null;
-            const body = Buffer.from(acc.subarray(off + (masked ? 4 : 0), need));
+            let body = Buffer.from(acc.subarray(off + (masked ? 4 : 0), need));
             if (mask) for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
-            const opcode = acc[0] & 0x0f;
+            const head = acc[0];
             acc = acc.subarray(need);
-            if (opcode === 1) onText(body.toString());
+            if (decode) body = decode(body, head);
+            if ((head & 0x0f) === 1) onText(body.toString());
         }
     };
 }

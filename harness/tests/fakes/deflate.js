@@ -10,7 +10,7 @@
 const http = require('http');
 const zlib = require('zlib');
 const crypto = require('crypto');
-const { listen, wsFrame, eioOpen } = require('./common');
+const { listen, wsFrame, wsReader, eioOpen } = require('./common');
 const mode = process.argv[2] || 'bomb';
 const bytes = Number(process.argv[3] || 8 * 1024 * 1024);
 
@@ -22,27 +22,11 @@ function deflatedFrame(text) {
     return f;
 }
 
-// The client's text messages, inflated when RSV1 says so (no context takeover: each one stands alone).
-function reader(onText) {
-    let acc = Buffer.alloc(0);
-    return (chunk) => {
-        acc = Buffer.concat([acc, chunk]);
-        for (;;) {
-            if (acc.length < 2) return;
-            let n = acc[1] & 0x7f, off = 2;
-            if (n === 126) { if (acc.length < 4) return; n = acc.readUInt16BE(2); off = 4; }
-            else if (n === 127) { if (acc.length < 10) return; n = Number(acc.readBigUInt64BE(2)); off = 10; }
-            if (acc.length < off + 4 + n) return;
-            const mask = acc.subarray(off, off + 4);
-            let body = Buffer.from(acc.subarray(off + 4, off + 4 + n));
-            for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
-            const head = acc[0];
-            acc = acc.subarray(off + 4 + n);
-            if (head & 0x40) body = zlib.inflateRawSync(Buffer.concat([body, Buffer.from([0, 0, 0xff, 0xff])]),
-                                                       { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-            if ((head & 0x0f) === 1) onText(body.toString());
-        }
-    };
+// The client's frames, inflated when RSV1 says so (no context takeover: each one stands alone).
+function inflated(body, head) {
+    if (!(head & 0x40)) return body;
+    return zlib.inflateRawSync(Buffer.concat([body, Buffer.from([0, 0, 0xff, 0xff])]),
+                               { finishFlush: zlib.constants.Z_SYNC_FLUSH });
 }
 
 const server = http.createServer((req, res) => { res.writeHead(400); res.end(); });
@@ -60,12 +44,12 @@ server.on('upgrade', (req, socket) => {
     // mixed: small packets uncompressed, as ws does below its threshold (socket.io's default is 1024 bytes)
     const send = (t) => socket.write(deflate && mode !== 'mixed' ? deflatedFrame(t) : wsFrame(1, t));
     send(eioOpen());
-    socket.on('data', reader((t) => {
+    socket.on('data', wsReader((t) => {
         if (t === '40' || t.startsWith('40{')) send('40{"sid":"x"}');
         else if (t.startsWith('42')) {
             const answer = '42["counter","' + 'x'.repeat(bytes) + '"]';
             socket.write(deflate ? deflatedFrame(answer) : wsFrame(1, answer));
         }
-    }));
+    }, inflated));
 });
 listen(server);
