@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct target;
+struct flow_spec;
 
 typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
 
@@ -49,6 +50,8 @@ typedef struct run_config {
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */
     const char *probe_args;
     int64_t probe_wait_ns;
+    /* flow workload (flow.c, scenario "workload": "flow"): the parsed flow; NULL: the counter (or the probe) */
+    const struct flow_spec *flow;
 } run_config;
 
 #endif

@@ -24,6 +24,22 @@
 
 #define STATS_MAX_ERROR_KINDS 256
 
+#define STATS_MAX_SERIES 64
+#define STATS_SERIES_MAX_CLASSES 16
+
+/* A named series: one flow step ("say") or `on` handler ("fanout") (load/flow.c). Its failures are counted
+ * here by class as well as in the run's errors{} (the caller calls stats_error too). */
+typedef struct stats_series {
+    char name[64];
+    int is_on;                            /* 1: received events (an `on` handler); 0: a step (emit or wait) */
+    uint64_t sent;                        /* steps: emits made / waits begun; handlers: events received */
+    uint64_t ok, failed;
+    uint64_t expected;                    /* handlers: deliveries the senders were told to expect (fan-out) */
+    hist *latency;                        /* ns */
+    struct { char cls[64]; uint64_t count; } fail[STATS_SERIES_MAX_CLASSES];   /* past 16: "(other)" */
+    size_t nfail;
+} stats_series;
+
 typedef struct stats_error_kind {
     char cls[64];
     char detail[160];     /* "" when none was given */
@@ -58,6 +74,8 @@ typedef struct stats {
     size_t nerr, caperr;
     timeline tl;
     int64_t wall_minus_mono_ns;
+    stats_series *series;                 /* nseries of them; every worker adds the same names in the same order */
+    size_t nseries;
 } stats;
 
 stats *stats_new(void);                   /* NULL on ENOMEM */
@@ -87,6 +105,14 @@ void stats_late(stats *s, int64_t now_ns, int64_t rtt_ns);          /* an answer
 void stats_held(stats *s);                                           /* a send held back at max_inflight */
 void stats_error(stats *s, int64_t now_ns, const char *cls, const char *detail_or_NULL);
 
+/* Named series. stats_series_add: the index of name (added when new; -1 on ENOMEM or past STATS_MAX_SERIES).
+ * The recorders take that index; an index out of range is ignored. */
+int  stats_series_add(stats *s, const char *name, int is_on);
+void stats_series_sent(stats *s, int i);
+void stats_series_ok(stats *s, int i, int64_t latency_ns);          /* latency_ns < 0: none measured */
+void stats_series_failed(stats *s, int i, const char *cls);
+void stats_series_expected(stats *s, int i, uint64_t n);
+
 /* The steady window. stats_window_from: where it may start at the earliest (the end of the ramp).
  * stats_window: its length, the round trips verified in it and the messages sent in it (the load offered). One instance: from max(ramp end, first send)
  * to the last send, and what was verified in between; without such a span (a single message) it falls back
@@ -97,7 +123,7 @@ typedef struct stats_win { int64_t ns; uint64_t verified, sent; } stats_win;
 stats_win stats_window(const stats *s);
 void stats_set_window(stats *s, stats_win w);                       /* from a report read back */
 
-/* Add src into dst (counts, histograms, errors, timeline by wall second). 0, -1 on ENOMEM. */
+/* Add src into dst (counts, histograms, errors, timeline by wall second, series by name). 0, -1 on ENOMEM. */
 int  stats_merge(stats *dst, const stats *src);
 /* Fold the timeline's current second in; readers (result.c) call it before they read. */
 void stats_flush(stats *s);

@@ -1,0 +1,68 @@
+/* flowtmpl: the flow's values at run time: templates rendered into JSON text for one client, captured
+ * variables, partial matching ("expect") and captures out of received values.
+ *
+ * Templates, inside any JSON string of a flow value: {{client}} (the client's global index), {{client % K}},
+ * {{seq}} (the iteration of the innermost repeat, from 0), {{now_us}} (CLOCK_MONOTONIC in microseconds:
+ * exact between clients of one process), {{unix_us}} (wall clock in microseconds: for several machines),
+ * {{random}} (a 64-bit unsigned integer), {{uuid}} (a random RFC 4122 version 4 UUID), {{payload N}} (N bytes
+ * of filler, N <= FLOWTMPL_MAX_PAYLOAD), {{var}} (a captured variable). Spaces inside the braces are allowed.
+ * A string that is exactly one template yields that value's JSON type: "{{now_us}}" renders as a number,
+ * "{{members}}" as whatever JSON value was captured; inside longer text values are spliced as text (a
+ * captured string without its quotes). Rendering always yields valid JSON (strings escaped as
+ * JSON.stringify does). Bounded: a rendered value is at most FLOWTMPL_MAX_RENDER bytes, else an error. */
+#ifndef SIOCRYPT_FLOWTMPL_H
+#define SIOCRYPT_FLOWTMPL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "base/buf.h"
+#include "load/flowspec.h"
+
+#define FLOWTMPL_MAX_PAYLOAD  (1 << 20)
+#define FLOWTMPL_MAX_RENDER   (4 << 20)
+#define FLOWTMPL_MAX_VAR      (64 << 10)   /* a captured value's JSON text, at most */
+
+/* One client's captured variables: JSON text per variable of the spec (flow_spec.vars), unset until captured. */
+typedef struct flowtmpl_vars {
+    buf val[FLOWSPEC_MAX_VARS];
+    unsigned char set[FLOWSPEC_MAX_VARS];
+} flowtmpl_vars;
+
+/* What a rendering needs to know about the client. */
+typedef struct flowtmpl_env {
+    const flow_spec *spec;                 /* for variable names */
+    int client;
+    int64_t seq;
+    uint64_t *rng;                         /* the client's generator state (xorshift64*; never 0) */
+    const flowtmpl_vars *vars;
+} flowtmpl_env;
+
+/* Check the templates of one string at parse time: 0, or -1 with "problem" in err ("unknown template
+ * '{{x}}'", "{{payload N}}: N must be in [0, 1048576]", "unclosed '{{'"). Variables are looked up in spec
+ * (names captured so far; spec->nvars of them). */
+int flowtmpl_check(const flow_spec *spec, const char *s, size_t n, buf *err);
+
+/* Append value v rendered as JSON text. -1 with err on a problem (an unset variable, past the size bound). */
+int flowtmpl_render(const flowtmpl_env *e, const cJSON *v, buf *out, buf *err);
+/* A template that must give an integer (deliveries.count): 0, or -1 with err. */
+int flowtmpl_render_int(const flowtmpl_env *e, const cJSON *v, int64_t *out, buf *err);
+
+void flowtmpl_vars_init(flowtmpl_vars *vs);
+void flowtmpl_vars_free(flowtmpl_vars *vs);
+/* Store the JSON text of v under variable index i (past FLOWTMPL_MAX_VAR: -1). */
+int  flowtmpl_vars_set(flowtmpl_vars *vs, int i, const cJSON *v);
+
+/* The item at a dotted path ("a.b.0.c": numbers index arrays), or NULL. "" is v itself. */
+const cJSON *flowtmpl_path(const cJSON *v, const char *path);
+
+/* Partial match: every field of expect must be equal in got (after rendering expect's templates for e); other
+ * fields are ignored; {"$exists": true|false} and {"$type": "number"|"string"|"boolean"|"object"|"array"|"null"}
+ * as values test presence and type; arrays match element by element (same length). 1: match; 0: no match,
+ * with "path: want X, got Y" in detail (values cut to a readable length); -1: a rendering problem (in detail). */
+int flowtmpl_match(const flowtmpl_env *e, const cJSON *expect, const cJSON *got, buf *detail);
+
+/* Apply captures to got: each capture's path into vs. Returns 0, or -1 with "capture 'x': no 'a.b' in the
+ * value" in detail (a missing path is a mismatch). */
+int flowtmpl_capture(flowtmpl_vars *vs, const flowspec_capture *caps, int ncaps, const cJSON *got, buf *detail);
+
+#endif
