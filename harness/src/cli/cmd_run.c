@@ -196,6 +196,7 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->reconnect_max_delay_ns = (int64_t)sc->reconnect_max_delay_ms * 1000000;
     cfg->reconnect_jitter = sc->reconnect_jitter;
     cfg->reconnect_max_attempts = sc->reconnect_max_attempts;
+    cfg->flow = sc->workload == SCENARIO_WORKLOAD_FLOW ? sc->flow : NULL;
 }
 
 /* A stepped ramp's step of `clients` (run_plan.step_config): the rate and in-flight limit for that many

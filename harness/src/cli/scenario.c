@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include "base/fileio.h"
 #include "cli/scenario.h"
+#include "load/flowspec.h"
 #include "net/headers.h"
 #include "net/target.h"
 
@@ -37,7 +38,7 @@ _Static_assert(MAX_PERIOD_S * 1000000000LL < INT64_MAX / 4, "the open model's pe
 enum {
     SET_MESSAGES = 1u << 0, SET_DURATION = 1u << 1, SET_ALLOW_EIO3 = 1u << 2, SET_NAME = 1u << 3,
     CLI_MESSAGES = 1u << 4, CLI_DURATION = 1u << 5, CLI_RATE = 1u << 6, CLI_TOTAL_RATE = 1u << 7,
-    SET_MAX_QUEUE = 1u << 8,
+    SET_MAX_QUEUE = 1u << 8, SET_WORKLOAD = 1u << 9,
 };
 
 /* K_NUM0: 0 (off), or a number in [min, max] */
@@ -296,6 +297,40 @@ static int sp_impl(scenario *sc, const cJSON *v, const char *name, buf *err)
     return buf_fail(err, "%s: must be \"v4\", \"v2\" or \"v1\"", name);
 }
 
+static int sp_workload(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (pick_name(v, SCENARIO_WORKLOAD_COUNTER, SCENARIO_WORKLOAD_FLOW, scenario_workload_name, &sc->workload) == 0) {
+        sc->set_ |= SET_WORKLOAD;
+        return 0;
+    }
+    return buf_fail(err, "%s: must be \"counter\" or \"flow\"", name);
+}
+
+static int sp_app(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    if (pick_name(v, SCENARIO_APP_COUNTER, SCENARIO_APP_CHAT, scenario_app_name, &sc->app) == 0) return 0;
+    return buf_fail(err, "%s: must be \"counter\" or \"chat\"", name);
+}
+
+/* flow: the scripted flow, parsed and checked whole here (flowspec.c names the place of every problem). */
+static int sp_flow(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    flow_spec *f = calloc(1, sizeof *f);
+    buf why = BUF_INIT;
+    (void)name;
+    if (!f) return buf_fail(err, "out of memory");
+    if (flowspec_parse(v, f, &why) < 0) {
+        buf_fail(err, "%s", buf_cstr(&why));
+        buf_free(&why);
+        free(f);
+        return -1;
+    }
+    buf_free(&why);
+    if (sc->flow) { flowspec_free(sc->flow); free(sc->flow); }
+    sc->flow = f;
+    return 0;
+}
+
 static int sp_mode(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     if (pick_name(v, SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS, scenario_mode_name, &sc->mode) == 0) return 0;
@@ -363,7 +398,8 @@ static const struct field target_fields[] = {
     F("compression", K_BOOL, compression, 0, 0, 0), END};
 
 static const struct field server_fields[] = {
-    S("impl", sp_impl),
+    S("impl", sp_impl), S("app", sp_app),
+    FU("push_ms", K_INT, push_ms, 0, 3600000, 0, "ms"),
     FU("delay_ms", K_INT, delay_ms, 0, 3600000, 0, "ms"),
     F("allow_eio3", K_BOOL, allow_eio3, 0, 0, SET_ALLOW_EIO3),
     F("hardened", K_BOOL, hardened, 0, 0, 0),
@@ -407,7 +443,7 @@ static const struct field step_fields[] = {
 
 static const struct field top_fields[] = {
     F("name", K_STR, name, 1, 0, SET_NAME),
-    S("mode", sp_mode),
+    S("mode", sp_mode), S("workload", sp_workload), S("flow", sp_flow),
     O("target", target_fields), O("server", server_fields),
     F("clients", K_INT, clients, 1, MAX_CLIENTS, 0),
     F("messages", K_I64, messages, 0, MAX_MESSAGES, SET_MESSAGES),
@@ -507,6 +543,7 @@ static void resolve_defaults(scenario *sc)
     if ((sc->set_ & SET_DURATION) && !(sc->set_ & SET_MESSAGES) && sc->duration_s > 0) sc->messages = 0;
     if (!(sc->set_ & SET_ALLOW_EIO3)) sc->allow_eio3 = sc->eio == 3 && sc->impl == SCENARIO_IMPL_V4;
     if (!(sc->set_ & SET_MAX_QUEUE)) sc->max_queue_bytes = 2 * sc->max_message_bytes;
+    if (!(sc->set_ & SET_WORKLOAD) && sc->flow) sc->workload = SCENARIO_WORKLOAD_FLOW;
 }
 
 /* ---- public --------------------------------------------------------------------------------------- */
@@ -525,6 +562,7 @@ int scenario_init(scenario *sc)
     sc->cookies = 1;
     sc->compression = 1;
     sc->impl = SCENARIO_IMPL_V4;
+    sc->push_ms = -1;
     sc->clients = 1;
     sc->messages = 10;
     sc->connect_ms = 5000;
@@ -738,6 +776,12 @@ int scenario_validate(const scenario *sc, buf *err)
     if (sc->reconnect_max_delay_ms < sc->reconnect_delay_ms)
         return buf_fail(err, "reconnect.max_delay_ms: %d is below reconnect.delay_ms %d", sc->reconnect_max_delay_ms,
                         sc->reconnect_delay_ms);
+    if (sc->workload == SCENARIO_WORKLOAD_FLOW && !sc->flow)
+        return buf_fail(err, "workload: \"flow\" needs a flow (the \"flow\" object: see the README's flow language)");
+    if (sc->workload == SCENARIO_WORKLOAD_COUNTER && sc->flow)
+        return buf_fail(err, "flow: given, but workload is \"counter\" (leave workload out, or make it \"flow\")");
+    if (sc->flow && sc->mode != SCENARIO_MODE_LOAD)
+        return buf_fail(err, "flow: robustness runs send probes, not flows (leave one of them out)");
     if (sc->reconnect && sc->mode != SCENARIO_MODE_LOAD)
         return buf_fail(err, "reconnect: robustness probes never reconnect (leave it out)");
     if (sc->auth_json && sc->eio == 3)
@@ -749,6 +793,8 @@ int scenario_validate(const scenario *sc, buf *err)
                                      "0123456789.-") != strlen(sc->tls_servername))
         return buf_fail(err, "target.tls.servername: must be a host name (letters, digits, '.', '-')");
     if (!scenario_is_local(sc)) return 0;
+    if (sc->app == SCENARIO_APP_CHAT && sc->impl == SCENARIO_IMPL_V1)
+        return buf_fail(err, "server.app: \"chat\" runs on server.impl v4 or v2 (there is no socket.io 1 chat app)");
     if (sc->eio == 4 && sc->impl != SCENARIO_IMPL_V4)
         return buf_fail(err, "target.eio: 4 is not served by server.impl %s (socket.io %s speaks Engine.IO 3); "
                     "use eio 3 or impl v4", scenario_impl_name(sc->impl), sc->impl == SCENARIO_IMPL_V1 ? "1" : "2");
@@ -815,9 +861,13 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     if (!root) return -1;
     cJSON_AddStringToObject(root, "name", sc->name);
     cJSON_AddStringToObject(root, "mode", scenario_mode_name(sc->mode));
+    cJSON_AddStringToObject(root, "workload", scenario_workload_name(sc->workload));
+    if (sc->flow && sc->flow->root) cJSON_AddItemToObject(root, "flow", cJSON_Duplicate(sc->flow->root, 1));
     cJSON_AddItemToObject(root, "target", json_target(sc, with_passphrase));
     s = cJSON_AddObjectToObject(root, "server");
     cJSON_AddStringToObject(s, "impl", scenario_impl_name(sc->impl));
+    cJSON_AddStringToObject(s, "app", scenario_app_name(sc->app));
+    if (sc->push_ms >= 0) cJSON_AddNumberToObject(s, "push_ms", sc->push_ms);
     cJSON_AddNumberToObject(s, "delay_ms", sc->delay_ms);
     cJSON_AddBoolToObject(s, "allow_eio3", sc->allow_eio3);
     cJSON_AddBoolToObject(s, "hardened", sc->hardened);
@@ -882,6 +932,7 @@ void scenario_free(scenario *sc)
     free_query(sc->headers, sc->nheaders);
     free(sc->headers_file);
     free(sc->thresholds);
+    if (sc->flow) { flowspec_free(sc->flow); free(sc->flow); }
     memset(sc, 0, sizeof *sc);
 }
 
@@ -898,6 +949,16 @@ const char *scenario_transport_name(int t)
 const char *scenario_impl_name(int impl)
 {
     return impl == SCENARIO_IMPL_V2 ? "v2" : impl == SCENARIO_IMPL_V1 ? "v1" : impl == SCENARIO_IMPL_V4 ? "v4" : "?";
+}
+
+const char *scenario_workload_name(int w)
+{
+    return w == SCENARIO_WORKLOAD_FLOW ? "flow" : w == SCENARIO_WORKLOAD_COUNTER ? "counter" : "?";
+}
+
+const char *scenario_app_name(int app)
+{
+    return app == SCENARIO_APP_CHAT ? "chat" : app == SCENARIO_APP_COUNTER ? "counter" : "?";
 }
 
 const char *scenario_mode_name(int mode)

@@ -12,9 +12,13 @@
 #include "base/buf.h"
 #include "report/threshold.h"
 
+struct flow_spec;
+
 enum { SCENARIO_WEBSOCKET, SCENARIO_POLLING, SCENARIO_UPGRADE };          /* transport */
 enum { SCENARIO_IMPL_V4, SCENARIO_IMPL_V2, SCENARIO_IMPL_V1 };   /* local server: server/, server/v2, server/v1 */
 enum { SCENARIO_MODE_LOAD, SCENARIO_MODE_ROBUSTNESS };                     /* mode */
+enum { SCENARIO_WORKLOAD_COUNTER, SCENARIO_WORKLOAD_FLOW };                /* workload */
+enum { SCENARIO_APP_COUNTER, SCENARIO_APP_CHAT };               /* local server: the counter or the chat app */
 #define SCENARIO_DEFAULT_MAX_MESSAGE (16LL << 20)                        /* limits.max_message_bytes */
 
 typedef struct scenario_param {
@@ -46,7 +50,13 @@ typedef struct scenario {
     int follow_redirects;   /* target.follow_redirects: same-scheme 3xx are followed; default 0 */
     char *proxy;         /* target.proxy / --proxy: "http://host:port" (port 1080 added when absent), or NULL */
     int compression;     /* target.compression: offer permessage-deflate on the websocket, default 1 */
+    /* workload: SCENARIO_WORKLOAD_COUNTER (default) or _FLOW: the scripted flow (load/flowspec.h), parsed and
+       checked when the file is read; "flow" given without "workload" means "flow" */
+    int workload;
+    struct flow_spec *flow;   /* NULL unless a flow was given */
     /* server: only used when url is "local" */
+    int app;             /* SCENARIO_APP_COUNTER (default: server.js) | SCENARIO_APP_CHAT (chat-server.js) */
+    int push_ms;         /* the chat app's PUSH_MS; -1: its default */
     int impl;            /* SCENARIO_IMPL_V4 (default) | SCENARIO_IMPL_V2 | SCENARIO_IMPL_V1 */
     int delay_ms;        /* DELAY_MS, default 0 */
     int allow_eio3;      /* ALLOW_EIO3; when absent, on exactly when eio is 3 and impl is v4 */
@@ -104,6 +114,8 @@ void scenario_free(scenario *sc);                                   /* safe on a
 const char *scenario_transport_name(int t);                         /* "websocket" "polling" "upgrade" */
 const char *scenario_impl_name(int impl);                           /* "v4" "v2" "v1" */
 const char *scenario_mode_name(int mode);                           /* "load" "robustness" */
+const char *scenario_workload_name(int w);                          /* "counter" "flow" */
+const char *scenario_app_name(int app);                             /* "counter" "chat" */
 
 /* The open model's in-flight limit per client: the scenario's, or by default twice what message_ms at
  * rate_per_client can have unanswered, plus a margin (a slow but correct server never reaches it). */

@@ -83,6 +83,11 @@ static void client_on_event(void *user, const struct sio_packet *sp, const char 
     client *c = user;
     c->wl->on_event(c, sp, name, name_len);
 }
+static void client_on_ack(void *user, const struct sio_packet *sp)
+{
+    client *c = user;
+    if (c->wl->on_ack) c->wl->on_ack(c, sp);
+}
 static void client_on_tick(void *user, int64_t now) { client *c = user; c->wl->on_tick(c, now); }
 static void client_on_error(void *user, const char *cls, const char *detail)
 {
@@ -100,7 +105,7 @@ static void client_on_closed(void *user)
     client_maybe_reconnect(c);
 }
 
-static const session_handler client_handler = {client_on_connect, client_on_event, client_on_tick,
+static const session_handler client_handler = {client_on_connect, client_on_event, client_on_ack, client_on_tick,
                                                client_on_error, client_on_closed};
 
 static void client_cancel_reconnect(client *c)

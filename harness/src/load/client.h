@@ -28,6 +28,7 @@ typedef struct client {
     sched_entry timer;            /* on the worker's scheduler: start delay, open-model schedule, think time */
     counter_state counter;        /* the counter's part (counter.c) */
     probe_state probe;            /* the probe's part (probe_client.c) */
+    struct flow_state *flow;      /* the flow's part (flow.c), allocated only when the flow runs */
     client_reconnect rc;
 } client;
 

@@ -12,6 +12,7 @@
 #include "crypto/envelope.h"
 #include "crypto/envseen.h"
 #include "report/stats.h"
+#include "load/flow.h"
 #include "net/transport_poll.h"
 #include "net/transport_ws.h"
 
@@ -143,7 +144,7 @@ static void worker_layers_init(worker *w)
     sc->verbose = cfg->verbose;
     w->sess.cfg = sc;
     w->sess.net = &w->net;
-    w->wl = cfg->probe_args ? &probe_workload : &counter_workload;
+    w->wl = cfg->probe_args ? &probe_workload : cfg->flow ? &flow_workload : &counter_workload;
     w->net.cfg.target = cfg->target;
     w->net.cfg.eio = cfg->eio;
     w->net.cfg.connect_timeout_ns = cfg->connect_timeout_ns;
@@ -186,6 +187,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     }
     /* the steady window starts at the end of the ramp at the earliest */
     stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
+    if (cfg->flow && flow_stats_init(w->st, cfg->flow) < 0) { worker_unbuild(w, 1); return -1; }
     w->sess.st = w->st;
     w->wctx = (workload_ctx){cfg, w->st, w->env, w->seen, &w->sched, &w->sess, 0};
     for (int i = 0; i < nclients; i++) client_init(&w->clients[i], &w->wctx, first_index + i, w->wl);

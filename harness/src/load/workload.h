@@ -1,7 +1,7 @@
 /* workload: what a client does once its socket.io socket is connected, above the session (session.h). The
  * counter (counter.c: the seed's encrypted counter, closed and open model) and the robustness probe
- * (probe_client.c: one crafted EVENT, what became of it) are the two; a scripted flow would be a third, with
- * no change to the session. A workload keeps its per-client state in the client (client.h) and acts
+ * (probe_client.c: one crafted EVENT, what became of it) and the scripted flow (flow.c: emits with acks, waits,
+ * handlers for pushed events) are the three. A workload keeps its per-client state in the client (client.h) and acts
  * through the client's session (session_emit_*, client_close, session_fail) and timer (client_timer_at); what
  * the clients of a worker share is its workload_ctx (c->x), never the worker itself. */
 #ifndef SIOCRYPT_WORKLOAD_H
@@ -42,6 +42,7 @@ typedef struct workload {
     void (*on_error)(struct client *c, const char *cls, const char *detail);   /* the session ends with an error */
     size_t (*waiting)(const struct client *c);          /* answers still awaited: the drain waits for none */
     void (*free)(struct client *c);
+    void (*on_ack)(struct client *c, const struct sio_packet *sp);   /* an ACK (emits with ack ids); NULL: none */
 } workload;
 
 #endif

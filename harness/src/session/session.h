@@ -69,6 +69,8 @@ typedef struct session_handler {
     void (*on_connect)(void *user);   /* socket.io connected on our namespace */
     /* an EVENT on our namespace; name is its first element as raw JSON (a quoted string) */
     void (*on_event)(void *user, const struct sio_packet *sp, const char *name, size_t name_len);
+    /* an ACK on our namespace (sp->ack_id, sp->data: the array of the ack's arguments); NULL: ignored */
+    void (*on_ack)(void *user, const struct sio_packet *sp);
     void (*on_tick)(void *user, int64_t now);   /* every sweep while open, before the heartbeat */
     /* the session is ending with an error (cls as counted, detail may be NULL), just before it is counted */
     void (*on_error)(void *user, const char *cls, const char *detail);
@@ -120,8 +122,10 @@ void session_reset(session *s);
 static inline session_state session_get_state(const session *s) { return s->state; }
 
 /* socket.io EVENTs on our namespace: [event, string] (the counter's form), or a whole JSON array as given
- * (-1 when it is not one: nothing is sent). */
+ * (-1 when it is not one: nothing is sent); _ack asks for an ack with ack_id (>= 0; -1: none), which comes
+ * back through the handler's on_ack. */
 void session_emit_str(session *s, const char *event, const char *str, size_t n);
 int  session_emit_json(session *s, const char *args, size_t n);
+int  session_emit_json_ack(session *s, long ack_id, const char *args, size_t n);
 
 #endif

@@ -60,13 +60,15 @@ void session_emit_str(session *s, const char *event, const char *str, size_t n)
     session_send_packet(s, '4', s->scratch.data, s->scratch.len);
 }
 
-int session_emit_json(session *s, const char *args, size_t n)
+int session_emit_json_ack(session *s, long ack_id, const char *args, size_t n)
 {
     buf_clear(&s->scratch);
-    if (sio_encode_event_json(&s->scratch, s->ctx->cfg->nsp, -1, args, n) != SIO_OK) return -1;
+    if (sio_encode_event_json(&s->scratch, s->ctx->cfg->nsp, ack_id, args, n) != SIO_OK) return -1;
     session_send_packet(s, '4', s->scratch.data, s->scratch.len);
     return 0;
 }
+
+int session_emit_json(session *s, const char *args, size_t n) { return session_emit_json_ack(s, -1, args, n); }
 
 static void socket_on_connected(session *s)
 {
@@ -111,7 +113,11 @@ void socket_on_message(session *s, const char *p, size_t n)
         s->h->on_event(s->user, &sp, name, name_len);
         return;
     }
+    case SIO_ACK:
+        /* a flow's emit with an ack id (the counter sends none, and has no handler) */
+        if (s->h->on_ack && s->state == SESSION_OPEN) s->h->on_ack(s->user, &sp);
+        return;
     default:
-        return;   /* ACKs are not used by the counter */
+        return;
     }
 }
