@@ -12,7 +12,8 @@ wait $stall
 r=$TMP/r/report.json
 sent=$(jqr "$r" .messages.sent)
 want=$((clients * rate * secs))
-[ "$sent" -ge $((want * 9 / 10)) ] && [ "$sent" -le $((want + clients)) ] ||
+# the end of the duration is seen at the next sweep of a loaded 2-core machine: allow 100 ms of schedule past it
+[ "$sent" -ge $((want * 9 / 10)) ] && [ "$sent" -le $((want + clients + clients * rate / 10)) ] ||
     fail "sent $sent messages, want about $want on schedule"
 [ "$(jqr "$r" .messages.verified)" = "$sent" ] || fail "verified $(jqr "$r" .messages.verified) of $sent"
 [ "$(jqr "$r" .histograms.round_trip.count)" = "$sent" ] || fail "not one latency sample per message"
