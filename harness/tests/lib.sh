@@ -29,21 +29,14 @@ expect_exit() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_server [ENV=VAL...]: the project's g-crypt server on 127.0.0.1, any free port; sets SERVER_URL and
-# SERVER_PID, and stops it when the script exits.
+# SERVER_PID, and stops it when the script exits (serve below, with an EXIT trap of its own whose kill
+# cannot fail under set -e).
 start_server() {
-    # the log exists before the first sed reads it: the background job's redirection may come later, and a
-    # sed on a missing file exits 2, which set -e turns into the script's exit
-    : >"$TMP/server.log"
-    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node server/server.js >"$TMP/server.log" 2>&1 &
-    SERVER_PID=$!
-    trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$TMP"' EXIT
-    for _ in $(seq 100); do
-        SERVER_URL=$(sed -n 's/^listening on \(.*\)$/http:\/\/\1/p' "$TMP/server.log")
-        [ -n "$SERVER_URL" ] && return 0
-        sleep 0.1
-    done
-    cat "$TMP/server.log" >&2
-    fail "server did not start"
+    local pids=()
+    serve server server "$@"
+    SERVER_PID=${pids[0]}
+    SERVER_URL=http://127.0.0.1:$port
+    trap 'kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 }
 
 # serve NAME DIR [ENV=VAL...]: DIR/server.js (server, server/v2, server/v1) on any free port of 127.0.0.1,
