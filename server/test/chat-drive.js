@@ -27,6 +27,8 @@ const connectFn = ioMod.io || ioMod;
 const crypter = req('g-crypt')(process.env.PASSPHRASE || 'super-secret-passphrase');
 const transports = { websocket: ['websocket'], polling: ['polling'], upgrade: ['polling', 'websocket'] }[transport];
 const sockets = [];
+// rooms of this run only: a previous run's polling clients may linger on the server until their ping timeout
+const R1 = 'r1-' + process.pid, R2 = 'r2-' + process.pid;
 
 setTimeout(() => finish(1, 'timeout in mode ' + mode), 10000).unref();
 
@@ -85,15 +87,15 @@ function undecryptable(v, what) {
 async function rooms() {
     const [a, b, c] = [await connect(), await connect(), await connect()];
     console.log('connected (' + a.io.engine.transport.name + ')');
-    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'r1' })])), { room: 'r1', members: 1 });
-    assert.deepStrictEqual(open(await call(b, 'join', [crypter.encrypt({ room: 'r1' })])), { room: 'r1', members: 2 });
-    assert.deepStrictEqual(open(await call(c, 'join', [crypter.encrypt({ room: 'r2' })])), { room: 'r2', members: 1 });
+    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: R1 })])), { room: R1, members: 1 });
+    assert.deepStrictEqual(open(await call(b, 'join', [crypter.encrypt({ room: R1 })])), { room: R1, members: 2 });
+    assert.deepStrictEqual(open(await call(c, 'join', [crypter.encrypt({ room: R2 })])), { room: R2, members: 1 });
     console.log('join acks: members 1, 2 in r1, 1 in r2');
 
     const t = 1234567890123;
-    const ack = open(await call(a, 'say', [crypter.encrypt({ room: 'r1', text: 'hi there', t })]));
-    assert.deepStrictEqual(ack, { ok: true, room: 'r1', members: 2 });
-    const want = { room: 'r1', from: a.id, text: 'hi there', t };
+    const ack = open(await call(a, 'say', [crypter.encrypt({ room: R1, text: 'hi there', t })]));
+    assert.deepStrictEqual(ack, { ok: true, room: R1, members: 2 });
+    const want = { room: R1, from: a.id, text: 'hi there', t };
     assert.deepStrictEqual(open(await next(a, 'said')), want);
     assert.deepStrictEqual(open(await next(b, 'said')), want);
     await sleep(300);
@@ -105,19 +107,19 @@ async function rooms() {
     console.log('echo of 3 arguments: ' + JSON.stringify(echoed));
 
     // the plain form: objects in, objects out
-    assert.deepStrictEqual(await call(c, 'join', [{ room: 'p' }]), { room: 'p', members: 1 });
-    assert.deepStrictEqual(await call(c, 'say', [{ room: 'p', text: 'plain', t: 5 }]), { ok: true, room: 'p', members: 1 });
-    assert.deepStrictEqual(await next(c, 'said'), { room: 'p', from: c.id, text: 'plain', t: 5 });
+    assert.deepStrictEqual(await call(c, 'join', [{ room: 'p-' + process.pid }]), { room: 'p-' + process.pid, members: 1 });
+    assert.deepStrictEqual(await call(c, 'say', [{ room: 'p-' + process.pid, text: 'plain', t: 5 }]), { ok: true, room: 'p-' + process.pid, members: 1 });
+    assert.deepStrictEqual(await next(c, 'said'), { room: 'p-' + process.pid, from: c.id, text: 'plain', t: 5 });
     assert.deepStrictEqual(await call(c, 'echo', [{ k: 1 }, 2]), { args: [{ k: 1 }, 2] });
     console.log('plain objects are answered plainly (join, say, said, echo)');
 }
 
 async function push() {
     const a = await connect();
-    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'news-room' })])), { room: 'news-room', members: 1 });
+    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'news-' + process.pid })])), { room: 'news-' + process.pid, members: 1 });
     const n1 = open(await next(a, 'news')), n2 = open(await next(a, 'news'));
     for (const n of [n1, n2]) {
-        assert.strictEqual(n.room, 'news-room');
+        assert.strictEqual(n.room, 'news-' + process.pid);
         assert.ok(Math.abs(n.t_unix_us - Date.now() * 1000) < 60e6, 't_unix_us far from now: ' + n.t_unix_us);
     }
     assert.ok(Number.isInteger(n1.n) && n1.n >= 1 && n2.n === n1.n + 1, 'n does not count up: ' + n1.n + ', ' + n2.n);
@@ -126,7 +128,7 @@ async function push() {
 
 async function garbage() {
     const a = await connect();
-    const bad = JSON.parse(crypter.encrypt({ room: 'r1' }));
+    const bad = JSON.parse(crypter.encrypt({ room: R1 }));
     bad.ct = 'A' + bad.ct.slice(1);
     for (const [ev, args] of [['join', ['not an envelope']], ['join', [JSON.stringify(bad)]],
                               ['say', ['{"ct":"AAAA","iv":"00","s":"00"}']], ['echo', [1, JSON.stringify(bad)]]]) {
@@ -138,19 +140,19 @@ async function garbage() {
     const p = open(await call(a, 'join', [crypter.encrypt({ nothing: 1 })]));
     assert.strictEqual(p.error, 'payload');
     assert.deepStrictEqual(await call(a, 'join', [42]), { error: 'payload', message: 'join needs an object with a non-empty string room' });
-    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'after' })])), { room: 'after', members: 1 });
+    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'after-' + process.pid })])), { room: 'after-' + process.pid, members: 1 });
     console.log('payload errors too; then a good join is answered: the server is still up');
 }
 
 async function faults() {
     const [a, b] = [await connect(), await connect()];
     const t0 = Date.now();
-    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: 'r1' })])), { room: 'r1', members: 1 });
+    assert.deepStrictEqual(open(await call(a, 'join', [crypter.encrypt({ room: R1 })])), { room: R1, members: 1 });
     assert.ok(Date.now() - t0 >= 190, 'ACK_DELAY_MS=200, but the join ack came after ' + (Date.now() - t0) + ' ms');
-    assert.deepStrictEqual(open(await call(b, 'join', [crypter.encrypt({ room: 'r1' })])), { room: 'r1', members: 2 });
+    assert.deepStrictEqual(open(await call(b, 'join', [crypter.encrypt({ room: R1 })])), { room: R1, members: 2 });
     console.log('ACK_DELAY_MS: join acked after ' + (Date.now() - t0) + ' ms for two joins');
-    assert.strictEqual(await call(a, 'say', [crypter.encrypt({ room: 'r1', text: 'x', t: 1 })], 1000), 'no ack');
-    assert.deepStrictEqual(open(await next(b, 'said')), { room: 'r1', from: a.id, text: 'x', t: 1 });
+    assert.strictEqual(await call(a, 'say', [crypter.encrypt({ room: R1, text: 'x', t: 1 })], 1000), 'no ack');
+    assert.deepStrictEqual(open(await next(b, 'said')), { room: R1, from: a.id, text: 'x', t: 1 });
     assert.ok(!a.events.some((e) => e[0] === 'said'), 'SAY_SKIP_SENDER: the sender got its own broadcast');
     console.log('SILENT=say: no ack in 1 s, the broadcast still went out; SAY_SKIP_SENDER: not to the sender');
     undecryptable(await call(a, 'echo', [crypter.encrypt({ x: 1 })]), 'BAD_ACK=echo: the echo ack');
