@@ -52,10 +52,11 @@ function connect() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// emit with an ack; resolves to the raw ack value, or to the string 'no ack' after ms
+// emit with an ack; resolves to the raw ack value, or to NO_ACK after ms
+const NO_ACK = Symbol('no ack');
 function call(s, ev, args, ms = 3000) {
     return new Promise((resolve) => {
-        const t = setTimeout(() => resolve('no ack'), ms);
+        const t = setTimeout(() => resolve(NO_ACK), ms);
         s.emit(ev, ...args, (v) => { clearTimeout(t); resolve(v); });
     });
 }
@@ -71,6 +72,7 @@ async function next(s, ev, ms = 3000) {
 }
 
 function open(v) {
+    assert.notStrictEqual(v, NO_ACK, 'no ack within 3 s');
     assert.strictEqual(typeof v, 'string', 'expected an envelope string, got ' + JSON.stringify(v));
     return crypter.decrypt(v);
 }
@@ -151,7 +153,7 @@ async function faults() {
     assert.ok(Date.now() - t0 >= 190, 'ACK_DELAY_MS=200, but the join ack came after ' + (Date.now() - t0) + ' ms');
     assert.deepStrictEqual(open(await call(b, 'join', [crypter.encrypt({ room: R1 })])), { room: R1, members: 2 });
     console.log('ACK_DELAY_MS: join acked after ' + (Date.now() - t0) + ' ms for two joins');
-    assert.strictEqual(await call(a, 'say', [crypter.encrypt({ room: R1, text: 'x', t: 1 })], 1000), 'no ack');
+    assert.strictEqual(await call(a, 'say', [crypter.encrypt({ room: R1, text: 'x', t: 1 })], 1000), NO_ACK);
     assert.deepStrictEqual(open(await next(b, 'said')), { room: R1, from: a.id, text: 'x', t: 1 });
     assert.ok(!a.events.some((e) => e[0] === 'said'), 'SAY_SKIP_SENDER: the sender got its own broadcast');
     console.log('SILENT=say: no ack in 1 s, the broadcast still went out; SAY_SKIP_SENDER: not to the sender');
