@@ -213,3 +213,6 @@ module.exports = function run(socketio, Crypt, extraOpts) {
     process.on('SIGINT', stop);
     return io;
 };
+
+// chat.js reads its settings the same way (one parser of integers and flags for both apps).
+module.exports.env = { intEnv: intEnv, boolEnv: boolEnv, fail: fail };

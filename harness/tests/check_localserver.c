@@ -42,9 +42,9 @@ static int file_has(const char *path, const char *needle)
     return strstr(text, needle) != NULL;
 }
 
-/* A project root whose server/server.js is the given script (and a node_modules/socket.io to pass the
+/* A project root whose server/<name> is the given script (and a node_modules/socket.io to pass the
  * deps check). */
-static char *fake_root(const char *js)
+static char *fake_root_with(const char *name, const char *js)
 {
     static char root[64];
     char p[PATH_MAX];
@@ -56,9 +56,14 @@ static char *fake_root(const char *js)
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/server/node_modules/socket.io", root);
     mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/server/server.js", root);
+    snprintf(p, sizeof p, "%s/server/%s", root, name);
     write_file(p, js);
     return root;
+}
+
+static char *fake_root(const char *js)
+{
+    return fake_root_with("server.js", js);
 }
 
 static void rm_root(const char *root)
@@ -382,6 +387,104 @@ START_TEST(server_dies_with_its_parent)
 }
 END_TEST
 
+/* A plain-object join over polling, answered by its ack: proof that the chat app runs, not the counter
+ * (which never acks). Engine.IO 3 (socket.io 2) frames each packet as <length>:<packet>, connects the
+ * default namespace itself, and may deliver the 40 and the ack in separate polls. */
+static void chat_join_polling(const char *base_url, int eio3)
+{
+    static const char join[] = "420[\"join\",{\"room\":\"r\"}]";
+    buf body = BUF_INIT, seen = BUF_INIT;
+    char base[160], url[256], sid[64] = "", packet[64];
+    const char *p;
+    snprintf(base, sizeof base, "%s/socket.io/?EIO=%d&transport=polling", base_url, eio3 ? 3 : 4);
+    ck_assert_int_eq(http(base, NULL, &body), 200);
+    ck_assert_ptr_nonnull(p = strstr(buf_cstr(&body), "\"sid\":\""));
+    sscanf(p + 7, "%63[^\"]", sid);
+    snprintf(url, sizeof url, "%s&sid=%s", base, sid);
+    if (!eio3) ck_assert_int_eq(http(url, "40", &body), 200);
+    if (eio3) snprintf(packet, sizeof packet, "%zu:%s", strlen(join), join);
+    else snprintf(packet, sizeof packet, "%s", join);
+    ck_assert_int_eq(http(url, packet, &body), 200);
+    for (int i = 0; i < 3 && !strstr(buf_cstr(&seen), "430[{\"room\":\"r\",\"members\":1}]"); i++)
+        if (http(url, NULL, &body) == 200) buf_append_str(&seen, buf_cstr(&body));
+    ck_assert_msg(strstr(buf_cstr(&seen), "430[{\"room\":\"r\",\"members\":1}]"), "no join ack in: %s", buf_cstr(&seen));
+    buf_free(&body);
+    buf_free(&seen);
+}
+
+/* The chat app on socket.io 4 and 2: start waits for its handshake, it answers a join, stops with code 0. */
+START_TEST(real_chat_start_stop)
+{
+    localserver s;
+    localserver_opts o = {0};
+    buf err = BUF_INIT;
+    o.app = "chat";
+    o.v2 = _i;
+    o.push_ms = -1;
+    o.start_timeout_ms = 20000;
+    ck_assert_msg(localserver_start(&s, &o, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_gt(s.port, 0);
+    ck_assert_int_eq(localserver_alive(&s), 1);
+    chat_join_polling(s.url, _i);
+    ck_assert_int_eq(localserver_stop(&s, NULL), 0);
+    buf_free(&err);
+}
+END_TEST
+
+/* app picks the script in the same folder; push_ms reaches the chat as PUSH_MS over an inherited one, and
+ * -1 leaves it unset (the server's default). */
+START_TEST(chat_app_and_push_ms)
+{
+    static const char js[] = "console.log('chat PUSH_MS=' + process.env.PUSH_MS);\n"
+                             "process.on('SIGTERM', () => process.exit(0));\n"
+                             FAKE_HTTP("200", "0{\"sid\":\"fake\"}");
+    char *root = fake_root_with("chat-server.js", js);
+    char log[PATH_MAX], p[PATH_MAX];
+    localserver s;
+    localserver_opts o = {0};
+    buf err = BUF_INIT;
+    snprintf(p, sizeof p, "%s/server/server.js", root);
+    write_file(p, "console.log('the counter');\nprocess.exit(4);\n");
+    snprintf(log, sizeof log, "%s/server.log", root);
+    setenv("PUSH_MS", "999", 1);
+    o.root = root;
+    o.log_path = log;
+    o.app = "chat";
+    o.push_ms = 150;
+    ck_assert_msg(localserver_start(&s, &o, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(localserver_stop(&s, NULL), 0);
+    ck_assert(file_has(log, "chat PUSH_MS=150\n"));
+    o.push_ms = -1;
+    ck_assert_msg(localserver_start(&s, &o, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(localserver_stop(&s, NULL), 0);
+    ck_assert(file_has(log, "chat PUSH_MS=undefined\n"));
+    o.app = "counter";          /* server.js, as with no app */
+    ck_assert_int_eq(localserver_start(&s, &o, &err), -1);
+    ck_assert_msg(strstr(err.data, "exit code 4") && strstr(err.data, "the counter"), "%s", err.data);
+    unsetenv("PUSH_MS");
+    rm_root(root);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(chat_app_refused)
+{
+    localserver s;
+    localserver_opts o = {0};
+    buf err = BUF_INIT;
+    o.app = "chat";
+    o.v1 = 1;
+    ck_assert_int_eq(localserver_start(&s, &o, &err), -1);
+    ck_assert_str_eq(err.data, "the chat app runs on socket.io 4 and 2, not 1.7 (server/v1)");
+    ck_assert_int_eq(s.pid, 0);
+    o.app = "dashboard";
+    o.v1 = 0;
+    ck_assert_int_eq(localserver_start(&s, &o, &err), -1);
+    ck_assert_str_eq(err.data, "unknown server app \"dashboard\" (counter or chat)");
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("localserver");
@@ -401,6 +504,9 @@ int main(void)
     tcase_add_test(tc, sigterm_ignored);
     tcase_add_test(tc, missing_server_or_deps);
     tcase_add_test(tc, server_dies_with_its_parent);
+    tcase_add_loop_test(tc, real_chat_start_stop, 0, 2);
+    tcase_add_test(tc, chat_app_and_push_ms);
+    tcase_add_test(tc, chat_app_refused);
     suite_add_tcase(s, tc);
     failed = check_run(s);
     curl_global_cleanup();

@@ -45,7 +45,7 @@ start_server() {
 serve() {
     local name=$1 dir=$2; shift 2
     : >"$TMP/$name.log"   # before sed reads it: the background job's redirection may come later
-    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/server.js" >"$TMP/$name.log" 2>&1 &
+    env PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 "$@" node "$dir/${SERVE_JS:-server.js}" >"$TMP/$name.log" 2>&1 &
     pids+=($!)
     port=
     for _ in $(seq 100); do
@@ -56,3 +56,7 @@ serve() {
     cat "$TMP/$name.log" >&2
     fail "$name: server did not start"
 }
+
+# serve_chat NAME DIR [ENV=VAL...]: the chat app (server/chat.js) as serve starts the counter: DIR/chat-server.js
+# (server, server/v2), quiet, any free port; PUSH_MS, SILENT, BAD_PUSH... as ENV (README, the chat app).
+serve_chat() { SERVE_JS=chat-server.js serve "$@"; }

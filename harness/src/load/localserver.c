@@ -79,7 +79,7 @@ static int find_node(char *out, size_t n)
 
 /* The server's settings override any inherited ones of the same name. */
 static const char *const our_vars[] = {"PORT=", "HOST=", "PASSPHRASE=", "DELAY_MS=", "ALLOW_EIO3=",
-                                       "HARDENED=", "LOG="};
+                                       "HARDENED=", "LOG=", "PUSH_MS="};
 #define NOURS (sizeof our_vars / sizeof our_vars[0])
 
 static int is_ours(const char *kv)
@@ -103,6 +103,10 @@ static char **child_env(const localserver_opts *o, buf *space)
                0, 0, o->delay_ms, 0, !!o->allow_eio3, 0, !!o->hardened, 0, !!o->log, 0);
     if (o->passphrase) {
         buf_printf(space, "PASSPHRASE=%s", o->passphrase);
+        buf_append_char(space, '\0');
+    }
+    if (o->push_ms >= 0) {
+        buf_printf(space, "PUSH_MS=%d", o->push_ms);
         buf_append_char(space, '\0');
     }
     for (size_t at = 0; space->data && at < space->len; at += strlen(space->data + at) + 1)
@@ -284,10 +288,21 @@ static pid_t spawn(const char *node, const char *script, char **env, int logfd)
     _exit(127);
 }
 
+/* The entry point of the app asked for, in the version's folder; NULL with a message. */
+static const char *app_script(const localserver_opts *o, buf *err)
+{
+    if (!o->app || !strcmp(o->app, "counter")) return "server.js";
+    if (strcmp(o->app, "chat")) buf_fail(err, "unknown server app \"%s\" (counter or chat)", o->app);
+    else if (o->v1) buf_fail(err, "the chat app runs on socket.io 4 and 2, not 1.7 (server/v1)");
+    else return "chat-server.js";
+    return NULL;
+}
+
 int localserver_start(localserver *s, const localserver_opts *o, buf *err)
 {
     char node[PATH_MAX], script[PATH_MAX], modules[PATH_MAX];
     const char *root = o->root ? o->root : localserver_find_root(), *sub = o->v1 ? "server/v1" : o->v2 ? "server/v2" : "server";
+    const char *name;
     double deadline = now_ms() + (o->start_timeout_ms > 0 ? o->start_timeout_ms : 15000);
     buf space = BUF_INIT;
     char **env;
@@ -295,7 +310,8 @@ int localserver_start(localserver *s, const localserver_opts *o, buf *err)
     int logfd;
 
     memset(s, 0, sizeof *s);
-    snprintf(script, sizeof script, "%s/%s/server.js", root, sub);
+    if (!(name = app_script(o, err))) return -1;
+    snprintf(script, sizeof script, "%s/%s/%s", root, sub, name);
     snprintf(modules, sizeof modules, "%s/%s/node_modules/socket.io", root, sub);
     if (access(script, R_OK)) return buf_fail(err, "no server at %s (set SIOCRYPT_ROOT to the project root)", script);
     if (access(modules, R_OK))

@@ -1,8 +1,8 @@
-/* localserver: start, wait for, and stop the project's own Node server (server/server.js, server/v2, server/v1)
- * on 127.0.0.1 and a free port, for runs whose target is "local" and for tests. Blocking calls, meant
- * for the main thread before and after the event loops run: start waits for the server's
- * "listening on HOST:PORT" line, then for an Engine.IO handshake to answer. The server gets
- * PR_SET_PDEATHSIG(SIGTERM), so it never outlives the thread that started it. */
+/* localserver: start, wait for, and stop the project's own Node server (server/server.js, server/v2, server/v1;
+ * the chat app: server/chat-server.js, server/v2) on 127.0.0.1 and a free port, for runs whose target is
+ * "local" and for tests. Blocking calls, meant for the main thread before and after the event loops run:
+ * start waits for the server's "listening on HOST:PORT" line, then for an Engine.IO handshake to answer.
+ * The server gets PR_SET_PDEATHSIG(SIGTERM), so it never outlives the thread that started it. */
 #ifndef SIOCRYPT_LOCALSERVER_H
 #define SIOCRYPT_LOCALSERVER_H
 #include <sys/types.h>
@@ -17,6 +17,9 @@ typedef struct localserver_opts {
     int allow_eio3;            /* ALLOW_EIO3=1 */
     int hardened;              /* HARDENED=1: counter_error instead of crashing on bad envelopes */
     int log;                   /* LOG=1: one line per message */
+    const char *app;           /* NULL or "counter": server.js; "chat": chat-server.js (v4 or v2; v1 has none) */
+    int push_ms;               /* PUSH_MS, the chat's push period (0: off); -1: the server's default (2000).
+                                  A zeroed struct means 0: set it */
     const char *log_path;      /* the server's stdout+stderr (appended); NULL: a temp file removed at stop */
     int start_timeout_ms;      /* for the listening line and the handshake together; 0: 15000 */
 } localserver_opts;
