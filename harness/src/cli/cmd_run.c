@@ -42,7 +42,7 @@ static void cmd_run_usage(FILE *f)
     fprintf(f,
         "usage: siocrypt run SCENARIO.json [options]\n"
         "\n"
-        "Runs the encrypted counter against a socket.io server: the scenario's target, or with target\n"
+        "Runs the encrypted counter (or the scenario's flow) against a socket.io server: the scenario's target, or with target\n"
         "\"local\" the project's Node g-crypt server, started on 127.0.0.1 and stopped afterwards.\n"
         "\n"
         "  --url URL               target http(s)://host[:port][/path][?query] ([::1] for IPv6; ws://,\n"
@@ -353,6 +353,8 @@ static int cmd_run_start_server(const scenario *sc, localserver *srv, const char
     lo.root = localserver_find_root();
     lo.v2 = sc->impl == SCENARIO_IMPL_V2;
     lo.v1 = sc->impl == SCENARIO_IMPL_V1;
+    lo.app = scenario_app_name(sc->app);
+    lo.push_ms = sc->push_ms;
     lo.passphrase = sc->passphrase;
     lo.delay_ms = sc->delay_ms;
     lo.allow_eio3 = sc->allow_eio3;
