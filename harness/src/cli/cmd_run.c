@@ -42,8 +42,9 @@ static void cmd_run_usage(FILE *f)
     fprintf(f,
         "usage: siocrypt run SCENARIO.json [options]\n"
         "\n"
-        "Runs the encrypted counter (or the scenario's flow) against a socket.io server: the scenario's target, or with target\n"
-        "\"local\" the project's Node g-crypt server, started on 127.0.0.1 and stopped afterwards.\n"
+        "Runs the encrypted counter, or the scenario's flow, against a socket.io server: the scenario's\n"
+        "target, or with target \"local\" the project's Node g-crypt server (server.app: counter or chat),\n"
+        "started on 127.0.0.1 and stopped afterwards.\n"
         "\n"
         "  --url URL               target http(s)://host[:port][/path][?query] ([::1] for IPv6; ws://,\n"
         "                          wss:// too); overrides the scenario\n"
