@@ -10,7 +10,7 @@
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS     = openssl libcjson libwebsockets libcurl libuv
+PKGS     = openssl libcjson libwebsockets libcurl libuv zlib
 # pkg-config runs when a flag is first used, not when the Makefile is read: on a fresh machine the -dev
 # packages only exist once `make deps` has run, and run/test/bench start a new make after it (below).
 pkgconf = $(eval $(1) := $(shell pkg-config $(2) 2>/dev/null))$($(1))

@@ -69,14 +69,14 @@ START_TEST(write_all_files)
     result *r = sample();
     buf err = BUF_INIT;
     ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
-    const char *names[] = {"report.json", "summary.md", "junit.xml", "latency.hgrm", "report.html"};
-    for (int i = 0; i < 5; i++) { char *p = slurp(names[i]); ck_assert_int_gt(strlen(p), 100); free(p); }
+    const char *names[] = {"report.json", "summary.md", "junit.xml", "latency.hgrm", "latency.hlog", "report.html"};
+    for (int i = 0; i < 6; i++) { char *p = slurp(names[i]); ck_assert_int_gt(strlen(p), 100); free(p); }
     DIR *d = opendir(dir);
     struct dirent *e;
     int files = 0;
     while ((e = readdir(d))) if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp")) { files++; ck_assert(!strstr(e->d_name, ".tmp")); }
     closedir(d);
-    ck_assert_int_eq(files, 5);
+    ck_assert_int_eq(files, 6);
     /* report.json reads back into the same result */
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", dir);
