@@ -44,9 +44,11 @@ int report_hlog(const result *r, buf *out)
     char comment[160];
     snprintf(comment, sizeof comment, "Logged with siocrypt %s: round-trip latency in nanoseconds, "
              "Interval_Max in milliseconds (max value unit ratio 1000000.0)", r->meta.version);
-    double base = floor((double)r->meta.start_wall_ns / 1e9);
-    if (tl->n && (double)tl->first < base) base = (double)tl->first;
-    if (!tl->n && !(base > 0)) base = 0;
+    double base = tl->n ? (double)tl->first : 0;      /* a report read back may have no start time */
+    if (r->meta.start_wall_ns > 0) {
+        double start = floor((double)r->meta.start_wall_ns / 1e9);
+        if (!tl->n || start < base) base = start;
+    }
     if (hlog_header(out, comment, base) < 0) return -1;
     int ncounts = hist_index_for(HIST_SUB_BITS, HIST_HIGHEST) + 1;
     uint64_t *counts = malloc((size_t)ncounts * sizeof *counts);
