@@ -249,7 +249,7 @@ END_TEST
 
 START_TEST(empty_run)
 {
-    /* a run that never connected still gets all five files, with no NaN and "no data" plots */
+    /* a run that never connected still gets all six files, with no NaN and "no data" plots */
     result *r = result_new();
     RESULT_SET(r->meta.scenario, "empty");
     result_measure_harness(r, NULL);
@@ -264,6 +264,13 @@ START_TEST(empty_run)
     ck_assert_ptr_null(strstr(html, "nan"));
     ck_assert_ptr_null(strstr(md, "nan"));
     ck_assert_ptr_nonnull(strstr(hgrm, "Total count    =            0]"));
+    /* latency.hlog: the header and its legend, no interval (the timeline has no second) */
+    char *hlog = slurp("latency.hlog");
+    ck_assert_ptr_nonnull(strstr(hlog, "#[Histogram log format version 1.3]\n"));
+    const char *legend = "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+    ck_assert_ptr_nonnull(strstr(hlog, legend));
+    ck_assert_str_eq(strstr(hlog, legend) + strlen(legend), "");
+    free(hlog);
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", dir);
     result *back = result_load(path, &err);

@@ -2,7 +2,8 @@
 # latency.hlog read by the reference implementation: HdrHistogram's Java HistogramLogReader (Debian's
 # libhdrhistogram-java), through harness/tests/java/HlogCheck.java compiled here with javac. A bounded real
 # run against the local socket.io 4 server, then `siocrypt merge` of two runs; each time the reader's total
-# count, intervals, p50/p99/p99.9 and max must agree with report.json (harness/tests/hlogcheck.py says how).
+# count, intervals, p50/p99/p99.9 and max must agree with report.json (harness/tests/hlogcheck.py says how);
+# and HdrHistogram's HistogramLogProcessor tool must count every round trip of the run's log.
 source "$(dirname "$0")/lib.sh"
 jar=$(dpkg -L libhdrhistogram-java 2>/dev/null | grep -m1 '/hdrhistogram\.jar$' || true)
 [ -n "$jar" ] && [ -f "$jar" ] || fail "libhdrhistogram-java is not installed (harness/scripts/debian-packages-test.txt)"
@@ -23,6 +24,12 @@ common=(--url "$SERVER_URL" --transport websocket --quiet --messages 0)
 expect_exit 0 "$SIOCRYPT" run scenarios/smoke.json "${common[@]}" --clients 4 --duration 3s --out "$TMP/a"
 check "$TMP/a"
 n=$(jqr "$TMP/a/report.json" .messages.verified)
+# HdrHistogram's own command-line tool too: its .hgrm of the whole log counts every round trip (an interval
+# it skipped, e.g. one before StartTime, would be missing from the total)
+timeout 60 java -cp "$jar" org.HdrHistogram.HistogramLogProcessor -i "$TMP/a/latency.hlog" -o "$TMP/proc" \
+    >"$TMP/proc.out" 2>&1 || { cat "$TMP/proc.out" >&2; fail "HistogramLogProcessor failed on latency.hlog"; }
+grep -qE "Total count += +$n\]" "$TMP/proc.hgrm" ||
+    fail "HistogramLogProcessor: $(grep 'Total count' "$TMP/proc.hgrm"), report.json verified $n"
 [ "$(grep -vc '^[#"]' "$TMP/a/latency.hlog")" -ge 3 ] || fail "a 3 s run logged fewer than 3 intervals"
 expect_exit 0 "$SIOCRYPT" run scenarios/smoke.json "${common[@]}" --clients 2 --duration 2s --out "$TMP/b"
 expect_exit 0 "$SIOCRYPT" merge --out "$TMP/m" "$TMP/a/report.json" "$TMP/b/report.json"
