@@ -7,10 +7,12 @@
 # make deps       install missing Debian packages and npm packages (npm ci from lock files)
 # make fuzz       every libFuzzer target (harness/fuzz/fuzz_*.c) for FUZZ_S seconds each (clang)
 # make fuzz-smoke every fuzz target for a few seconds, plus the committed crash regressions
+# make man        build/siocrypt.1, the manual page, generated from README.md (harness/scripts/mkman.py)
+# make install    bin/siocrypt and share/man/man1/siocrypt.1 under $(DESTDIR)$(PREFIX)
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS     = openssl libcjson libwebsockets libcurl libuv
+PKGS     = openssl libcjson libwebsockets libcurl libuv zlib
 # pkg-config runs when a flag is first used, not when the Makefile is read: on a fresh machine the -dev
 # packages only exist once `make deps` has run, and run/test/bench start a new make after it (below).
 pkgconf = $(eval $(1) := $(shell pkg-config $(2) 2>/dev/null))$($(1))
@@ -34,7 +36,7 @@ LIBOBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJ))
 TSRC    := $(wildcard harness/tests/check_*.c)
 TBIN    := $(TSRC:harness/tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests test test-unit run bench asan deps clean install fuzz fuzz-build fuzz-smoke
+.PHONY: all tests test test-unit run bench asan deps clean install man fuzz fuzz-build fuzz-smoke
 all: $(BUILD)/siocrypt
 tests: $(BUILD)/siocrypt $(TBIN)
 
@@ -108,9 +110,17 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) bash harness/fuzz/run.sh --smoke 4
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The manual page is README.md's tables rendered to roff: generated, never committed (README: Command line).
+MAN = $(BUILD)/siocrypt.1
+man: $(MAN)
+$(MAN): README.md harness/scripts/mkman.py harness/src/base/version.h
+	@mkdir -p $(dir $@)
+	python3 harness/scripts/mkman.py README.md harness/src/base/version.h > $@.tmp && mv $@.tmp $@
+
+install: all $(MAN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/siocrypt $(DESTDIR)$(PREFIX)/bin/siocrypt
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/siocrypt.1
 
 clean:
 	rm -rf build

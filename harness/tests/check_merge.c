@@ -59,7 +59,7 @@ START_TEST(merges_and_passes)
     ck_assert_uint_eq(m->stats->tl.n, 12);
     ck_assert_uint_eq(m->nthresholds, 1);
     ck_assert(m->thresholds[0].pass);
-    for (const char *f = "summary.md\0junit.xml\0latency.hgrm\0report.html\0"; *f; f += strlen(f) + 1) {
+    for (const char *f = "summary.md\0junit.xml\0latency.hgrm\0latency.hlog\0report.html\0"; *f; f += strlen(f) + 1) {
         snprintf(path, sizeof path, "%s/%s", out, f);
         ck_assert_msg(access(path, R_OK) == 0, "%s", path);
     }

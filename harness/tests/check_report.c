@@ -69,14 +69,14 @@ START_TEST(write_all_files)
     result *r = sample();
     buf err = BUF_INIT;
     ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
-    const char *names[] = {"report.json", "summary.md", "junit.xml", "latency.hgrm", "report.html"};
-    for (int i = 0; i < 5; i++) { char *p = slurp(names[i]); ck_assert_int_gt(strlen(p), 100); free(p); }
+    const char *names[] = {"report.json", "summary.md", "junit.xml", "latency.hgrm", "latency.hlog", "report.html"};
+    for (int i = 0; i < 6; i++) { char *p = slurp(names[i]); ck_assert_int_gt(strlen(p), 100); free(p); }
     DIR *d = opendir(dir);
     struct dirent *e;
     int files = 0;
     while ((e = readdir(d))) if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp")) { files++; ck_assert(!strstr(e->d_name, ".tmp")); }
     closedir(d);
-    ck_assert_int_eq(files, 5);
+    ck_assert_int_eq(files, 6);
     /* report.json reads back into the same result */
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", dir);
@@ -249,7 +249,7 @@ END_TEST
 
 START_TEST(empty_run)
 {
-    /* a run that never connected still gets all five files, with no NaN and "no data" plots */
+    /* a run that never connected still gets all six files, with no NaN and "no data" plots */
     result *r = result_new();
     RESULT_SET(r->meta.scenario, "empty");
     result_measure_harness(r, NULL);
@@ -264,6 +264,13 @@ START_TEST(empty_run)
     ck_assert_ptr_null(strstr(html, "nan"));
     ck_assert_ptr_null(strstr(md, "nan"));
     ck_assert_ptr_nonnull(strstr(hgrm, "Total count    =            0]"));
+    /* latency.hlog: the header and its legend, no interval (the timeline has no second) */
+    char *hlog = slurp("latency.hlog");
+    ck_assert_ptr_nonnull(strstr(hlog, "#[Histogram log format version 1.3]\n"));
+    const char *legend = "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n";
+    ck_assert_ptr_nonnull(strstr(hlog, legend));
+    ck_assert_str_eq(strstr(hlog, legend) + strlen(legend), "");
+    free(hlog);
     char path[512];
     snprintf(path, sizeof path, "%s/report.json", dir);
     result *back = result_load(path, &err);

@@ -32,7 +32,7 @@ check_report() {
         .messages.verified <= .messages.sent, .errors_total == ([.errors[]] | add // 0),
         ([.timeline.seconds[]?.verified] | add // 0) == .messages.verified] | all')
     [ "$c" = true ] || fail "$r: counts do not agree: $(jq -c '[.connections, .messages, .errors]' "$r")"
-    for f in summary.md junit.xml latency.hgrm report.html; do [ -s "$1/$f" ] || fail "$1: no $f"; done
+    for f in summary.md junit.xml latency.hgrm latency.hlog report.html; do [ -s "$1/$f" ] || fail "$1: no $f"; done
 }
 
 # errors_are DIR JSON: the report's errors{} is exactly this object (order ignored)

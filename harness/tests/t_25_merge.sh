@@ -13,7 +13,7 @@ wait $b || fail "instance b failed"
 expect_exit 0 "$SIOCRYPT" run scenarios/smoke.json "${common[@]}" --clients 8 --out "$TMP/one"
 expect_exit 0 "$SIOCRYPT" merge --out "$TMP/merged" "$TMP/a/report.json" "$TMP/b/report.json"
 m=$TMP/merged/report.json one=$TMP/one/report.json
-for f in report.json summary.md junit.xml latency.hgrm report.html; do
+for f in report.json summary.md junit.xml latency.hgrm latency.hlog report.html; do
     [ -s "$TMP/merged/$f" ] || fail "merge did not write $f"
 done
 # exact sums of the two instances

@@ -23,9 +23,9 @@ static void usage(FILE *f)
         MERGE_USAGE
         "\n"
         "Merge the report.json files of several siocrypt instances into one report (report.json,\n"
-        "summary.md, junit.xml, latency.hgrm, report.html in DIR): exact counts, merged histograms,\n"
-        "timelines aligned on wall-clock seconds. The first report's thresholds are evaluated again\n"
-        "on the merged result.\n"
+        "summary.md, junit.xml, latency.hgrm, latency.hlog, report.html in DIR): exact counts, merged\n"
+        "histograms, timelines aligned on wall-clock seconds. The first report's thresholds are\n"
+        "evaluated again on the merged result.\n"
         "\n"
         "  -o, --out DIR          where to write the merged report (created if missing)\n"
         "  -t, --threshold EXPR   an extra threshold, e.g. 'p99_ms<50' (repeatable); metrics:\n"

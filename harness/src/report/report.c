@@ -1,8 +1,8 @@
-/* report: write the five files atomically, and the stdout summary. */
+/* report: write the six files atomically, and the stdout summary. */
 #include "report/report.h"
 #include "report/writers.h"
 
-#define REPORT_NFILES 5
+#define REPORT_NFILES 6
 #define REPORT_DIR_MAX 960                 /* bytes of --out: room for step-NN-Mc/ and temporary names */
 #define REPORT_PROBE_NAME "siocrypt-write-probe"
 #include "base/text.h"
@@ -181,7 +181,7 @@ typedef struct report_file {
 
 static const report_file report_files[REPORT_NFILES] = {
     {"report.json", report_json}, {"summary.md", report_md}, {"junit.xml", report_junit},
-    {"latency.hgrm", report_hgrm}, {"report.html", report_html},
+    {"latency.hgrm", report_hgrm}, {"latency.hlog", report_hlog}, {"report.html", report_html},
 };
 
 /* Undo a set that could not be completed: the temporaries not yet renamed, the files already renamed. */
@@ -191,7 +191,7 @@ static void report_unlink_set(char (*tmp)[4096], char (*path)[4096], size_t tmps
     for (size_t i = 0; i < renamed; i++) unlink(path[i]);
 }
 
-/* All five or none: each is rendered and written to a temporary first, and only when every one of them is
+/* All six or none: each is rendered and written to a temporary first, and only when every one of them is
  * complete on disk are they renamed into place. So a full disk or an I/O error never leaves a report.json
  * that says PASS beside a missing junit.xml, and the summary never lists a file that is not there. */
 int report_write_all(const result *r, const char *dir, buf *err)
@@ -327,7 +327,7 @@ void report_print_summary(FILE *f, const result *r)
         buf_printf(o, "\n");
     }
     if (m->out_dir[0]) {
-        buf_printf(o, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,report.html}\n", m->out_dir);
+        buf_printf(o, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,latency.hlog,report.html}\n", m->out_dir);
         buf_printf(o, "  HTML         %s/report.html\n", m->out_dir);
     }
     text_fwrite(f, buf_cstr(&text), text.len);

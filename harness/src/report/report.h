@@ -1,4 +1,4 @@
-/* report: the five output files of a run or a merge, all rendered from one finished result
+/* report: the six output files of a run or a merge, all rendered from one finished result
  * (result_finish), plus the short summary a run prints on stdout. The writers only format: every figure
  * comes from r->d, r->stats or the histograms' own iteration, so two files never disagree.
  *
@@ -6,6 +6,7 @@
  *   summary.md    the table a person pastes into a PR
  *   junit.xml     one testcase per threshold, per error class, per finding, plus delivery and connections
  *   latency.hgrm  HdrHistogram's outputPercentileDistribution text of the round trips, in ms
+ *   latency.hlog  HdrHistogram interval log: a V2 compressed histogram of the round trips per second
  *   report.html   one self-contained page: inline SVG plots and the tables, no scripts */
 #ifndef SIOCRYPT_REPORT_H
 #define SIOCRYPT_REPORT_H
@@ -18,8 +19,8 @@
  * only test of a read-only mount or a full disk). 0, or -1 with the reason in err; then nothing of dir is
  * left that this call made. */
 int  report_prepare_dir(const char *dir, buf *err);
-/* mkdir -p dir, then write the five files as a set: each through a temporary file (written completely,
- * fsync'd, closed), and renamed into place only when all five are; on any failure none is left. 0, or
+/* mkdir -p dir, then write the six files as a set: each through a temporary file (written completely,
+ * fsync'd, closed), and renamed into place only when all six are; on any failure none is left. 0, or
  * -1 with the failing path and reason in err. */
 int  report_write_all(const result *r, const char *dir, buf *err);
 /* report_write_all, and when it fails, a high finding "report-not-written" with the reason in r (which

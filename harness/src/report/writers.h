@@ -12,6 +12,7 @@ int report_json(const result *r, buf *out);
 int report_md(const result *r, buf *out);
 int report_junit(const result *r, buf *out);
 int report_hgrm(const result *r, buf *out);
+int report_hlog(const result *r, buf *out);
 int report_html(const result *r, buf *out);
 
 /* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. Both escapers clean
