@@ -43,7 +43,7 @@ START_TEST(parse_bad)
     bad("p99<50", "unknown metric");
     bad("p99ms<50", "unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, "
                     "round_trips_per_s, error_rate, errors, connect_failures, unverified, "
-                    "reconnect_ms, reconnect_p99_ms)");
+                    "reconnect_ms, reconnect_p99_ms, lost)");
     bad("", "unknown metric ''");
     bad("<5", "unknown metric ''");
     bad("p99_ms=50", "unknown operator '=' (known: < <= > >=)");
