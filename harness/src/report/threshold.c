@@ -64,7 +64,9 @@ static int threshold_operator(const char **p, threshold *t, buf *err)
     static const struct { const char *s; threshold_op op; } ops[] = {
         {"<", THRESHOLD_LT}, {"<=", THRESHOLD_LE}, {">", THRESHOLD_GT}, {">=", THRESHOLD_GE}};
     size_t n = strspn(*p, "<>=!");
-    if (!n) return buf_fail(err, "expected an operator (one of < <= > >=) after '%s'", t->metric);
+    if (!n)
+        return buf_fail(err, "expected an operator (one of < <= > >=) after '%s%s%s%s'", t->metric,
+                        t->series[0] ? "{" : "", t->series, t->series[0] ? "}" : "");
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (strlen(ops[i].s) == n && !strncmp(ops[i].s, *p, n)) {
             t->op = ops[i].op;
