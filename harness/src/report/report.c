@@ -274,14 +274,14 @@ static void summary_series(buf *o, const result *r)
 {
     const result_derived *d = &r->d;
     if (!d->nseries) return;
-    buf_printf(o, "  %-14s %4s %9s %9s %9s %9s %9s %9s %9s %9s\n", "Series", "kind", "sent", "ok", "failed", "p50 ms",
+    buf_printf(o, "  %-14s %-4s %9s %9s %9s %9s %9s %9s %9s %9s\n", "Series", "kind", "sent", "ok", "failed", "p50 ms",
                "p99 ms", "max ms", "expected", "lost");
     for (size_t i = 0; i < d->nseries; i++) {
         const result_series *a = &d->series[i];
         const stats_series *x = a->s;
         char p50[32], p99[32], max[32];
         int lat = a->latency_ms.count > 0;
-        buf_printf(o, "  %-14s %4s %9llu %9llu %9llu %9s %9s %9s", x->name, x->is_on ? "on" : "step",
+        buf_printf(o, "  %-14s %-4s %9llu %9llu %9llu %9s %9s %9s", x->name, x->is_on ? "on" : "step",
                    (unsigned long long)x->sent, (unsigned long long)x->ok, (unsigned long long)x->failed,
                    report_fmt(p50, sizeof p50, "%.3f", lat ? a->latency_ms.p50 : NAN),
                    report_fmt(p99, sizeof p99, "%.3f", lat ? a->latency_ms.p99 : NAN),

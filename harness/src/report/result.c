@@ -252,7 +252,11 @@ static cJSON *series_json(const result_series *a)
     jsonx_add_int(e, "ok", (int64_t)x->ok);
     jsonx_add_int(e, "failed", (int64_t)x->failed);
     c = cJSON_AddObjectToObject(e, "errors");
-    for (size_t k = 0; k < x->nfail; k++) jsonx_add_int(c, x->fail[k].cls, (int64_t)x->fail[k].count);
+    for (size_t k = 0; k < x->nfail; k++) {
+        char key[sizeof x->fail[k].cls];   /* a key: cleaned like any string (stats did already) */
+        TEXT_SET(key, x->fail[k].cls, 0);
+        jsonx_add_int(c, key, (int64_t)x->fail[k].count);
+    }
     jsonx_add_int(e, "expected", (int64_t)x->expected);
     jsonx_add_int(e, "lost", (int64_t)a->lost);
     cJSON_AddItemToObject(e, "latency_ms", dist_json(&a->latency_ms, 1));
