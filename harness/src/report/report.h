@@ -6,7 +6,9 @@
  *   summary.md    the table a person pastes into a PR
  *   junit.xml     one testcase per threshold, per error class, per finding, plus delivery and connections
  *   latency.hgrm  HdrHistogram's outputPercentileDistribution text of the round trips, in ms
- *   report.html   one self-contained page: inline SVG plots and the tables, no scripts */
+ *   report.html   one self-contained page: inline SVG plots and the tables, no scripts
+ *   latency.<name>.hgrm  per series of a flow (result_series.hgrm names it), at most STATS_MAX_SERIES;
+ *                 written in the same set as the five */
 #ifndef SIOCRYPT_REPORT_H
 #define SIOCRYPT_REPORT_H
 #include <stdio.h>
@@ -18,8 +20,9 @@
  * only test of a read-only mount or a full disk). 0, or -1 with the reason in err; then nothing of dir is
  * left that this call made. */
 int  report_prepare_dir(const char *dir, buf *err);
-/* mkdir -p dir, then write the five files as a set: each through a temporary file (written completely,
- * fsync'd, closed), and renamed into place only when all five are; on any failure none is left. 0, or
+/* mkdir -p dir, then write the five files and the series' .hgrm files as a set: each through a temporary
+ * file (written completely, fsync'd, closed), and renamed into place only when all are; on any failure none
+ * is left. 0, or
  * -1 with the failing path and reason in err. */
 int  report_write_all(const result *r, const char *dir, buf *err);
 /* report_write_all, and when it fails, a high finding "report-not-written" with the reason in r (which
