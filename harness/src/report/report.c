@@ -58,6 +58,13 @@ const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v)
     return tmp;
 }
 
+/* The series' failures by class, "timeout 2, mismatch 1", for the summaries and junit.xml. */
+void report_series_classes(buf *o, const stats_series *x)
+{
+    for (size_t k = 0; k < x->nfail; k++)
+        buf_printf(o, "%s%s %llu", k ? ", " : "", x->fail[k].cls, (unsigned long long)x->fail[k].count);
+}
+
 /* dir shortened for messages: a path too long to use is also too long to print whole */
 static void report_show(char *out, size_t cap, const char *dir)
 {
@@ -261,13 +268,6 @@ int report_save(result *r, const char *dir, buf *err)
 /* ---- stdout summary, in the manner of wrk ----
  * Names, URLs, details and findings in it came from the user and the server: the summary is built in a
  * buffer and written through text_fwrite, so no escape sequence or other control reaches the terminal. */
-
-/* The series' failures by class, "timeout 2, mismatch 1", for the summaries and junit.xml. */
-void report_series_classes(buf *o, const stats_series *x)
-{
-    for (size_t k = 0; k < x->nfail; k++)
-        buf_printf(o, "%s%s %llu", k ? ", " : "", x->fail[k].cls, (unsigned long long)x->fail[k].count);
-}
 
 /* One line per series (a flow's steps and `on` handlers), and its failures by class below it. */
 static void summary_series(buf *o, const result *r)

@@ -30,7 +30,7 @@ int  report_write_all(const result *r, const char *dir, buf *err);
 int  report_save(result *r, const char *dir, buf *err);
 /* One file dir/name through a temporary file and rename(2) (dir must exist). 0, or -1 with the reason. */
 int  report_write_file(const char *dir, const char *name, const buf *content, buf *err);
-/* wrk-style text: connections, round trips, throughput, latency table, encryption, errors, CPU,
+/* wrk-style text: connections, round trips, throughput, latency table, series, encryption, errors, CPU,
  * thresholds, findings, and r->meta.out_dir when set; written as clean text (text.h), for terminals. */
 void report_print_summary(FILE *f, const result *r);
 

@@ -20,14 +20,16 @@ const char *threshold_metric_list(void)
            "connect_failures, unverified, reconnect_ms, reconnect_p99_ms, lost";
 }
 
-/* The metrics that take a series selector, and the one that needs it. */
+/* The metrics that take a series selector (lost only with one), and their list for error texts. */
+static const char *const series_metrics[] = {
+    "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "error_rate", "errors", "lost",
+};
 static const char SERIES_METRICS[] = "p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, error_rate, errors, lost";
 
 static int takes_series(const char *m)
 {
-    size_t n = strlen(m);
-    for (const char *p = SERIES_METRICS; (p = strstr(p, m)); p += n)
-        if ((p == SERIES_METRICS || p[-1] == ' ') && (p[n] == ',' || !p[n])) return 1;
+    for (size_t i = 0; i < sizeof series_metrics / sizeof series_metrics[0]; i++)
+        if (!strcmp(series_metrics[i], m)) return 1;
     return 0;
 }
 
