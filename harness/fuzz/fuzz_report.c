@@ -5,6 +5,7 @@
  *   - nothing crashes, leaks or reads out of bounds (ASan/UBSan), a refusal says why;
  *   - report.json round-trips: read back with result_from_json, it renders the same report.json;
  *   - merging an accepted report into a fresh result succeeds and renders;
+ *   - every series gets its own latency.<name>.hgrm, a safe file name unique in the run;
  *   - every file and the summary are clean text (text.h): valid UTF-8, no control but LF and TAB, whatever
  *     bytes or escapes the input's strings held. */
 #include <string.h>
@@ -22,6 +23,17 @@ static void render_all(const result *r)
         buf_clear(&b);
         FUZZ_ASSERT(renderers[i](r, &b) == 0);
         FUZZ_ASSERT(text_is_clean(buf_cstr(&b), b.len, TEXT_MULTILINE));
+    }
+    /* latency.<name>.hgrm: one per series, a file name of [A-Za-z0-9_.-] only, no two the same */
+    FUZZ_ASSERT(r->d.nseries <= STATS_MAX_SERIES);
+    for (size_t i = 0; i < r->d.nseries; i++) {
+        const char *f = r->d.series[i].hgrm;
+        buf_clear(&b);
+        FUZZ_ASSERT(report_hgrm_series(r, i, &b) == 0);
+        FUZZ_ASSERT(text_is_clean(buf_cstr(&b), b.len, TEXT_MULTILINE));
+        FUZZ_ASSERT(!strncmp(f, "latency.", 8) && strlen(f) > 13 && !strcmp(f + strlen(f) - 5, ".hgrm"));
+        FUZZ_ASSERT(strspn(f, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(f));
+        for (size_t k = 0; k < i; k++) FUZZ_ASSERT(strcmp(f, r->d.series[k].hgrm));
     }
     buf_free(&b);
     char *mem = NULL;

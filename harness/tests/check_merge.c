@@ -108,6 +108,57 @@ START_TEST(bad_usage_and_input_give_2)
 }
 END_TEST
 
+/* Flow series through `siocrypt merge`: added by name (an order that differs, a name only one has), the
+ * merged report's series and its latency.<name>.hgrm files, and a series threshold given at the merge. */
+START_TEST(merges_series_by_name)
+{
+    char d1[256], d2[256], a[300], b[300], out[256], path[400];
+    snprintf(d1, sizeof d1, "%s/f1", base);
+    snprintf(d2, sizeof d2, "%s/f2", base);
+    buf err = BUF_INIT;
+    result *r1 = synth_result(1700000000, 10, 10), *r2 = synth_result(1700000001, 10, 10);
+    synth_series(r1->stats, 10);
+    int only = stats_series_add(r2->stats, "only-here", 1);
+    synth_series(r2->stats, 6);
+    stats_series_expected(r2->stats, only, 2);
+    result_finish(r1);
+    result_finish(r2);
+    ck_assert_int_eq(report_write_all(r1, d1, &err), 0);
+    ck_assert_int_eq(report_write_all(r2, d2, &err), 0);
+    snprintf(a, sizeof a, "%s/report.json", d1);
+    snprintf(b, sizeof b, "%s/report.json", d2);
+    snprintf(out, sizeof out, "%s/fm", base);
+    char *argv[] = {"merge", "-q", "--out", out, "--threshold", "lost{fanout}<20", "--threshold", "p99_ms{nosuch}<5",
+                    a, b, NULL};
+    ck_assert_int_eq(run(10, argv), 1);           /* failures in say and fanout, and the threshold without series */
+    snprintf(path, sizeof path, "%s/report.json", out);
+    result *m = result_load(path, &err);
+    ck_assert_msg(m != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(m->d.nseries, 4);
+    const char *order[] = {"join", "say", "fanout", "only-here"};
+    for (int i = 0; i < 4; i++) ck_assert_str_eq(m->d.series[i].s->name, order[i]);
+    const stats_series *say = m->d.series[1].s;
+    ck_assert_uint_eq(say->sent, r1->stats->series[1].sent + r2->stats->series[2].sent);
+    ck_assert_uint_eq(say->failed, 8);
+    ck_assert_uint_eq(hist_count(say->latency), hist_count(r1->stats->series[1].latency) +
+                                                hist_count(r2->stats->series[2].latency));
+    ck_assert_uint_eq(m->d.series[2].s->expected, 900 + 540);
+    ck_assert_uint_eq(m->d.series[2].lost, 18);
+    ck_assert_uint_eq(m->d.series[3].lost, 2);
+    ck_assert_uint_eq(m->nthresholds, 2);
+    ck_assert(m->thresholds[0].pass);
+    ck_assert(!m->thresholds[1].pass);
+    ck_assert_str_eq(m->thresholds[1].note, "no series 'nosuch'");
+    for (const char *f = "latency.join.hgrm\0latency.say.hgrm\0latency.fanout.hgrm\0latency.only-here.hgrm\0"; *f;
+         f += strlen(f) + 1) {
+        snprintf(path, sizeof path, "%s/%s", out, f);
+        ck_assert_msg(access(path, R_OK) == 0, "%s", path);
+    }
+    result_free(m); result_free(r1); result_free(r2);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("merge");
@@ -117,6 +168,7 @@ int main(void)
     tcase_add_test(tc, merges_and_passes);
     tcase_add_test(tc, failures_and_thresholds_give_1);
     tcase_add_test(tc, bad_usage_and_input_give_2);
+    tcase_add_test(tc, merges_series_by_name);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

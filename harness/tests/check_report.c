@@ -283,6 +283,21 @@ START_TEST(empty_run)
 }
 END_TEST
 
+/* sample() with a flow's series: join, say (4 failures), fanout (9 lost, 2 decrypt failures). */
+static result *sample_flow(void)
+{
+    result *r = synth_result(1700000000, 50, 20);
+    buf err = BUF_INIT;
+    synth_series(r->stats, 10);
+    result_add_threshold(r, "p99_ms{say}<50", &err);
+    result_add_threshold(r, "lost{fanout}<1", &err);
+    result_add_threshold(r, "error_rate{nosuch}<0.1", &err);
+    RESULT_SET(r->meta.out_dir, dir);
+    result_finish(r);
+    buf_free(&err);
+    return r;
+}
+
 /* Entries of dir other than . and .. */
 static int entries(const char *path)
 {
@@ -314,6 +329,166 @@ static void unlimit_file_size(void)
 {
     setrlimit(RLIMIT_FSIZE, &saved_fsize);
 }
+
+/* latency.<name>.hgrm per series, in the set: names made safe, collisions numbered, at most 64. */
+START_TEST(series_files)
+{
+    result *r = sample_flow();
+    buf err = BUF_INIT, out = BUF_INIT;
+    ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(entries(dir), 8);
+    char *say = slurp("latency.say.hgrm"), *fan = slurp("latency.fanout.hgrm"), *join = slurp("latency.join.hgrm");
+    ck_assert_int_eq(report_hgrm_series(r, 1, &out), 0);
+    ck_assert_str_eq(say, buf_cstr(&out));
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "Total count    = %12llu]", (unsigned long long)hist_count(r->stats->series[1].latency));
+    ck_assert_ptr_nonnull(strstr(say, tmp));
+    ck_assert_ptr_nonnull(strstr(fan, "Total count    =          891]"));
+    ck_assert_ptr_nonnull(strstr(join, "Total count    =           10]"));
+    ck_assert_int_eq(report_hgrm_series(r, 3, &out), -1);
+    free(say); free(fan); free(join);
+    /* the summary lists them */
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    report_print_summary(f, r);
+    fclose(f);
+    snprintf(tmp, sizeof tmp, "Per series   %.60s/{latency.join.hgrm,latency.say.hgrm,latency.fanout.hgrm}\n", dir);
+    ck_assert_msg(strstr(mem, tmp) != NULL, "%s", mem);
+    free(mem);
+    result_free(r);
+
+    /* names that are not file names, and names that become the same one */
+    r = result_new();
+    const char *names[] = {"a b", "a_b", "a/b", "a_b-2", "../x", "r\xc3\xa9p", ".", "*"};
+    const char *files[] = {"latency.a_b.hgrm", "latency.a_b-2.hgrm", "latency.a_b-3.hgrm", "latency.a_b-2-2.hgrm",
+                           "latency..._x.hgrm", "latency.r__p.hgrm", "latency...hgrm", "latency._.hgrm"};
+    for (int i = 0; i < 8; i++) ck_assert_int_eq(stats_series_add(r->stats, names[i], 0), i);
+    RESULT_SET(r->meta.out_dir, dir);
+    result_finish(r);
+    for (int i = 0; i < 8; i++) ck_assert_str_eq(r->d.series[i].hgrm, files[i]);
+    ck_assert_msg(report_write_all(r, dir, &err) == 0, "%s", buf_cstr(&err));
+    for (int i = 0; i < 8; i++) { char *p = slurp(files[i]); ck_assert_ptr_nonnull(strstr(p, "Total count    =            0]")); free(p); }
+    result_free(r);
+
+    /* the bound: 64 series, 64 files, all in the set */
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/many", dir);
+    r = result_new();
+    for (int i = 0; i < STATS_MAX_SERIES + 3; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "s%d", i);
+        stats_series_add(r->stats, n, i % 2);
+    }
+    result_finish(r);
+    ck_assert_uint_eq(r->d.nseries, STATS_MAX_SERIES);
+    ck_assert_msg(report_write_all(r, sub, &err) == 0, "%s", buf_cstr(&err));
+    ck_assert_int_eq(entries(sub), 5 + STATS_MAX_SERIES);
+    result_free(r);
+    buf_free(&out);
+    buf_free(&err);
+}
+END_TEST
+
+/* A series file that cannot take its place (a directory is in the way: rename fails) undoes the whole
+ * set, the five already renamed included. */
+START_TEST(series_files_all_or_nothing)
+{
+    result *r = sample_flow();
+    buf err = BUF_INIT;
+    char path[512];
+    ck_assert_int_eq(report_prepare_dir(dir, &err), 0);
+    snprintf(path, sizeof path, "%s/latency.fanout.hgrm", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/latency.fanout.hgrm/keep", dir);
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    ck_assert_int_eq(report_write_all(r, dir, &err), -1);
+    ck_assert_msg(strstr(buf_cstr(&err), "latency.fanout.hgrm: rename failed"), "%s", buf_cstr(&err));
+    ck_assert_int_eq(entries(dir), 1);          /* the directory in the way, nothing else */
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(series_in_every_report)
+{
+    result *r = sample_flow();
+    buf out = BUF_INIT;
+    /* junit: one case per series; say fails (4 failures), fanout fails (9 lost, 2 decrypt), join passes */
+    ck_assert_int_eq(report_junit(r, &out), 0);
+    const char *x = buf_cstr(&out);
+    ck_assert_ptr_nonnull(strstr(x, "classname=\"siocrypt.series\" name=\"join\" time=\"0\"></testcase>"));
+    ck_assert_ptr_nonnull(strstr(x, "classname=\"siocrypt.series\" name=\"say\" time=\"0\">\n      <failure "
+                                    "type=\"series-failed\" message=\"4 of 100 failed: mismatch 2, timeout 2\">"));
+    ck_assert_ptr_nonnull(strstr(x, "name=\"fanout\" time=\"0\">\n      <failure type=\"series-failed\" "
+                                    "message=\"2 of 893 failed: decrypt 2; 9 of 900 expected deliveries lost\">"));
+    ck_assert_ptr_nonnull(strstr(x, "message=\"no series &#39;nosuch&#39;, threshold error_rate{nosuch}&lt;0.1\""));
+    ck_assert_int_eq(count_of(x, "classname=\"siocrypt.series\""), 3);
+    int tests = count_of(x, "<testcase "), failures = count_of(x, "<failure ");
+    char attr[64];
+    snprintf(attr, sizeof attr, "tests=\"%d\" failures=\"%d\"", tests, failures);
+    ck_assert_int_eq(count_of(x, attr), 2);
+    /* a handler that lost nothing and failed nothing passes */
+    result *clean = result_new();
+    int h = stats_series_add(clean->stats, "pushed", 1);
+    stats_series_expected(clean->stats, h, 2);
+    for (int i = 0; i < 2; i++) { stats_series_sent(clean->stats, h); stats_series_ok(clean->stats, h, 1000); }
+    result_finish(clean);
+    buf_clear(&out);
+    ck_assert_int_eq(report_junit(clean, &out), 0);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "name=\"pushed\" time=\"0\"></testcase>"));
+    stats_series_expected(clean->stats, h, 1);
+    result_finish(clean);
+    buf_clear(&out);
+    ck_assert_int_eq(report_junit(clean, &out), 0);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&out), "type=\"series-lost\" message=\"1 of 3 expected deliveries lost\""));
+    result_free(clean);
+
+    /* summary.md: a row per series, the note of a threshold without its series */
+    buf_clear(&out);
+    ck_assert_int_eq(report_md(r, &out), 0);
+    x = buf_cstr(&out);
+    const result_series *say = &r->d.series[1];
+    char row[256];
+    snprintf(row, sizeof row, "| say | step | 100 | 96 | 4 | %.3f | %.3f | %.3f | - | - | mismatch 2, timeout 2 |",
+             say->latency_ms.p50, say->latency_ms.p99, say->latency_ms.max);
+    ck_assert_msg(strstr(x, row) != NULL, "%s", x);
+    ck_assert_ptr_nonnull(strstr(x, "| fanout | on | 893 | 891 | 2 |"));
+    ck_assert_ptr_nonnull(strstr(x, " | 900 | **9** | decrypt 2 |"));
+    ck_assert_ptr_nonnull(strstr(x, "| `error_rate{nosuch}<0.1` | no series 'nosuch' | **FAIL** |"));
+    ck_assert_ptr_nonnull(strstr(x, "| `p99_ms{say}<50` | "));
+
+    /* the terminal summary */
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    report_print_summary(f, r);
+    fclose(f);
+    snprintf(row, sizeof row, "  say            step       100        96         4 %9.3f %9.3f %9.3f         -         -\n"
+                              "                 failed: mismatch 2, timeout 2\n", say->latency_ms.p50, say->latency_ms.p99,
+             say->latency_ms.max);
+    ck_assert_msg(strstr(mem, row) != NULL, "%s", mem);
+    ck_assert_ptr_nonnull(strstr(mem, "  Series         kind      sent        ok    failed    p50 ms"));
+    ck_assert_ptr_nonnull(strstr(mem, "       900         9\n"));
+    ck_assert_ptr_nonnull(strstr(mem, "FAIL error_rate{nosuch}<0.1 (no series 'nosuch')"));
+    ck_assert_ptr_nonnull(strstr(mem, "FAIL lost{fanout}<1 (value 9)"));
+    free(mem);
+
+    /* html: a plot per series besides the four, and the table */
+    buf_clear(&out);
+    ck_assert_int_eq(report_html(r, &out), 0);
+    x = buf_cstr(&out);
+    ck_assert_int_eq(count_of(x, "<svg"), 4 + 3);
+    ck_assert_ptr_nonnull(strstr(x, "Latency by percentile: say (step)"));
+    ck_assert_ptr_nonnull(strstr(x, "Latency by percentile: fanout (on handler)"));
+    ck_assert_ptr_nonnull(strstr(x, "<h2>Series</h2>"));
+    ck_assert_ptr_nonnull(strstr(x, "no series &#39;nosuch&#39;"));
+    ck_assert_ptr_null(strstr(x, "nan"));
+    buf_free(&out);
+    result_free(r);
+}
+END_TEST
 
 START_TEST(write_all_or_nothing)
 {
@@ -442,6 +617,9 @@ int main(void)
     tcase_add_test(tc, markdown_and_summary);
     tcase_add_test(tc, empty_run);
     tcase_add_test(tc, write_all_or_nothing);
+    tcase_add_test(tc, series_files);
+    tcase_add_test(tc, series_files_all_or_nothing);
+    tcase_add_test(tc, series_in_every_report);
     tcase_add_test(tc, save_fails_the_result);
     tcase_add_test(tc, prepare_dir);
     tcase_add_test(tc, write_file_never_truncates_the_path);

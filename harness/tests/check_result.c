@@ -297,6 +297,205 @@ START_TEST(exit_rule)
 }
 END_TEST
 
+static cJSON *series_of(cJSON *j, const char *name)
+{
+    cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "series"))
+        if (!strcmp(cJSON_GetObjectItem(it, "name")->valuestring, name)) return it;
+    return NULL;
+}
+
+static int64_t int_at(cJSON *o, const char *a, const char *b)
+{
+    cJSON *x = cJSON_GetObjectItem(o, a);
+    if (b) x = cJSON_GetObjectItem(x, b);
+    ck_assert_msg(cJSON_IsNumber(x), "%s.%s missing", a, b ? b : "");
+    return (int64_t)x->valuedouble;
+}
+
+/* "series": always there, the figures derived once, read back exactly. */
+START_TEST(series_round_trip)
+{
+    result *plain = synth_result(1700000000, 4, 5);
+    result_finish(plain);
+    char *tp = to_text(plain);
+    cJSON *j = cJSON_Parse(tp);
+    ck_assert(cJSON_IsArray(cJSON_GetObjectItem(j, "series")));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "series")), 0);
+    cJSON_DeleteItemFromObject(j, "series");          /* a report from before flows reads as none */
+    buf err = BUF_INIT;
+    result *old = result_from_json(j, "old.json", &err);
+    ck_assert_msg(old != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(old->d.nseries, 0);
+    cJSON_Delete(j);
+
+    result *r = synth_result(1700000000, 10, 5);
+    synth_series(r->stats, 10);
+    result_finish(r);
+    ck_assert_uint_eq(r->d.nseries, 3);
+    const result_series *say = &r->d.series[1], *fan = &r->d.series[2];
+    ck_assert_str_eq(say->s->name, "say");
+    ck_assert_uint_eq(say->latency_ms.count, 96);
+    ck_assert(say->latency_ms.p50 > 1.5 && say->latency_ms.p50 < 2.7);
+    ck_assert_uint_eq(say->lost, 0);
+    ck_assert(say->error_rate == 4.0 / 100.0);
+    ck_assert_uint_eq(fan->lost, 9);                  /* 900 expected, 891 ok */
+    ck_assert(fan->error_rate == 2.0 / 893.0);
+    ck_assert_str_eq(fan->hgrm, "latency.fanout.hgrm");
+    char *a = to_text(r);
+    result *back = from_text(a, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    char *b = to_text(back);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(back->d.nseries, 3);
+    ck_assert(back->d.series[1].latency_ms.p99 == say->latency_ms.p99);
+    ck_assert_int_eq(back->stats->series[2].is_on, 1);
+    j = cJSON_Parse(a);
+    cJSON *e = series_of(j, "say");
+    ck_assert_str_eq(cJSON_GetObjectItem(e, "kind")->valuestring, "step");
+    ck_assert_int_eq(int_at(e, "sent", NULL), 100);
+    ck_assert_int_eq(int_at(e, "ok", NULL), 96);
+    ck_assert_int_eq(int_at(e, "failed", NULL), 4);
+    ck_assert_int_eq(int_at(e, "errors", "timeout"), 2);
+    ck_assert_int_eq(int_at(e, "errors", "mismatch"), 2);
+    ck_assert_int_eq(int_at(e, "expected", NULL), 0);
+    ck_assert_int_eq(int_at(e, "lost", NULL), 0);
+    ck_assert_int_eq(int_at(e, "latency_ms", "count"), 96);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "latency_ms"), "p999"));
+    ck_assert_int_eq(int_at(e, "histogram", "count"), 96);
+    ck_assert_int_eq(int_at(e, "histogram", "sub_bucket_bits"), 7);
+    e = series_of(j, "fanout");
+    ck_assert_str_eq(cJSON_GetObjectItem(e, "kind")->valuestring, "on");
+    ck_assert_int_eq(int_at(e, "expected", NULL), 900);
+    ck_assert_int_eq(int_at(e, "lost", NULL), 9);
+    ck_assert_int_eq(int_at(e, "errors", "decrypt"), 2);
+    cJSON_Delete(j);
+    /* ok past expected (members joined after the capture) is no loss, never negative */
+    stats_series_expected(r->stats, 2, 0);
+    for (int i = 0; i < 20; i++) stats_series_ok(r->stats, 2, 1000000);
+    result_finish(r);
+    ck_assert_uint_eq(r->d.series[2].lost, 0);
+    free(tp); free(a); free(b);
+    result_free(plain); result_free(old); result_free(r); result_free(back);
+    buf_free(&err);
+}
+END_TEST
+
+/* A hostile "series" is refused with the entry and field named. */
+START_TEST(series_invalid)
+{
+    result *r = synth_result(1700000000, 4, 5);
+    synth_series(r->stats, 4);
+    result_finish(r);
+    char *good = to_text(r);
+    static const struct { const char *path, *json, *want; } bad[] = {
+        {"", "{\"a\":1}", "series: not an array"},
+        {"0", "{}", "series[0].name: missing"},
+        {"0.name", "\"\"", "series[0].name: empty"},
+        {"0.name", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "series[0].name: too long"},
+        {"1.name", "\"join\"", "series[1].name: \"join\" is there twice"},
+        {"0.kind", "\"emit\"", "series[0].kind: \"emit\", not"},
+        {"0.sent", "-1", "series[0].sent: negative"},
+        {"1.failed", "5", "series[1].failed: 5, but its errors add up to 4"},
+        {"1.errors", "[]", "series[1].errors: missing or not an object"},
+        {"1.errors", "{\"timeout\":-2}", "series[1].errors: not a count"},
+        {"1.ok", "3", "series[1].histogram.count: 36, more than ok (3)"},
+        {"2.histogram", "{}", "series[2].histogram"},
+    };
+    buf err = BUF_INIT;
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cJSON *j = cJSON_Parse(good), *arr = cJSON_GetObjectItem(j, "series"), *v = cJSON_Parse(bad[k].json);
+        ck_assert_ptr_nonnull(v);
+        if (!bad[k].path[0]) cJSON_ReplaceItemInObject(j, "series", v);
+        else {
+            int idx = bad[k].path[0] - '0';
+            cJSON *e = cJSON_GetArrayItem(arr, idx);
+            if (!bad[k].path[1]) cJSON_ReplaceItemInArray(arr, idx, v);
+            else cJSON_ReplaceItemInObject(e, bad[k].path + 2, v);
+        }
+        char *t = cJSON_PrintUnformatted(j);
+        expect_invalid(t, bad[k].want);
+        free(t);
+        cJSON_Delete(j);
+    }
+    /* too many entries, and too many classes in one */
+    cJSON *j = cJSON_Parse(good), *arr = cJSON_GetObjectItem(j, "series");
+    for (int i = 3; i <= STATS_MAX_SERIES; i++) {
+        cJSON *e = cJSON_Duplicate(cJSON_GetArrayItem(arr, 0), 1);
+        char n[16];
+        snprintf(n, sizeof n, "n%d", i);
+        cJSON_ReplaceItemInObject(e, "name", cJSON_CreateString(n));
+        cJSON_AddItemToArray(arr, e);
+    }
+    char *t = cJSON_PrintUnformatted(j);
+    expect_invalid(t, "series: more than 64 entries");
+    free(t);
+    cJSON_DeleteItemFromArray(arr, STATS_MAX_SERIES);  /* exactly 64 read */
+    t = cJSON_PrintUnformatted(j);
+    result *ok = from_text(t, &err);
+    ck_assert_msg(ok != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(ok->d.nseries, STATS_MAX_SERIES);
+    result_free(ok);
+    free(t);
+    cJSON *errs = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 1), "errors");
+    for (int c = 0; c < 16; c++) {
+        char n[16];
+        snprintf(n, sizeof n, "c%d", c);
+        cJSON_AddNumberToObject(errs, n, 0);
+    }
+    t = cJSON_PrintUnformatted(j);
+    expect_invalid(t, "series[1].errors: more than 16 classes");
+    free(t);
+    cJSON_Delete(j);
+    free(good);
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
+/* result_merge adds series by name; a name only one side has is added; the union stays within 64. */
+START_TEST(series_merge_by_name)
+{
+    result *a = synth_result(1700000000, 4, 5), *b = synth_result(1700000001, 4, 5);
+    synth_series(a->stats, 10);
+    int extra = stats_series_add(b->stats, "extra", 1);
+    synth_series(b->stats, 5);                        /* say at index 2 here, 1 in a */
+    stats_series_sent(b->stats, extra);
+    stats_series_expected(b->stats, extra, 3);
+    result_finish(a);
+    result_finish(b);
+    buf err = BUF_INIT;
+    char *ta = to_text(a), *tb = to_text(b);
+    result *m = from_text(ta, &err), *mb = from_text(tb, &err);
+    ck_assert_int_eq(result_merge(m, mb, &err), 0);
+    result_finish(m);
+    ck_assert_uint_eq(m->d.nseries, 4);
+    const char *order[] = {"join", "say", "fanout", "extra"};
+    for (int i = 0; i < 4; i++) ck_assert_str_eq(m->d.series[i].s->name, order[i]);
+    const stats_series *say = m->d.series[1].s;
+    ck_assert_uint_eq(say->sent, 150);
+    ck_assert_uint_eq(say->failed, 8);
+    ck_assert_uint_eq(hist_count(say->latency), hist_count(a->stats->series[1].latency) +
+                                                hist_count(b->stats->series[2].latency));
+    ck_assert_uint_eq(m->d.series[2].s->expected, 1350);
+    ck_assert_uint_eq(m->d.series[2].lost, 18);
+    ck_assert_uint_eq(m->d.series[3].lost, 3);
+    ck_assert_int_eq(m->d.series[3].s->is_on, 1);
+    /* 3 + 62 names together: refused, saying why */
+    result *many = result_new();
+    for (int i = 0; i < 62; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "m%d", i);
+        stats_series_add(many->stats, n, 0);
+    }
+    ck_assert_int_eq(result_merge(a, many, &err), -1);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "65 series names together, more than 64"));
+    free(ta); free(tb);
+    result_free(a); result_free(b); result_free(m); result_free(mb); result_free(many);
+    buf_free(&err);
+}
+END_TEST
+
 START_TEST(probes_round_trip)
 {
     result *r = synth_result(1700000000, 4, 2);
@@ -342,6 +541,9 @@ int main(void)
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
     tcase_add_test(tc, exit_rule);
     tcase_add_test(tc, probes_round_trip);
+    tcase_add_test(tc, series_round_trip);
+    tcase_add_test(tc, series_invalid);
+    tcase_add_test(tc, series_merge_by_name);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

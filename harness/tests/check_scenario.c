@@ -411,7 +411,7 @@ static const struct { const char *json; const char *msg; } bad[] = {
     {"{\"thresholds\": [\"p99_ms<50\", \"P99<3\"]}", "thresholds[1]: unknown metric 'P99' (known: *"},
     {"{\"thresholds\": [\"p99ms<50\"]}", "thresholds[0]: unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
                                          "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, "
-                                         "connect_failures, unverified, reconnect_ms, reconnect_p99_ms)"},
+                                         "connect_failures, unverified, reconnect_ms, reconnect_p99_ms, lost)"},
     {"{\"thresholds\": [\"rps>=100\"]}", "thresholds[0]: unknown metric 'rps' (known: *"},
     {"{\"thresholds\": [\"errors==0\"]}", "thresholds[0]: unknown operator '==' (known: < <= > >=)"},
     {"{\"thresholds\": [\"p99_ms=50\"]}", "thresholds[0]: unknown operator '=' (known: < <= > >=)"},
@@ -769,7 +769,7 @@ START_TEST(add_threshold)
     ck_assert_int_eq(scenario_add_threshold(&sc, "p99ms<5", "--threshold 'p99ms<5'", &err), -1);
     ck_assert_str_eq(buf_cstr(&err), "--threshold 'p99ms<5': unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, "
                      "p999_ms, max_ms, mean_ms, round_trips_per_s, error_rate, errors, connect_failures, unverified, "
-                     "reconnect_ms, reconnect_p99_ms)");
+                     "reconnect_ms, reconnect_p99_ms, lost)");
     ck_assert_int_eq(scenario_add_threshold(&sc, "errors==0", "t", &err), -1);
     ck_assert_str_eq(buf_cstr(&err), "t: unknown operator '==' (known: < <= > >=)");
     ck_assert_uint_eq(sc.nthresholds, 2);

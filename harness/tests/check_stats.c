@@ -155,6 +155,105 @@ START_TEST(merge_adds_exactly)
 }
 END_TEST
 
+/* Named series: one index per name, recorders that ignore a bad index, failures by class with "(other)"
+ * past the bound, at most STATS_MAX_SERIES names, and stats_merge by name. */
+START_TEST(series_record_and_merge)
+{
+    stats *a = stats_new(), *b = stats_new();
+    ck_assert_ptr_null(a->series);                    /* nothing allocated without a flow */
+    int say = stats_series_add(a, "say", 0), fan = stats_series_add(a, "fanout", 1);
+    ck_assert_int_eq(say, 0);
+    ck_assert_int_eq(fan, 1);
+    ck_assert_int_eq(stats_series_add(a, "say", 0), say);
+    ck_assert_int_eq(stats_series_add(a, "", 0), 2);
+    ck_assert_str_eq(a->series[2].name, "unnamed");
+    char longname[200];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    int lg = stats_series_add(a, longname, 0);
+    ck_assert_uint_eq(strlen(a->series[lg].name), 63);
+    ck_assert_ptr_nonnull(strstr(a->series[lg].name, "..."));
+    ck_assert_int_eq(stats_series_add(a, "ctl\x1b[2J", 0), 4);
+    ck_assert_str_eq(a->series[4].name, "ctl\\x1b[2J");  /* clean text */
+    for (int i = 0; i < 10; i++) {
+        stats_series_sent(a, say);
+        stats_series_ok(a, say, (i + 1) * 1000000);
+    }
+    stats_series_ok(a, say, -1);                      /* ok without a latency */
+    stats_series_failed(a, say, "timeout");
+    stats_series_failed(a, say, "mismatch:ack.room");
+    stats_series_failed(a, say, NULL);
+    stats_series_sent(a, 99);                         /* bad indices change nothing */
+    stats_series_ok(a, -1, 5);
+    stats_series_failed(a, 64, "x");
+    stats_series_expected(a, 7, 3);
+    stats_series_expected(a, fan, 20);
+    stats_series_expected(a, fan, 5);
+    const stats_series *x = &a->series[say];
+    ck_assert_uint_eq(x->sent, 10);
+    ck_assert_uint_eq(x->ok, 11);
+    ck_assert_uint_eq(x->failed, 3);
+    ck_assert_uint_eq(hist_count(x->latency), 10);
+    ck_assert_int_eq(hist_max(x->latency), 10000000);
+    ck_assert_uint_eq(x->nfail, 3);
+    ck_assert_str_eq(x->fail[0].cls, "timeout");
+    ck_assert_str_eq(x->fail[1].cls, "mismatch");    /* the class, as errors{} keys it */
+    ck_assert_str_eq(x->fail[2].cls, "unknown");
+    ck_assert_uint_eq(a->series[fan].expected, 25);
+    ck_assert_int_eq(a->series[fan].is_on, 1);
+    /* past STATS_SERIES_MAX_CLASSES - 1 classes, new ones are "(other)" in the last slot */
+    int many = stats_series_add(a, "many", 0);
+    for (int c = 0; c < 40; c++) {
+        char cls[16];
+        snprintf(cls, sizeof cls, "c%d", c);
+        stats_series_failed(a, many, cls);
+    }
+    x = &a->series[many];
+    ck_assert_uint_eq(x->nfail, STATS_SERIES_MAX_CLASSES);
+    ck_assert_str_eq(x->fail[STATS_SERIES_MAX_CLASSES - 1].cls, "(other)");
+    ck_assert_uint_eq(x->fail[STATS_SERIES_MAX_CLASSES - 1].count, 40 - (STATS_SERIES_MAX_CLASSES - 1));
+    ck_assert_uint_eq(x->failed, 40);
+    stats_series_failed(a, many, "c3");               /* a class it has still counts as itself */
+    ck_assert_uint_eq(x->fail[3].count, 2);
+    /* at most STATS_MAX_SERIES names */
+    for (int i = (int)a->nseries; i < STATS_MAX_SERIES; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "s%d", i);
+        ck_assert_int_eq(stats_series_add(a, n, 0), i);
+    }
+    ck_assert_int_eq(stats_series_add(a, "one-too-many", 0), -1);
+    ck_assert_int_eq(stats_series_add(a, "say", 0), say);   /* known names still resolve */
+    ck_assert_uint_eq(a->nseries, STATS_MAX_SERIES);
+
+    /* merge by name: b has say (another order) and a name a lacks */
+    int bnew = stats_series_add(b, "only-in-b", 1), bsay = stats_series_add(b, "say", 0);
+    ck_assert_int_eq(bnew, 0);
+    stats_series_sent(b, bsay);
+    stats_series_ok(b, bsay, 50000000);
+    stats_series_failed(b, bsay, "timeout");
+    stats_series_expected(b, bnew, 4);
+    stats *m = stats_new();
+    ck_assert_int_eq(stats_merge(m, b), 0);
+    ck_assert_int_eq(stats_merge(m, b), 0);
+    ck_assert_uint_eq(m->nseries, 2);
+    ck_assert_str_eq(m->series[0].name, "only-in-b");
+    ck_assert_int_eq(m->series[0].is_on, 1);
+    ck_assert_uint_eq(m->series[0].expected, 8);
+    ck_assert_uint_eq(m->series[1].failed, 2);
+    ck_assert_uint_eq(m->series[1].fail[0].count, 2);
+    ck_assert_uint_eq(hist_count(m->series[1].latency), 2);
+    ck_assert_int_eq(stats_merge(b, a), -1);          /* 64 names and one more do not fit */
+    stats *c = stats_new();
+    stats_series_add(c, "say", 0);
+    ck_assert_int_eq(stats_merge(c, a), 0);
+    ck_assert_uint_eq(c->series[0].sent, 10);
+    ck_assert_uint_eq(c->series[0].failed, 3);
+    ck_assert_uint_eq(hist_count(c->series[0].latency), 10);
+    ck_assert_uint_eq(c->nseries, STATS_MAX_SERIES);
+    stats_free(a); stats_free(b); stats_free(m); stats_free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stats");
@@ -163,6 +262,7 @@ int main(void)
     tcase_add_test(tc, timeline_by_wall_second);
     tcase_add_test(tc, errors_by_class);
     tcase_add_test(tc, merge_adds_exactly);
+    tcase_add_test(tc, series_record_and_merge);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -228,7 +228,17 @@ static result *hostile_result(int raw)
         result_add_probe(r, hostile[i], 1, hostile[i], hostile[i], hostile[i]);
     }
     result_add_threshold(r, "p99_ms<50", &err);
+    for (size_t i = 0; i < NHOSTILE && i < STATS_MAX_SERIES; i++) {   /* flow series named by the user */
+        int k = stats_series_add(r->stats, hostile[i], (int)(i % 2));
+        stats_series_sent(r->stats, k);
+        stats_series_ok(r->stats, k, 1000000);
+        stats_series_failed(r->stats, k, hostile[i]);
+        stats_series_expected(r->stats, k, 3);
+    }
+    result_add_threshold(r, "p99_ms{nosuch\xe2\x82 <b>|`}<50", &err);
     if (raw) {   /* bypass the storing side: the writers must still clean */
+        strcpy(r->stats->series[0].name, "raw\x1b[2J\xe2\x82|`<b>");
+        strcpy(r->stats->series[0].fail[0].cls, "cls\x1b[1m\xf0\x9f");
         strcpy(r->meta.scenario, "raw\x1b[2J\xe2\x82");
         strcpy(r->meta.transport, "ws\x01\xc3");
         strcpy(r->meta.model, "<b>m\x1b[5m</b>");

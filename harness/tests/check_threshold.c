@@ -1,8 +1,10 @@
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "report/result.h"
 #include "report/threshold.h"
+#include "synth.h"
 #include "check_run.h"
 
 START_TEST(parse_good)
@@ -43,7 +45,7 @@ START_TEST(parse_bad)
     bad("p99<50", "unknown metric");
     bad("p99ms<50", "unknown metric 'p99ms' (known: p50_ms, p90_ms, p99_ms, p999_ms, max_ms, mean_ms, "
                     "round_trips_per_s, error_rate, errors, connect_failures, unverified, "
-                    "reconnect_ms, reconnect_p99_ms)");
+                    "reconnect_ms, reconnect_p99_ms, lost)");
     bad("", "unknown metric ''");
     bad("<5", "unknown metric ''");
     bad("p99_ms=50", "unknown operator '=' (known: < <= > >=)");
@@ -107,6 +109,120 @@ START_TEST(evaluate)
 }
 END_TEST
 
+START_TEST(parse_series)
+{
+    threshold t;
+    buf err = BUF_INIT;
+    ck_assert_int_eq(threshold_parse("p99_ms{say}<50", &t, &err), 0);
+    ck_assert_str_eq(t.metric, "p99_ms");
+    ck_assert_str_eq(t.series, "say");
+    ck_assert_str_eq(t.expr, "p99_ms{say}<50");
+    ck_assert(t.limit == 50);
+    ck_assert_int_eq(threshold_parse("  error_rate {fan out} <= 0.001 ", &t, &err), 0);
+    ck_assert_str_eq(t.metric, "error_rate");
+    ck_assert_str_eq(t.series, "fan out");        /* the name exactly as between the braces */
+    ck_assert_str_eq(t.expr, "error_rate{fan out}<=0.001");
+    const char *ok[] = {"p50_ms{a}<1", "p90_ms{a}<1", "p999_ms{a}<1", "max_ms{a}<1", "mean_ms{a}<1", "errors{a}<1",
+                        "lost{fanout}<1", "p99_ms{a{b}<1", "p99_ms{r\xc3\xa9p}<1"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        ck_assert_msg(threshold_parse(ok[i], &t, &err) == 0, "%s: %s", ok[i], buf_cstr(&err));
+    char name63[160];
+    snprintf(name63, sizeof name63, "p99_ms{%063d}<1", 7);
+    ck_assert_int_eq(threshold_parse(name63, &t, &err), 0);
+    ck_assert_uint_eq(strlen(t.series), 63);
+    snprintf(name63, sizeof name63, "p99_ms{%063d}<%047d", 7, 1);   /* the longest expr still fits */
+    ck_assert_int_eq(threshold_parse(name63, &t, &err), 0);
+    ck_assert_str_eq(t.expr, name63);
+    ck_assert_int_eq(threshold_parse("p99_ms<50", &t, &err), 0);
+    ck_assert_str_eq(t.series, "");
+    buf_free(&err);
+}
+END_TEST
+
+START_TEST(parse_series_bad)
+{
+    bad("p99_ms{say<50", "unclosed '{' after 'p99_ms'");
+    bad("p99_ms{<50", "unclosed '{'");
+    bad("p99_ms{}<50", "empty series name in 'p99_ms{}'");
+    char longname[96];
+    snprintf(longname, sizeof longname, "p99_ms{%064d}<1", 7);
+    bad(longname, "series name longer than 63 bytes");
+    bad("round_trips_per_s{say}>5", "round_trips_per_s takes no series selector (those that do: p50_ms, p90_ms, "
+                                   "p99_ms, p999_ms, max_ms, mean_ms, error_rate, errors, lost)");
+    bad("connect_failures{x}<1", "connect_failures takes no series selector");
+    bad("unverified{x}<1", "takes no series selector");
+    bad("lost<1", "lost needs a series: lost{name}");
+    bad("p99_ms{a\nb}<1", "a control character in the series name");
+    bad("p99_ms{say}}<1", "expected an operator (one of < <= > >=) after 'p99_ms{say}'");
+    bad("p99_ms{say}{x}<1", "expected an operator");
+    bad("p99_ms{say}", "expected an operator");
+    bad("p99_ms{say}<", "expected a number");
+}
+END_TEST
+
+/* Series thresholds on a synthetic flow: values from r->d.series; a name the run lacks fails with a note. */
+START_TEST(evaluate_series)
+{
+    result *r = synth_result(1700000000, 4, 5);
+    synth_series(r->stats, 10);
+    buf err = BUF_INIT;
+    const char *exprs[] = {"p99_ms{say}<50", "p50_ms{say}>50", "error_rate{say}<=0.04", "error_rate{fanout}<0.001",
+                           "errors{say}<5", "lost{fanout}<10", "lost{fanout}<9", "max_ms{join}<100",
+                           "p99_ms{nosuch}<50", "lost{say}<1", "p99_ms<1000", "errors{empty}<1", "mean_ms{empty}<1"};
+    const int want[] = {1, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0};
+    stats_series_add(r->stats, "empty", 0);       /* a step that never ran */
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++)
+        ck_assert_int_eq(result_add_threshold(r, exprs[i], &err), 0);
+    result_finish(r);
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++)
+        ck_assert_msg(r->thresholds[i].pass == want[i], "%s: value %g pass %d", exprs[i], r->thresholds[i].value,
+                      r->thresholds[i].pass);
+    ck_assert(r->thresholds[0].value == r->d.series[1].latency_ms.p99);
+    ck_assert(r->thresholds[2].value == 0.04);
+    ck_assert(fabs(r->thresholds[3].value - 2.0 / 893.0) < 1e-15);
+    ck_assert(r->thresholds[4].value == 4);
+    ck_assert(r->thresholds[5].value == 9);
+    ck_assert_str_eq(r->thresholds[5].note, "");
+    ck_assert(isnan(r->thresholds[8].value));
+    ck_assert_str_eq(r->thresholds[8].note, "no series 'nosuch'");
+    ck_assert(isnan(r->thresholds[9].value));
+    ck_assert_str_eq(r->thresholds[9].note, "'say' is a step: lost counts on handlers only");
+    ck_assert(r->thresholds[11].value == 0);
+    ck_assert(isnan(r->thresholds[12].value));
+    ck_assert_str_eq(r->thresholds[12].note, "no latency measured for 'empty'");
+    ck_assert_uint_eq(r->d.thresholds_failed, 6);
+    /* report.json keeps the braces, the series and the note; reading it back evaluates the same */
+    cJSON *j = result_to_json(r);
+    cJSON *t8 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 8);
+    ck_assert_str_eq(cJSON_GetObjectItem(t8, "expr")->valuestring, "p99_ms{nosuch}<50");
+    ck_assert_str_eq(cJSON_GetObjectItem(t8, "metric")->valuestring, "p99_ms");
+    ck_assert_str_eq(cJSON_GetObjectItem(t8, "series")->valuestring, "nosuch");
+    ck_assert_str_eq(cJSON_GetObjectItem(t8, "note")->valuestring, "no series 'nosuch'");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(t8, "value")));
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 10), "series"));
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    j = cJSON_Parse(text);
+    result *back = result_from_json(j, "report.json", &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+        ck_assert_int_eq(back->thresholds[i].pass, want[i]);
+        ck_assert_str_eq(back->thresholds[i].note, r->thresholds[i].note);
+    }
+    /* a run without the series (the counter) fails such a threshold */
+    result *plain = synth_result(1700000000, 4, 5);
+    ck_assert_int_eq(result_add_threshold(plain, "error_rate{fanout}<0.001", &err), 0);
+    result_finish(plain);
+    ck_assert_int_eq(plain->thresholds[0].pass, 0);
+    ck_assert_str_eq(plain->thresholds[0].note, "no series 'fanout'");
+    ck_assert_int_eq(result_exit_code(plain), 1);
+    free(text);
+    cJSON_Delete(j);
+    result_free(r); result_free(back); result_free(plain);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threshold");
@@ -114,6 +230,9 @@ int main(void)
     tcase_add_test(tc, parse_good);
     tcase_add_test(tc, parse_bad);
     tcase_add_test(tc, evaluate);
+    tcase_add_test(tc, parse_series);
+    tcase_add_test(tc, parse_series_bad);
+    tcase_add_test(tc, evaluate_series);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

@@ -41,6 +41,29 @@ static void synth_fill(stats *s, int64_t wall0_s, int clients, int seconds, int 
     for (int c = 0; c < clients; c++) stats_conn_closed(s, end - S / 4);
 }
 
+/* A chat-like flow's series: "join" (a step: n acks of ~1 ms), "say" (a step: 10 n lognormal ~2 ms acks, 2
+ * timeouts and 2 mismatches among them, for n >= 4) and "fanout" (an `on` handler: 9 deliveries per say expected, a few
+ * lost and 2 that did not decrypt). The same names in the same order as a flow's workers add them. */
+__attribute__((unused)) static void synth_series(stats *s, int n)
+{
+    int join = stats_series_add(s, "join", 0), say = stats_series_add(s, "say", 0), fan = stats_series_add(s, "fanout", 1);
+    for (int i = 0; i < n; i++) {
+        stats_series_sent(s, join);
+        stats_series_ok(s, join, (int64_t)(exp(log(1e6) + 0.2 * synth_normal())));
+    }
+    for (int i = 0; i < 10 * n; i++) {
+        stats_series_sent(s, say);
+        if (i % 10 == 5 && i < 40) stats_series_failed(s, say, i / 10 % 2 ? "timeout" : "mismatch:ack.room");
+        else stats_series_ok(s, say, (int64_t)(exp(log(2e6) + 0.45 * synth_normal())));
+    }
+    stats_series_expected(s, fan, (uint64_t)90 * n);
+    for (int i = 0; i < 90 * n - 7; i++) {
+        stats_series_sent(s, fan);
+        if (i == 11 || i == 12) stats_series_failed(s, fan, "decrypt");
+        else stats_series_ok(s, fan, (int64_t)(exp(log(4e6) + 0.5 * synth_normal())));
+    }
+}
+
 static result *synth_result(int64_t wall0_s, int clients, int seconds)
 {
     result *r = result_new();

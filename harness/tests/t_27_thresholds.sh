@@ -41,9 +41,30 @@ expect_exit 1 "$SIOCRYPT" run "$TMP/th.json" --url "$SERVER_URL" --threshold 'er
 [ "$(jq -c '[.thresholds[] | [.expr, .pass]]' "$TMP/th/report.json")" = '[["p99_ms<0.0001",false],["errors<1",true]]' ] ||
     fail "file + command-line thresholds: $(jq -c .thresholds "$TMP/th/report.json")"
 
+# series selectors: a run without a flow has no series, so p99_ms{say} fails with the reason in every report
+expect_exit 1 "$SIOCRYPT" "${run[@]}" --threshold 'p99_ms{say}<50' --threshold 'errors<1' --out "$TMP/sel"
+grep -qF "FAIL p99_ms{say}<50 (no series 'say')" "$TMP/out" || fail "summary: no note for a missing series: $(cat "$TMP/out")"
+[ "$(jq -c '[.series, (.thresholds[] | select(.series) | [.expr, .metric, .series, .value, .pass, .note])]' "$TMP/sel/report.json")" = \
+  '[[],["p99_ms{say}<50","p99_ms","say",null,false,"no series '"'"'say'"'"'"]]' ] ||
+    fail "report.json: $(jq -c '[.series, .thresholds]' "$TMP/sel/report.json")"
+grep -qF "message=\"no series &#39;say&#39;, threshold p99_ms{say}&lt;50\"" "$TMP/sel/junit.xml" || fail "junit: no note"
+grep -qF "| \`p99_ms{say}<50\` | no series 'say' | **FAIL** |" "$TMP/sel/summary.md" || fail "summary.md: no note"
+[ -z "$(ls "$TMP/sel" | grep -v '^latency.hgrm$' | grep '^latency\.')" ] || fail "per-series files without a flow"
+for t in 'p99_ms{say<50|unclosed '"'"'{'"'"' after '"'"'p99_ms'"'"'' 'error_rate{}<1|empty series name' \
+         'round_trips_per_s{say}>1|round_trips_per_s takes no series selector' 'lost<1|lost needs a series'; do
+    printf '{"clients": 1, "messages": 2, "thresholds": ["%s"]}' "${t%%|*}" >"$TMP/th.json"
+    rm -rf "$TMP/th"
+    expect_exit 2 "$SIOCRYPT" run "$TMP/th.json" --url "$SERVER_URL" --out "$TMP/th" --quiet
+    grep -qF -- "thresholds[0]: ${t#*|}" "$TMP/out" || fail "scenario threshold '${t%%|*}': $(cat "$TMP/out")"
+    expect_exit 2 "$SIOCRYPT" "${run[@]}" --threshold "${t%%|*}" --out "$TMP/th"
+    grep -qF -- "${t#*|}" "$TMP/out" || fail "--threshold '${t%%|*}': $(cat "$TMP/out")"
+    [ ! -e "$TMP/th" ] || fail "threshold '${t%%|*}': a report folder was made"
+done
+
 printf '{"clients": 0}' >"$TMP/bad.json"
 expect_exit 2 "$SIOCRYPT" run "$TMP/bad.json" --url "$SERVER_URL" --out "$TMP/bad"
 grep -q 'clients' "$TMP/out" || fail "the message does not name the bad field"
 expect_exit 2 "$SIOCRYPT" run --clients nope scenarios/smoke.json
 grep -q 'clients' "$TMP/out" || fail "the message does not name the bad option"
-echo "ok: pass 0, fail 1 with a JUnit failure, bad metric / operator / field / option 2 (file and command line)"
+echo "ok: pass 0, fail 1 with a JUnit failure, bad metric / operator / field / option 2 (file and command line);"
+echo "    series selectors: a missing series fails with its note, bad selectors 2"

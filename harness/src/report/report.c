@@ -58,6 +58,13 @@ const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v)
     return tmp;
 }
 
+/* The series' failures by class, "timeout 2, mismatch 1", for the summaries and junit.xml. */
+void report_series_classes(buf *o, const stats_series *x)
+{
+    for (size_t k = 0; k < x->nfail; k++)
+        buf_printf(o, "%s%s %llu", k ? ", " : "", x->fail[k].cls, (unsigned long long)x->fail[k].count);
+}
+
 /* dir shortened for messages: a path too long to use is also too long to print whole */
 static void report_show(char *out, size_t cap, const char *dir)
 {
@@ -191,36 +198,62 @@ static void report_unlink_set(char (*tmp)[4096], char (*path)[4096], size_t tmps
     for (size_t i = 0; i < renamed; i++) unlink(path[i]);
 }
 
-/* All six or none: each is rendered and written to a temporary first, and only when every one of them is
+/* The set: the six files, then latency.<name>.hgrm per series (result.c names them; at most
+ * STATS_MAX_SERIES). */
+static size_t report_set_size(const result *r)
+{
+    return REPORT_NFILES + (r->d.nseries < STATS_MAX_SERIES ? r->d.nseries : STATS_MAX_SERIES);
+}
+
+static const char *report_set_name(const result *r, size_t i)
+{
+    return i < REPORT_NFILES ? report_files[i].name : r->d.series[i - REPORT_NFILES].hgrm;
+}
+
+static int report_set_render(const result *r, size_t i, buf *b)
+{
+    return i < REPORT_NFILES ? report_files[i].render(r, b) : report_hgrm_series(r, i - REPORT_NFILES, b);
+}
+
+/* All or none: each is rendered and written to a temporary first, and only when every one of them is
  * complete on disk are they renamed into place. So a full disk or an I/O error never leaves a report.json
  * that says PASS beside a missing junit.xml, and the summary never lists a file that is not there. */
 int report_write_all(const result *r, const char *dir, buf *err)
 {
-    char tmp[REPORT_NFILES][4096], path[REPORT_NFILES][4096], suffix[32];
+    char suffix[32];
     int created;
-    size_t i;
+    size_t i, n = report_set_size(r);
     if (mkdir_p(dir, &created, err) < 0) return -1;
+    char (*tmp)[4096] = malloc(n * sizeof *tmp), (*path)[4096] = malloc(n * sizeof *path);
+    if (!tmp || !path) {
+        free(tmp);
+        free(path);
+        return buf_fail(err, "%s: out of memory", dir);
+    }
+    int rc = 0;
     snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
-    for (i = 0; i < REPORT_NFILES; i++) {
-        const report_file *f = &report_files[i];
+    for (i = 0; i < n && rc == 0; i++) {
+        const char *name = report_set_name(r, i);
         buf b = BUF_INIT;
-        int rc = -1;
-        if (report_path(path[i], sizeof path[i], dir, "", f->name, "") < 0 ||
-            report_path(tmp[i], sizeof tmp[i], dir, ".", f->name, suffix) < 0)
-            buf_fail(err, "%s/%s: path too long", dir, f->name);
-        else if (f->render(r, &b) < 0) buf_fail(err, "%s/%s: out of memory while rendering", dir, f->name);
+        rc = -1;
+        if (report_path(path[i], sizeof path[i], dir, "", name, "") < 0 ||
+            report_path(tmp[i], sizeof tmp[i], dir, ".", name, suffix) < 0)
+            buf_fail(err, "%s/%s: path too long", dir, name);
+        else if (report_set_render(r, i, &b) < 0) buf_fail(err, "%s/%s: out of memory while rendering", dir, name);
         else rc = report_write_tmp(tmp[i], &b, err);
         buf_free(&b);
-        if (rc < 0) { report_unlink_set(tmp, path, i, 0, 0); return -1; }
+        if (rc < 0) report_unlink_set(tmp, path, i, 0, 0);
     }
-    for (i = 0; i < REPORT_NFILES; i++) {
+    for (i = 0; i < n && rc == 0; i++) {
         if (rename(tmp[i], path[i]) < 0) {
             buf_fail(err, "%s: rename failed: %s", path[i], strerror(errno));
-            report_unlink_set(tmp, path, REPORT_NFILES, i, i);
-            return -1;
+            report_unlink_set(tmp, path, n, i, i);
+            rc = -1;
         }
     }
-    return 0;
+    free(tmp);
+    free(path);
+    return rc;
 }
 
 int report_save(result *r, const char *dir, buf *err)
@@ -235,6 +268,43 @@ int report_save(result *r, const char *dir, buf *err)
 /* ---- stdout summary, in the manner of wrk ----
  * Names, URLs, details and findings in it came from the user and the server: the summary is built in a
  * buffer and written through text_fwrite, so no escape sequence or other control reaches the terminal. */
+
+/* One line per series (a flow's steps and `on` handlers), and its failures by class below it. */
+static void summary_series(buf *o, const result *r)
+{
+    const result_derived *d = &r->d;
+    if (!d->nseries) return;
+    buf_printf(o, "  %-14s %-4s %9s %9s %9s %9s %9s %9s %9s %9s\n", "Series", "kind", "sent", "ok", "failed", "p50 ms",
+               "p99 ms", "max ms", "expected", "lost");
+    for (size_t i = 0; i < d->nseries; i++) {
+        const result_series *a = &d->series[i];
+        const stats_series *x = a->s;
+        char p50[32], p99[32], max[32];
+        int lat = a->latency_ms.count > 0;
+        buf_printf(o, "  %-14s %-4s %9llu %9llu %9llu %9s %9s %9s", x->name, x->is_on ? "on" : "step",
+                   (unsigned long long)x->sent, (unsigned long long)x->ok, (unsigned long long)x->failed,
+                   report_fmt(p50, sizeof p50, "%.3f", lat ? a->latency_ms.p50 : NAN),
+                   report_fmt(p99, sizeof p99, "%.3f", lat ? a->latency_ms.p99 : NAN),
+                   report_fmt(max, sizeof max, "%.3f", lat ? a->latency_ms.max : NAN));
+        if (x->is_on) buf_printf(o, " %9llu %9llu\n", (unsigned long long)x->expected, (unsigned long long)a->lost);
+        else buf_printf(o, " %9s %9s\n", "-", "-");
+        if (x->nfail) {
+            buf_printf(o, "  %-14s failed: ", "");
+            report_series_classes(o, x);
+            buf_printf(o, "\n");
+        }
+    }
+}
+
+/* The per-series .hgrm files beside the five. */
+static void summary_series_files(buf *o, const result *r)
+{
+    size_t n = report_set_size(r);
+    if (n == REPORT_NFILES) return;
+    buf_printf(o, "  Per series   %s/{", r->meta.out_dir);
+    for (size_t i = REPORT_NFILES; i < n; i++) buf_printf(o, "%s%s", i > REPORT_NFILES ? "," : "", report_set_name(r, i));
+    buf_printf(o, "}\n");
+}
 
 void report_print_summary(FILE *f, const result *r)
 {
@@ -283,6 +353,7 @@ void report_print_summary(FILE *f, const result *r)
         buf_printf(o, "  %-14s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", rows[i].name, x->min, x->p50, x->p90,
                 x->p99, x->p999, x->max, x->mean);
     }
+    summary_series(o, r);
     if (s->tls_version[0]) buf_printf(o, "  TLS          %s, %s\n", s->tls_version, s->tls_cipher);
     if (s->tls_insecure)
         buf_printf(o, "  TLS          INSECURE (-k): server certificates were NOT verified\n");
@@ -304,8 +375,11 @@ void report_print_summary(FILE *f, const result *r)
     buf_printf(o, "\n");
     for (size_t i = 0; i < r->nthresholds; i++) {
         const threshold *t = &r->thresholds[i];
-        buf_printf(o, "  %-12s %s %s (value %s)\n", i ? "" : "Thresholds", t->pass ? "pass" : "FAIL", t->expr,
-                report_fmt(e, sizeof e, "%.6g", t->value));
+        if (t->note[0])
+            buf_printf(o, "  %-12s %s %s (%s)\n", i ? "" : "Thresholds", t->pass ? "pass" : "FAIL", t->expr, t->note);
+        else
+            buf_printf(o, "  %-12s %s %s (value %s)\n", i ? "" : "Thresholds", t->pass ? "pass" : "FAIL", t->expr,
+                       report_fmt(e, sizeof e, "%.6g", t->value));
     }
     for (size_t i = 0; i < r->nfindings; i++)
         buf_printf(o, "  %-12s [%s] %s: %s\n", i ? "" : "Findings", r->findings[i].severity, r->findings[i].id,
@@ -328,6 +402,7 @@ void report_print_summary(FILE *f, const result *r)
     }
     if (m->out_dir[0]) {
         buf_printf(o, "  Reports      %s/{report.json,summary.md,junit.xml,latency.hgrm,latency.hlog,report.html}\n", m->out_dir);
+        summary_series_files(o, r);
         buf_printf(o, "  HTML         %s/report.html\n", m->out_dir);
     }
     text_fwrite(f, buf_cstr(&text), text.len);

@@ -1,13 +1,12 @@
-/* latency.hgrm: the round-trip histogram in the exact text of HdrHistogram's
+/* latency.hgrm: the round-trip histogram (and latency.<name>.hgrm: a series' latency) in the exact text of HdrHistogram's
  * outputPercentileDistribution(out, 5, 1e6): ns values scaled to ms, 5 percentile ticks per half
  * distance, the four-column header, one line per step (the 100% line has no 1/(1-Percentile)), and the
  * #[Mean / #[Max / #[Buckets footer. Values print with 3 decimals (1 us), as a 3-digit HdrHistogram would,
  * so sub-millisecond loopback latencies keep their resolution; Buckets/SubBuckets describe our layout. */
 #include "report/writers.h"
 
-int report_hgrm(const result *r, buf *out)
+static int hgrm_of(const hist *h, buf *out)
 {
-    const hist *h = r->stats->rtt;
     const double scale = 1e6;
     int rc = 0;
     rc |= buf_printf(out, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
@@ -25,4 +24,11 @@ int report_hgrm(const result *r, buf *out)
                      (unsigned long long)hist_count(h));
     rc |= buf_printf(out, "#[Buckets = %12d, SubBuckets     = %12d]\n", hist_hdr_bucket_count(h), hist_hdr_sub_bucket_count(h));
     return rc ? -1 : 0;
+}
+
+int report_hgrm(const result *r, buf *out) { return hgrm_of(r->stats->rtt, out); }
+
+int report_hgrm_series(const result *r, size_t i, buf *out)
+{
+    return i < r->d.nseries ? hgrm_of(r->d.series[i].s->latency, out) : -1;
 }

@@ -1,7 +1,7 @@
 /* report.html: one self-contained page (inline CSS and SVG, no scripts, nothing fetched): the verdict,
  * key figures, plots of the latency percentile distribution (x: 1/(1-p) on a log scale, as HdrHistogram's
  * plotter draws it), round trips per second, p50/p99 per second and connections open per second, then
- * the tables. Plot points come from the same percentile iteration as latency.hgrm and from the timeline. */
+ * the tables, and for a flow a table and a percentile plot per series. Plot points come from the same percentile iteration as latency.hgrm and from the timeline. */
 #include "report/writers.h"
 #include <stdio.h>
 #include <math.h>
@@ -112,7 +112,7 @@ static void chart(buf *o, const char *title, const char *xlabel, const char *yla
 #undef PY
 }
 
-static void percentile_chart(buf *o, const hist *h)
+static void percentile_chart(buf *o, const hist *h, const char *title, const char *legend, const char *color)
 {
     size_t cap = 256, n = 0;
     double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
@@ -136,9 +136,8 @@ static void percentile_chart(buf *o, const hist *h)
         y[n] = (double)hist_max(h) / 1e6;
         n++;
     }
-    series s = {"round trip", "#1f6fb2", y};
-    chart(o, "Round-trip latency by percentile", "percentile (log scale of 1/(1-p))", "latency (ms)", x, x && y ? n : 0,
-          &s, 1, 1);
+    series s = {legend, color, y};
+    chart(o, title, "percentile (log scale of 1/(1-p))", "latency (ms)", x, x && y ? n : 0, &s, 1, 1);
     free(x);
     free(y);
 }
@@ -204,6 +203,47 @@ static const char CSS[] =
     ".yl{text-anchor:middle}.lg{fill:#222}td.bad{color:#c92a2a;font-weight:600}td.ok{color:#2b8a3e}"
     ".sev-high{color:#c92a2a;font-weight:600}.sev-medium{color:#c2410c}"
     "table.notes{width:100%;table-layout:fixed}table.notes td{overflow-wrap:anywhere;vertical-align:top}";
+
+/* A flow's steps and `on` handlers: a table, then one latency-by-percentile plot per series (own scale
+ * each: an ack in 1 ms and a fan-out in 40 ms would flatten each other on a shared one). */
+static void html_series(buf *o, const result *r)
+{
+    const result_derived *d = &r->d;
+    if (!d->nseries) return;
+    buf_printf(o, "<h2>Series</h2>\n<table><tr><th class=\"t\">series</th><th class=\"t\">kind</th><th>sent</th>"
+                  "<th>ok</th><th>failed</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th><th>expected</th>"
+                  "<th>lost</th><th class=\"t\">failures</th></tr>\n");
+    for (size_t i = 0; i < d->nseries; i++) {
+        const result_series *a = &d->series[i];
+        const stats_series *x = a->s;
+        buf f = BUF_INIT;
+        buf_printf(o, "<tr>");
+        td(o, x->name);
+        buf_printf(o, "<td class=\"t\">%s</td><td>%llu</td><td>%llu</td><td%s>%llu</td>", x->is_on ? "on" : "step",
+                   (unsigned long long)x->sent, (unsigned long long)x->ok, x->failed ? " class=\"bad\"" : "",
+                   (unsigned long long)x->failed);
+        if (a->latency_ms.count)
+            buf_printf(o, "<td>%.3f</td><td>%.3f</td><td>%.3f</td>", a->latency_ms.p50, a->latency_ms.p99, a->latency_ms.max);
+        else buf_printf(o, "<td colspan=\"3\" class=\"na\">no samples</td>");
+        if (x->is_on)
+            buf_printf(o, "<td>%llu</td><td%s>%llu</td>", (unsigned long long)x->expected, a->lost ? " class=\"bad\"" : "",
+                       (unsigned long long)a->lost);
+        else buf_printf(o, "<td class=\"na\">-</td><td class=\"na\">-</td>");
+        report_series_classes(&f, x);
+        td(o, f.len ? buf_cstr(&f) : "-");
+        buf_printf(o, "</tr>\n");
+        buf_free(&f);
+    }
+    buf_printf(o, "</table>\n");
+    static const char *const colors[] = {"#1f6fb2", "#c2410c", "#2b8a3e", "#6741d9", "#c92a2a", "#0b7285"};
+    for (size_t i = 0; i < d->nseries; i++) {
+        const stats_series *x = d->series[i].s;
+        buf title = BUF_INIT;
+        buf_printf(&title, "Latency by percentile: %s (%s)", x->name, x->is_on ? "on handler" : "step");
+        percentile_chart(o, x->latency, buf_cstr(&title), x->name, colors[i % (sizeof colors / sizeof colors[0])]);
+        buf_free(&title);
+    }
+}
 
 /* Findings and probes come right after the verdict: in a robustness run they are the result. */
 static void html_findings(buf *o, const result *r)
@@ -306,15 +346,17 @@ int report_html(const result *r, buf *o)
             const threshold *th = &r->thresholds[i];
             buf_printf(o, "<tr><td class=\"t\"><code>");
             report_xml_escape(o, th->expr);
-            buf_printf(o, "</code></td><td class=\"t\">%s</td><td class=\"t %s\">%s</td></tr>\n",
-                       report_fmt(a, sizeof a, "%.6g", th->value), th->pass ? "ok" : "bad", th->pass ? "pass" : "FAIL");
+            buf_printf(o, "</code></td><td class=\"t\">");
+            if (th->note[0]) report_xml_escape(o, th->note);
+            else buf_printf(o, "%s", report_fmt(a, sizeof a, "%.6g", th->value));
+            buf_printf(o, "</td><td class=\"t %s\">%s</td></tr>\n", th->pass ? "ok" : "bad", th->pass ? "pass" : "FAIL");
         }
         buf_printf(o, "</table>\n");
     }
     html_findings(o, r);
 
     buf_printf(o, "<h2>Latency</h2>\n");
-    percentile_chart(o, s->rtt);
+    percentile_chart(o, s->rtt, "Round-trip latency by percentile", "round trip", "#1f6fb2");
     buf_printf(o, "<table><tr><th class=\"t\">ms</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th>"
                   "<th>max</th><th>mean</th><th>count</th></tr>\n");
     dist_row(o, "round trip", &d->latency_ms);
@@ -322,7 +364,9 @@ int report_html(const result *r, buf *o)
     dist_row(o, "upgrade", &d->upgrade_ms);
     if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
     if (d->reconnect_ms.count) dist_row(o, "reconnect", &d->reconnect_ms);
-    buf_printf(o, "</table>\n<h2>Over time</h2>\n");
+    buf_printf(o, "</table>\n");
+    html_series(o, r);
+    buf_printf(o, "<h2>Over time</h2>\n");
     timeline_charts(o, &s->tl);
 
     buf_printf(o, "<h2>Counts</h2>\n<table><tr><th class=\"t\">connections</th><th>attempted</th><th>established</th>"

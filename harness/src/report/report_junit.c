@@ -1,7 +1,8 @@
 /* junit.xml: what CI shows. Testcases: delivery (every message verified), connections (none failed),
  * one per threshold, one per error class (failing; its details in the body; "no errors" passes when
  * there are none), one per finding (failing when severity is high), one per robustness probe (failing when
- * the health check after it failed, skipped when it did not run). */
+ * the health check after it failed, skipped when it did not run), one per series (a flow step or `on`
+ * handler: failing when any of it failed or, for a handler, deliveries it expected did not come). */
 #include "report/writers.h"
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,9 @@ int report_junit(const result *r, buf *out)
         if (!t->pass) {
             failures++;
             buf_clear(&msg);
-            buf_printf(&msg, "%s is %s, threshold %s", t->metric, report_fmt(v, sizeof v, "%.6g", t->value), t->expr);
+            if (t->note[0]) buf_printf(&msg, "%s, threshold %s", t->note, t->expr);
+            else buf_printf(&msg, "%s%s%s%s is %s, threshold %s", t->metric, t->series[0] ? "{" : "", t->series,
+                            t->series[0] ? "}" : "", report_fmt(v, sizeof v, "%.6g", t->value), t->expr);
             failure(&cases, "threshold", buf_cstr(&msg), NULL);
         }
         buf_printf(&cases, "</testcase>\n");
@@ -92,6 +95,26 @@ int report_junit(const result *r, buf *out)
                 buf_printf(&body, "%s: %llu\n", s->err[k].detail[0] ? s->err[k].detail : "(no detail)",
                            (unsigned long long)s->err[k].count);
         failure(&cases, cls, buf_cstr(&msg), buf_cstr(&body));
+        buf_printf(&cases, "</testcase>\n");
+    }
+
+    for (size_t i = 0; i < d->nseries; i++) {   /* a flow's steps and `on` handlers */
+        const result_series *a = &d->series[i];
+        const stats_series *x = a->s;
+        tests++;
+        open_case(&cases, "series", x->name);
+        buf_clear(&msg);
+        if (x->failed) {
+            buf_printf(&msg, "%llu of %llu failed: ", (unsigned long long)x->failed, (unsigned long long)x->sent);
+            report_series_classes(&msg, x);
+        }
+        if (a->lost)
+            buf_printf(&msg, "%s%llu of %llu expected deliveries lost", msg.len ? "; " : "", (unsigned long long)a->lost,
+                       (unsigned long long)x->expected);
+        if (msg.len) {
+            failures++;
+            failure(&cases, x->failed ? "series-failed" : "series-lost", buf_cstr(&msg), NULL);
+        }
         buf_printf(&cases, "</testcase>\n");
     }
 

@@ -1,6 +1,7 @@
 /* summary.md: the tables a person pastes into a pull request. */
 #include "report/writers.h"
 #include <math.h>
+#include <string.h>
 
 static void cell(buf *o, const char *s) { report_md_escape(o, s); }
 
@@ -9,6 +10,53 @@ static void dist_row(buf *o, const char *name, const result_dist *x)
     if (!x->count) { buf_printf(o, "| %s | - | - | - | - | - | - | - | 0 |\n", name); return; }
     buf_printf(o, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %llu |\n", name, x->min, x->p50, x->p90,
                x->p99, x->p999, x->max, x->mean, (unsigned long long)x->count);
+}
+
+/* A code span in a table cell: '|' still splits a cell there unless escaped; a text with a backtick (a
+ * series name can hold one) goes as a plain cell instead. */
+static void code_cell(buf *o, const char *s)
+{
+    if (strchr(s, '`')) { cell(o, s); return; }
+    buf_append_char(o, '`');
+    for (const char *p = s; *p; p++) {
+        if (*p == '|') buf_append_char(o, '\\');
+        buf_append_char(o, *p);
+    }
+    buf_append_char(o, '`');
+}
+
+static void md_ms(buf *o, const result_dist *x, double v)
+{
+    if (x->count) buf_printf(o, " %.3f |", v);
+    else buf_printf(o, " - |");
+}
+
+/* A flow's steps and `on` handlers, one row each. */
+static void md_series(buf *o, const result *r)
+{
+    const result_derived *d = &r->d;
+    if (!d->nseries) return;
+    buf_printf(o, "\n| series | kind | sent | ok | failed | p50 ms | p99 ms | max ms | expected | lost | failures |\n"
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (size_t i = 0; i < d->nseries; i++) {
+        const result_series *a = &d->series[i];
+        const stats_series *x = a->s;
+        buf f = BUF_INIT;
+        buf_printf(o, "| ");
+        cell(o, x->name);
+        buf_printf(o, " | %s | %llu | %llu | %llu |", x->is_on ? "on" : "step", (unsigned long long)x->sent,
+                   (unsigned long long)x->ok, (unsigned long long)x->failed);
+        md_ms(o, &a->latency_ms, a->latency_ms.p50);
+        md_ms(o, &a->latency_ms, a->latency_ms.p99);
+        md_ms(o, &a->latency_ms, a->latency_ms.max);
+        if (x->is_on) buf_printf(o, " %llu | %s%llu%s | ", (unsigned long long)x->expected, a->lost ? "**" : "",
+                                 (unsigned long long)a->lost, a->lost ? "**" : "");
+        else buf_printf(o, " - | - | ");
+        report_series_classes(&f, x);
+        cell(o, f.len ? buf_cstr(&f) : "-");
+        buf_printf(o, " |\n");
+        buf_free(&f);
+    }
 }
 
 int report_md(const result *r, buf *o)
@@ -56,6 +104,7 @@ int report_md(const result *r, buf *o)
     if (d->upgrade_ms.count) dist_row(o, "upgrade", &d->upgrade_ms);
     if (d->tls_ms.count) dist_row(o, "tls handshake", &d->tls_ms);
     if (d->reconnect_ms.count) dist_row(o, "reconnect", &d->reconnect_ms);
+    md_series(o, r);
     buf_printf(o, "\n| encryption (us) | p50 | p99 | mean | max | count |\n|---|---:|---:|---:|---:|---:|\n");
     buf_printf(o, "| encrypt | %.2f | %.2f | %.2f | %.2f | %llu |\n", d->encrypt_us.p50, d->encrypt_us.p99,
                d->encrypt_us.mean, d->encrypt_us.max, (unsigned long long)d->encrypt_us.count);
@@ -85,8 +134,12 @@ int report_md(const result *r, buf *o)
         buf_printf(o, "\n| threshold | value | result |\n|---|---:|---|\n");
         for (size_t i = 0; i < r->nthresholds; i++) {
             const threshold *t = &r->thresholds[i];
-            buf_printf(o, "| `%s` | %s | %s |\n", t->expr, report_fmt(a, sizeof a, "%.6g", t->value),
-                       t->pass ? "pass" : "**FAIL**");
+            buf_printf(o, "| ");
+            code_cell(o, t->expr);
+            buf_printf(o, " | ");
+            if (t->note[0]) cell(o, t->note);
+            else buf_printf(o, "%s", report_fmt(a, sizeof a, "%.6g", t->value));
+            buf_printf(o, " | %s |\n", t->pass ? "pass" : "**FAIL**");
         }
     }
     if (r->nfindings) {

@@ -3,6 +3,7 @@
 #include "base/version.h"
 #include "report/jsonx.h"
 #include "base/text.h"
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ void result_free(result *r)
     for (size_t i = 0; i < r->nfindings; i++) finding_free(&r->findings[i]);
     free(r->findings);
     free(r->d.classes);
+    free(r->d.series);
     free(r);
 }
 
@@ -123,13 +125,48 @@ static result_dist dist_of(const hist *h, double unit_ns)
     return d;
 }
 
+/* latency.<name>.hgrm: a name safe in any file system, unique among the first k series' files. */
+static void series_file(result_series *a, size_t k)
+{
+    char safe[sizeof a->s->name];
+    size_t n = 0;
+    for (const char *p = a[k].s->name; *p && n < sizeof safe - 1; p++)
+        safe[n++] = (isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) || strchr("_.-", *p) ? *p : '_';
+    safe[n] = '\0';
+    for (int suffix = 1; ; suffix++) {
+        char *f = a[k].hgrm;
+        if (suffix == 1) snprintf(f, sizeof a[k].hgrm, "latency.%s.hgrm", safe);
+        else snprintf(f, sizeof a[k].hgrm, "latency.%s-%d.hgrm", safe, suffix);
+        size_t i = 0;
+        while (i < k && strcmp(a[i].hgrm, f)) i++;
+        if (i == k) return;
+    }
+}
+
+static void series_derive(result_derived *d, const stats *s)
+{
+    if (!s->nseries || !(d->series = calloc(s->nseries, sizeof *d->series))) return;
+    d->nseries = s->nseries;
+    for (size_t i = 0; i < s->nseries; i++) {
+        const stats_series *x = &s->series[i];
+        result_series *a = &d->series[i];
+        a->s = x;
+        a->latency_ms = dist_of(x->latency, 1e6);
+        a->lost = x->is_on && x->expected > x->ok ? x->expected - x->ok : 0;
+        a->error_rate = x->sent ? (double)x->failed / (double)x->sent : x->failed ? 1.0 : 0.0;
+        series_file(d->series, i);
+    }
+}
+
 void result_finish(result *r)
 {
     stats *s = r->stats;
     result_derived *d = &r->d;
     stats_flush(s);
     free(d->classes);
+    free(d->series);
     memset(d, 0, sizeof *d);
+    series_derive(d, s);
     d->latency_ms = dist_of(s->rtt, 1e6);
     d->connect_ms = dist_of(s->connect, 1e6);
     d->upgrade_ms = dist_of(s->upgrade, 1e6);
@@ -201,6 +238,30 @@ static cJSON *dist_json(const result_dist *d, int full)
     jsonx_add_num(o, "max", d->max);
     jsonx_add_num(o, "mean", d->mean);
     return o;
+}
+
+/* "series": one entry per flow step name and `on` handler; errors{} is its failures by class. */
+static cJSON *series_json(const result_series *a)
+{
+    const stats_series *x = a->s;
+    cJSON *e = cJSON_CreateObject(), *c;
+    if (!e) return NULL;
+    jsonx_add_str(e, "name", x->name);
+    jsonx_add_str(e, "kind", x->is_on ? "on" : "step");
+    jsonx_add_int(e, "sent", (int64_t)x->sent);
+    jsonx_add_int(e, "ok", (int64_t)x->ok);
+    jsonx_add_int(e, "failed", (int64_t)x->failed);
+    c = cJSON_AddObjectToObject(e, "errors");
+    for (size_t k = 0; k < x->nfail; k++) {
+        char key[sizeof x->fail[k].cls];   /* a key: cleaned like any string (stats did already) */
+        TEXT_SET(key, x->fail[k].cls, 0);
+        jsonx_add_int(c, key, (int64_t)x->fail[k].count);
+    }
+    jsonx_add_int(e, "expected", (int64_t)x->expected);
+    jsonx_add_int(e, "lost", (int64_t)a->lost);
+    cJSON_AddItemToObject(e, "latency_ms", dist_json(&a->latency_ms, 1));
+    cJSON_AddItemToObject(e, "histogram", hist_to_json(x->latency));
+    return e;
 }
 
 /* tls: what the first TLS handshake negotiated, and whether verification was off (-k); null without TLS. */
@@ -316,6 +377,8 @@ cJSON *result_to_json(const result *r)
     x = cJSON_AddObjectToObject(o, "encryption_us");
     cJSON_AddItemToObject(x, "encrypt", dist_json(&d->encrypt_us, 0));
     cJSON_AddItemToObject(x, "decrypt", dist_json(&d->decrypt_us, 0));
+    x = cJSON_AddArrayToObject(o, "series");
+    for (size_t i = 0; i < d->nseries; i++) cJSON_AddItemToArray(x, series_json(&d->series[i]));
 
     x = cJSON_AddObjectToObject(o, "harness");
     jsonx_add_num(x, "cpu_s", r->harness_cpu_s);
@@ -337,10 +400,12 @@ cJSON *result_to_json(const result *r)
         if (!e) continue;
         jsonx_add_str(e, "expr", t->expr);
         jsonx_add_str(e, "metric", t->metric);
+        if (t->series[0]) jsonx_add_str(e, "series", t->series);
         jsonx_add_str(e, "op", threshold_op_str(t->op));
         jsonx_add_num(e, "limit", t->limit);
         jsonx_add_num(e, "value", t->value);
         cJSON_AddBoolToObject(e, "pass", t->pass);
+        if (t->note[0]) jsonx_add_str(e, "note", t->note);
         cJSON_AddItemToArray(x, e);
     }
     x = cJSON_AddArrayToObject(o, "findings");
@@ -423,6 +488,65 @@ static int get_seconds(const cJSON *j, const char *name, double *v, buf *e)
         buf_printf(e, "%s: not a number of seconds in 0..%.0f", name, MAX_REPORT_SECONDS);
         return -1;
     }
+    return 0;
+}
+
+/* One entry of "series" into s; latency_ms and lost are derived, so not read. */
+static int series_entry(stats *s, const cJSON *it, int k, buf *e)
+{
+    char w[32], name[sizeof s->series[0].name], kind[8];
+    uint64_t sent, ok, failed, expected;
+    snprintf(w, sizeof w, "series[%d]", k);
+    if (jsonx_get_str(it, "name", name, sizeof name, w, e) < 0 || jsonx_get_str(it, "kind", kind, sizeof kind, w, e) < 0 ||
+        jsonx_get_uint(it, "sent", &sent, w, e) < 0 || jsonx_get_uint(it, "ok", &ok, w, e) < 0 ||
+        jsonx_get_uint(it, "failed", &failed, w, e) < 0 || jsonx_get_uint(it, "expected", &expected, w, e) < 0)
+        return -1;
+    if (!name[0]) return buf_fail(e, "%s.name: empty", w);
+    if (strcmp(kind, "step") && strcmp(kind, "on")) return buf_fail(e, "%s.kind: \"%s\", not \"step\" or \"on\"", w, kind);
+    size_t before = s->nseries;
+    int i = stats_series_add(s, name, !strcmp(kind, "on"));
+    if (i < 0) return buf_fail(e, "%s: out of memory", w);
+    if ((size_t)i < before) return buf_fail(e, "%s.name: \"%s\" is there twice", w, s->series[i].name);
+    stats_series *x = &s->series[i];
+    x->sent = sent;
+    x->ok = ok;
+    x->expected = expected;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "errors"), *cls;
+    if (!cJSON_IsObject(c)) return buf_fail(e, "%s.errors: missing or not an object", w);
+    if (cJSON_GetArraySize(c) > STATS_SERIES_MAX_CLASSES)
+        return buf_fail(e, "%s.errors: more than %d classes", w, STATS_SERIES_MAX_CLASSES);
+    cJSON_ArrayForEach(cls, c) {
+        int64_t n;
+        if (jsonx_int_of(cls, &n) < 0 || n < 0) return buf_fail(e, "%s.errors: not a count", w);
+        stats_series_fail_add(s, i, cls->string, (uint64_t)n);
+    }
+    if (x->failed != failed)
+        return buf_fail(e, "%s.failed: %llu, but its errors add up to %llu", w, (unsigned long long)failed,
+                        (unsigned long long)x->failed);
+    char hw[48];
+    snprintf(hw, sizeof hw, "%s.histogram", w);
+    buf he = BUF_INIT;
+    hist *h = hist_from_json(cJSON_GetObjectItemCaseSensitive(it, "histogram"), hw, &he);
+    if (!h) { buf_printf(e, "%s", buf_cstr(&he)); buf_free(&he); return -1; }
+    buf_free(&he);
+    hist_free(x->latency);
+    x->latency = h;
+    if (hist_count(h) > ok)
+        return buf_fail(e, "%s.histogram.count: %llu, more than ok (%llu)", w, (unsigned long long)hist_count(h),
+                        (unsigned long long)ok);
+    return 0;
+}
+
+/* "series" (optional: reports from before flows have none): at most STATS_MAX_SERIES, names unique. */
+static int series_from_json(stats *s, const cJSON *j, buf *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "series"), *it;
+    if (!x) return 0;
+    if (!cJSON_IsArray(x)) return buf_fail(e, "series: not an array");
+    if (cJSON_GetArraySize(x) > STATS_MAX_SERIES) return buf_fail(e, "series: more than %d entries", STATS_MAX_SERIES);
+    int k = 0;
+    cJSON_ArrayForEach(it, x)
+        if (series_entry(s, it, k++, e) < 0) return -1;
     return 0;
 }
 
@@ -526,7 +650,7 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     if (!cJSON_IsArray(x)) { buf_printf(&e, "thresholds: missing or not an array"); goto bad; }
     k = 0;
     cJSON_ArrayForEach(it, x) {
-        char w[48], expr[96];
+        char w[48], expr[sizeof r->thresholds->expr];
         snprintf(w, sizeof w, "thresholds[%d]", k++);
         TRY(jsonx_get_str(it, "expr", expr, sizeof expr, w, &e));
         if (result_add_threshold(r, expr, &e) < 0) { buf_printf(&e, " (in %s)", w); goto bad; }
@@ -578,6 +702,7 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
     /* histograms.tls is optional: reports from before TLS have none */
     if (cJSON_GetObjectItemCaseSensitive(x, "tls") && read_hist(&s->tls, x, "tls", what, err) < 0) goto fail;
     TRY(tls_from_json(s, j, &e));
+    TRY(series_from_json(s, j, &e));
     if (hist_count(s->reconnect) != s->reconnects) {
         buf_printf(&e, "histograms.reconnect.count: %llu, but reconnection.reconnects is %llu",
                    (unsigned long long)hist_count(s->reconnect), (unsigned long long)s->reconnects);
@@ -656,6 +781,16 @@ int result_merge(result *dst, const result *src, buf *err)
 {
     result_meta *a = &dst->meta;
     const result_meta *b = &src->meta;
+    size_t names = dst->stats->nseries;     /* series merge by name: the union must stay within the bound */
+    for (size_t i = 0; i < src->stats->nseries; i++) {
+        size_t k = 0;
+        while (k < dst->stats->nseries && strcmp(dst->stats->series[k].name, src->stats->series[i].name)) k++;
+        names += k == dst->stats->nseries;
+    }
+    if (names > STATS_MAX_SERIES) {
+        buf_printf(err, "merge: %zu series names together, more than %d", names, STATS_MAX_SERIES);
+        return -1;
+    }
     if (stats_merge(dst->stats, src->stats) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
     merge_str(a->transport, sizeof a->transport, b->transport);
     merge_str(a->model, sizeof a->model, b->model);

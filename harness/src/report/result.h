@@ -67,6 +67,17 @@ typedef struct result_dist {
 
 typedef struct result_error_class { const char *cls; uint64_t count; } result_error_class;
 
+/* A named series (stats_series: a flow step or `on` handler) with its derived figures, in the order of
+ * r->stats->series. */
+typedef struct result_series {
+    const stats_series *s;
+    result_dist latency_ms;
+    uint64_t lost;            /* on handlers with expected > 0: expected - ok, never negative; else 0 */
+    double error_rate;        /* failed / sent; 0 when both are 0; 1 for failures without anything sent */
+    char hgrm[96];            /* its file, "latency.<name>.hgrm": the name with bytes other than [A-Za-z0-9_.-]
+                               * as '_', and "-2", "-3"... on a name another series already took */
+} result_series;
+
 typedef struct result_derived {
     result_dist latency_ms, connect_ms, upgrade_ms, tls_ms, encrypt_us, decrypt_us, late_ms, reconnect_ms;
     double window_s;                     /* the steady window (stats_window) */
@@ -81,6 +92,8 @@ typedef struct result_derived {
     double harness_rss_per_client_kib;   /* max_rss_kb / clients; NaN when clients is 0 */
     result_error_class *classes;         /* errors{} by class, nclasses of them */
     size_t nclasses;
+    result_series *series;               /* nseries of them (report.json's "series") */
+    size_t nseries;
     size_t thresholds_failed, findings_high;
     int pass;
     int exit_code;

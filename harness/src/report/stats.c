@@ -41,6 +41,8 @@ void stats_free(stats *s)
     hist_free(s->tls);
     timeline_free(&s->tl);
     free(s->err);
+    for (size_t i = 0; i < s->nseries; i++) hist_free(s->series[i].latency);
+    free(s->series);
     free(s);
 }
 
@@ -260,6 +262,112 @@ size_t stats_error_classes(const stats *s, stats_class_total *out, size_t cap)
     return n;
 }
 
+/* ---- named series ---- */
+
+static int series_find(const stats *s, const char *name)
+{
+    for (size_t i = 0; i < s->nseries; i++)
+        if (!strcmp(s->series[i].name, name)) return (int)i;
+    return -1;
+}
+
+/* The array takes all STATS_MAX_SERIES slots at the first add, so indices and the slots stay put. */
+int stats_series_add(stats *s, const char *name, int is_on)
+{
+    char n[sizeof s->series[0].name];
+    TEXT_SET(n, name, TEXT_MARK_CUT);
+    if (!n[0]) strcpy(n, "unnamed");
+    int i = series_find(s, n);
+    if (i >= 0) return i;
+    if (s->nseries >= STATS_MAX_SERIES) return -1;
+    if (!s->series && !(s->series = calloc(STATS_MAX_SERIES, sizeof *s->series))) return -1;
+    stats_series *x = &s->series[s->nseries];
+    memset(x, 0, sizeof *x);
+    if (!(x->latency = hist_new())) return -1;
+    memcpy(x->name, n, sizeof n);
+    x->is_on = is_on != 0;
+    return (int)s->nseries++;
+}
+
+static stats_series *series_at(stats *s, int i)
+{
+    return i >= 0 && (size_t)i < s->nseries ? &s->series[i] : NULL;
+}
+
+void stats_series_sent(stats *s, int i)
+{
+    stats_series *x = series_at(s, i);
+    if (x) x->sent++;
+}
+
+void stats_series_ok(stats *s, int i, int64_t latency_ns)
+{
+    stats_series *x = series_at(s, i);
+    if (!x) return;
+    x->ok++;
+    if (latency_ns >= 0) hist_record(x->latency, latency_ns);
+}
+
+/* The class as the run's errors{} keys it (the part before ':', cleaned); past the last free slot but one,
+ * new classes count as "(other)", which keeps the last slot. */
+static void series_fail_add(stats_series *x, const char *cls, uint64_t n)
+{
+    char c[sizeof x->fail[0].cls];
+    if (!cls) cls = "unknown";
+    clean_copy(c, sizeof c, cls, strcspn(cls, ":"), 1);
+    if (!c[0]) strcpy(c, "unknown");
+    size_t k = 0;
+    while (k < x->nfail && strcmp(x->fail[k].cls, c)) k++;
+    if (k == x->nfail && x->nfail >= STATS_SERIES_MAX_CLASSES - 1 && strcmp(c, "(other)")) {
+        strcpy(c, "(other)");
+        for (k = 0; k < x->nfail && strcmp(x->fail[k].cls, c); k++) {}
+    }
+    if (k == x->nfail) {
+        memcpy(x->fail[k].cls, c, sizeof c);
+        x->fail[k].count = 0;
+        x->nfail++;
+    }
+    x->fail[k].count += n;
+    x->failed += n;
+}
+
+void stats_series_failed(stats *s, int i, const char *cls)
+{
+    stats_series *x = series_at(s, i);
+    if (x) series_fail_add(x, cls, 1);
+}
+
+void stats_series_expected(stats *s, int i, uint64_t n)
+{
+    stats_series *x = series_at(s, i);
+    if (x) x->expected += n;
+}
+
+int stats_series_fail_add(stats *s, int i, const char *cls, uint64_t n)
+{
+    stats_series *x = series_at(s, i);
+    if (!x) return -1;
+    series_fail_add(x, cls, n);
+    return 0;
+}
+
+/* By name: a name dst lacks is added (kind as src has it); counts add, histograms merge. */
+static int series_merge(stats *dst, const stats *src)
+{
+    for (size_t i = 0; i < src->nseries; i++) {
+        const stats_series *b = &src->series[i];
+        int k = stats_series_add(dst, b->name, b->is_on);
+        if (k < 0) return -1;
+        stats_series *a = &dst->series[k];
+        a->sent += b->sent;
+        a->ok += b->ok;
+        a->expected += b->expected;
+        if (hist_merge(a->latency, b->latency) < 0) return -1;
+        for (size_t c = 0; c < b->nfail; c++) series_fail_add(a, b->fail[c].cls, b->fail[c].count);
+    }
+    return 0;
+}
+
 int stats_merge(stats *dst, const stats *src)
 {
     dst->conn_attempted += src->conn_attempted;
@@ -289,6 +397,7 @@ int stats_merge(stats *dst, const stats *src)
     uint64_t kinds = 0;
     for (size_t i = 0; i < src->nerr; i++) kinds += src->err[i].count;
     dst->errors += src->errors - kinds;
+    if (series_merge(dst, src) < 0) return -1;
     return timeline_merge(&dst->tl, &src->tl);
 }
 

@@ -112,6 +112,8 @@ void stats_series_sent(stats *s, int i);
 void stats_series_ok(stats *s, int i, int64_t latency_ns);          /* latency_ns < 0: none measured */
 void stats_series_failed(stats *s, int i, const char *cls);
 void stats_series_expected(stats *s, int i, uint64_t n);
+/* n failures of cls at once, for a report read back (also counts them in failed). 0, or -1 for a bad index. */
+int  stats_series_fail_add(stats *s, int i, const char *cls, uint64_t n);
 
 /* The steady window. stats_window_from: where it may start at the earliest (the end of the ramp).
  * stats_window: its length, the round trips verified in it and the messages sent in it (the load offered). One instance: from max(ramp end, first send)

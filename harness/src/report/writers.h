@@ -14,11 +14,15 @@ int report_junit(const result *r, buf *out);
 int report_hgrm(const result *r, buf *out);
 int report_hlog(const result *r, buf *out);
 int report_html(const result *r, buf *out);
+/* latency.<name>.hgrm: series i's latency in latency.hgrm's form (r->d.series[i].hgrm names the file). */
+int report_hgrm_series(const result *r, size_t i, buf *out);
 
 /* Shared by the writers: text escaping, and number formatting that prints "-" for NaN. Both escapers clean
  * the text first (text.h), whatever it is: invalid UTF-8 and controls come out as visible escapes. */
 void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and HTML */
 void report_md_escape(buf *out, const char *s);      /* | ` \ < * _ escaped, line breaks as spaces: table cells */
 const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
+/* A series' failures by class: "timeout 2, mismatch 1" (nothing when it has none). */
+void report_series_classes(buf *out, const stats_series *x);
 
 #endif
