@@ -41,6 +41,11 @@ typedef struct flowtmpl_env {
  * '{{x}}'", "{{payload N}}: N must be in [0, 1048576]", "unclosed '{{'"). Variables are looked up in spec
  * (names captured so far; spec->nvars of them). */
 int flowtmpl_check(const flow_spec *spec, const char *s, size_t n, buf *err);
+/* The same for a string that must render to an integer (deliveries.count): exactly one template, not
+ * {{uuid}} or {{payload N}} ("{{members}}", "{{client % 3}}"). */
+int flowtmpl_check_int(const flow_spec *spec, const char *s, size_t n, buf *err);
+/* 1 if t names a JSON type for {"$type": t}: number string boolean object array null. */
+int flowtmpl_type_name_ok(const char *t);
 
 /* Append value v rendered as JSON text. -1 with err on a problem (an unset variable, past the size bound). */
 int flowtmpl_render(const flowtmpl_env *e, const cJSON *v, buf *out, buf *err);
