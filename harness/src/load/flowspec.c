@@ -31,7 +31,7 @@ static int fail(pctx *c, const char *fmt, ...)
     va_list ap;
     if (!c->err) return -1;
     buf_clear(c->err);
-    text_clean(c->err, buf_cstr(&c->at), c->at.len, 200, TEXT_MARK_CUT);
+    text_clean(c->err, buf_cstr(&c->at), c->at.len, 200, 0);
     buf_append_str(c->err, ": ");
     va_start(ap, fmt);
     buf_vprintf(c->err, fmt, ap);

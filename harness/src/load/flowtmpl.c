@@ -42,13 +42,26 @@ static int parse_uint(const char *s, size_t n, size_t *i, uint64_t *out)
     return 0;
 }
 
+/* The clean form of s[0..n) appended to d, at most max bytes; when it does not fit, cut shorter and ending
+ * in "..." (text_clean does not mark a cut). */
+static void clip(buf *d, const char *s, size_t n, size_t max)
+{
+    size_t len = d->len;
+    long took = text_clean(d, s, n, max, 0);
+    if (took < 0 || (size_t)took == n) return;
+    d->len = len;
+    if (d->data) d->data[len] = '\0';
+    text_clean(d, s, n, max - 3, 0);
+    buf_append_str(d, "...");
+}
+
 /* "unknown template '{{x}}'": the template as written, cut and cleaned. */
 static int fail_tmpl(buf *err, const char *what, const char *s, size_t n)
 {
     if (!err) return -1;
     buf_clear(err);
     buf_printf(err, "%s '", what);
-    text_clean(err, s, n, 48, TEXT_MARK_CUT);
+    clip(err, s, n, 48);
     buf_append_char(err, '\'');
     return -1;
 }
@@ -372,7 +385,7 @@ int flowtmpl_render_int(const flowtmpl_env *e, const cJSON *v, int64_t *out, buf
         cJSON_Delete(n);
         if (!num) {
             buf_fail(err, "not an integer: ");
-            text_clean(err, t.data, t.len, SHOW_MAX, TEXT_MARK_CUT);
+            clip(err, t.data, t.len, SHOW_MAX);
             goto done;
         }
     }
@@ -460,14 +473,14 @@ static void show(buf *d, const cJSON *v)
         return;
     }
     put_value(&w, v);      /* stops soon after the limit: what it wrote is cut here */
-    text_clean(d, buf_cstr(&t), t.len, SHOW_MAX, TEXT_MARK_CUT);
+    clip(d, buf_cstr(&t), t.len, SHOW_MAX);
     buf_free(&t);
 }
 
 static void show_path(mctx *m)
 {
     buf_clear(m->detail);
-    if (m->path.len) text_clean(m->detail, m->path.data, m->path.len, PATH_SHOW, TEXT_MARK_CUT);
+    if (m->path.len) clip(m->detail, m->path.data, m->path.len, PATH_SHOW);
     else buf_append_str(m->detail, "(root)");
     buf_append_str(m->detail, ": want ");
 }
@@ -543,7 +556,7 @@ static int m_template(mctx *m, const cJSON *want, const cJSON *got)
     int r;
     if (write_json(m->e, want, &t, FLOWTMPL_MAX_RENDER, &err) < 0) {
         buf_clear(m->detail);
-        if (m->path.len) text_clean(m->detail, m->path.data, m->path.len, PATH_SHOW, TEXT_MARK_CUT);
+        if (m->path.len) clip(m->detail, m->path.data, m->path.len, PATH_SHOW);
         else buf_append_str(m->detail, "(root)");
         buf_printf(m->detail, ": %s", buf_cstr(&err));
         r = -1;
@@ -626,7 +639,7 @@ static int capture_fail(buf *detail, const flowspec_capture *c, const char *why)
     buf_printf(detail, "capture '%s': ", c->var);
     if (why) return buf_append_str(detail, why), -1;
     buf_append_str(detail, "no '");
-    text_clean(detail, c->path, strlen(c->path), PATH_SHOW, TEXT_MARK_CUT);
+    clip(detail, c->path, strlen(c->path), PATH_SHOW);
     buf_append_str(detail, "' in the value");
     return -1;
 }
