@@ -359,6 +359,11 @@ START_TEST(capture_and_deliveries_refusals)
     refused("{\"steps\": [{\"emit\": \"a\", \"deliveries\": 3}], \"on\": [{\"event\": \"x\"}]}",
             "flow.steps[0].deliveries: must be an object {\"on\": \"handler name\", \"count\": ...}");
     ok("{\"steps\": [{\"emit\": \"a\", \"deliveries\": {\"on\": \"f\", \"count\": 9}}], \"on\": [{\"event\": \"x\", \"name\": \"f\"}]}");
+    /* the count may use the step's own capture (rendered after it), args and expect may not */
+    ok("{\"steps\": [{\"emit\": \"a\", \"ack\": true, \"capture\": {\"n\": \"members\"}, \"deliveries\": {\"on\": \"f\", \"count\": \"{{n}}\"}}],"
+       " \"on\": [{\"event\": \"x\", \"name\": \"f\"}]}");
+    refused("{\"steps\": [{\"emit\": \"a\", \"ack\": true, \"args\": [\"{{n}}\"], \"capture\": {\"n\": \"members\"}}]}",
+            "flow.steps[0].args[0]: unknown template '{{n}}'");
 }
 END_TEST
 

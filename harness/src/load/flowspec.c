@@ -376,7 +376,8 @@ static int parse_args(pctx *c, const cJSON *v, flowspec_step *s)
 }
 
 /* emit and wait: the fields they share, in a fixed order (so the first problem reported does not depend
- * on the order of keys); captures last, since a step's own captures are not available to its templates. */
+ * on the order of keys). Captures come after args and expect, which may not use the step's own captures,
+ * and before deliveries, whose count may (it is rendered after the step's captures are applied). */
 static int parse_io(pctx *c, const cJSON *v, int idx, int emit)
 {
     static const char *const emit_keys[] = {"emit", "args", "ack", "timeout_ms", "expect", "capture", "name",
@@ -407,11 +408,12 @@ static int parse_io(pctx *c, const cJSON *v, int idx, int emit)
         if (check_member(c, e, "expect", 1) < 0) return -1;
         s->expect = e;
     }
-    if ((e = cJSON_GetObjectItemCaseSensitive(v, "deliveries")) && parse_deliveries(c, e, s) < 0) return -1;
     if ((e = cJSON_GetObjectItemCaseSensitive(v, "capture"))) {
         if (emit && !s->ack) return FAIL_AT(c, "capture", "needs \"ack\": true (an emit without ack gets no value)");
         if (parse_capture(c, e, s->capture, &s->ncapture) < 0) return -1;
     }
+    /* after the captures: the count is rendered once the step succeeded, its own captures applied */
+    if ((e = cJSON_GetObjectItemCaseSensitive(v, "deliveries")) && parse_deliveries(c, e, s) < 0) return -1;
     c->emits += emit;
     return 0;
 }

@@ -28,7 +28,8 @@ typedef struct flowspec_capture {
 } flowspec_capture;
 
 /* Fan-out accounting on an emit: after the step succeeds, `count` (a template, e.g. "{{members}}", rendered
- * to an integer) deliveries are expected by the `on` handler named `on`. */
+ * to an integer) deliveries are expected by the `on` handler named `on`. The count is rendered after the
+ * step's own captures are applied, so it may use them ("capture": {"n": "members"}, "count": "{{n}}"). */
 typedef struct flowspec_deliveries {
     int on_index;                     /* into flow_spec.on, -1: none */
     const cJSON *count;               /* a number or a template string */
