@@ -483,6 +483,7 @@ int flowspec_parse(const cJSON *flow, flow_spec *out, buf *err)
 {
     pctx c = {out, err, BUF_INIT, 0, 0};
     memset(out, 0, sizeof *out);
+    if (!cJSON_IsObject(flow)) return buf_fail(err, "flow: must be an object {\"steps\": [...], ...}");
     out->encrypt = 1;
     if (!(out->root = cJSON_Duplicate(flow, 1))) {
         buf_fail(err, "flow: out of memory");
