@@ -216,12 +216,27 @@ static int put_str(buf *out, const char *s, size_t n)
     return 0;
 }
 
+/* Decimal digits without printf: rendering runs per emit, and most of its numbers are these. */
+static int put_u64(buf *out, uint64_t v, int neg)
+{
+    char t[24], *p = t + sizeof t;
+    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+    if (neg) *--p = '-';
+    return buf_append(out, p, (size_t)(t + sizeof t - p));
+}
+
+static int put_i64(buf *out, int64_t v)
+{
+    return put_u64(out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
 /* A number as JSON.stringify would accept it back: integers in digits, others in the shortest %g that
  * reads back the same double; not finite: null (as JSON.stringify writes NaN and Infinity). */
 static int put_num(buf *out, double d)
 {
     if (!isfinite(d)) return buf_append_str(out, "null");
     if (d == 0) return buf_append_char(out, '0');     /* -0 too, as JSON.stringify */
+    if (d == floor(d) && fabs(d) < 9e18) return put_i64(out, (int64_t)d);
     if (d == floor(d) && fabs(d) < 1e21) return buf_printf(out, "%.0f", d);
     char t[40];
     for (int prec = 15; prec <= 17; prec++) {
@@ -287,12 +302,12 @@ static int put_tmpl(wr *w, const tmpl *t, int typed)
     buf *out = w->out;
     int r;
     switch (t->kind) {
-    case T_CLIENT:     return buf_printf(out, "%d", e->client) < 0 ? oom(w->err) : 0;
-    case T_CLIENT_MOD: return buf_printf(out, "%" PRId64, (int64_t)e->client % (int64_t)t->arg) < 0 ? oom(w->err) : 0;
-    case T_SEQ:        return buf_printf(out, "%" PRId64, e->seq) < 0 ? oom(w->err) : 0;
-    case T_NOW:        return buf_printf(out, "%" PRId64, clock_now_ns() / 1000) < 0 ? oom(w->err) : 0;
-    case T_UNIX:       return buf_printf(out, "%" PRId64, clock_wall_ns() / 1000) < 0 ? oom(w->err) : 0;
-    case T_RANDOM:     return buf_printf(out, "%" PRIu64, rng_next(rng)) < 0 ? oom(w->err) : 0;
+    case T_CLIENT:     return put_i64(out, e->client) < 0 ? oom(w->err) : 0;
+    case T_CLIENT_MOD: return put_i64(out, (int64_t)e->client % (int64_t)t->arg) < 0 ? oom(w->err) : 0;
+    case T_SEQ:        return put_i64(out, e->seq) < 0 ? oom(w->err) : 0;
+    case T_NOW:        return put_i64(out, clock_now_ns() / 1000) < 0 ? oom(w->err) : 0;
+    case T_UNIX:       return put_i64(out, clock_wall_ns() / 1000) < 0 ? oom(w->err) : 0;
+    case T_RANDOM:     return put_u64(out, rng_next(rng), 0) < 0 ? oom(w->err) : 0;
     case T_UUID:
         r = (typed && buf_append_char(out, '"') < 0) || put_uuid(out, rng) < 0 ||
             (typed && buf_append_char(out, '"') < 0);
@@ -560,6 +575,13 @@ static int m_template(mctx *m, const cJSON *want, const cJSON *got)
         else buf_append_str(m->detail, "(root)");
         buf_printf(m->detail, ": %s", buf_cstr(&err));
         r = -1;
+    } else if (t.len >= 2 && t.data[0] == '"' && !memchr(t.data, '\\', t.len)) {
+        /* the usual case, a string with nothing escaped: compared without reading it back */
+        int same = cJSON_IsString(got) && strlen(got->valuestring) == t.len - 2 &&
+                   !memcmp(got->valuestring, t.data + 1, t.len - 2);
+        cJSON *shown = same ? NULL : cJSON_ParseWithLength(t.data, t.len);
+        r = same ? 1 : mismatch(m, shown, shown ? NULL : "(a string)", got);
+        cJSON_Delete(shown);
     } else {
         cJSON *v = cJSON_ParseWithLength(t.data, t.len);
         r = v ? m_value(m, v, got, 1) : buf_fail(m->detail, "out of memory (reading a rendered value back)");
