@@ -9,6 +9,8 @@
 #   target    the URLs of the README and tests (query, IPv6, escapes, refusals), with a query value and a sid
 #   counter   counter plaintexts: the server's form, JSON.parse corners (1e2, 1.5, duplicate keys, 1e308, escaped key)
 #   report    report.json of short real runs (siocrypt run against the local Node servers), and a merge
+#   flow      the "flow" objects of the scenarios, and flows of every feature (README: The flow language)
+#   template  template strings, some after a first line that is the value of variable v
 # File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
 # need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
 # Usage: bash harness/fuzz/seed.sh            (from anywhere; rewrites harness/fuzz/corpus/)
@@ -18,7 +20,7 @@ OUT=harness/fuzz/corpus
 SIOCRYPT=${SIOCRYPT:-build/siocrypt}
 CAP=harness/scripts/wire-capture/captured
 rm -rf "$OUT"
-mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter}
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter,flow,template}
 
 # put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
 put() {
@@ -125,6 +127,33 @@ if [ -x "$SIOCRYPT" ] && [ -d server/node_modules ]; then
 else
     echo "seed.sh: no $SIOCRYPT or server/node_modules (make && make deps): no report seeds" >&2
 fi
+
+# ---- flow: the scenarios' flows, then one flow per feature, one per line
+for f in scenarios/*.json harness/tests/scenarios/*.json; do
+    [ -f "$f" ] || continue
+    fl=$(jq -c '.flow // empty' "$f" 2>/dev/null || true)
+    if [ -n "$fl" ]; then printf '%s' "$fl" | put "$OUT/flow"; fi
+done
+while IFS= read -r fl; do printf '%s' "$fl" | put "$OUT/flow"; done <<'FLOWS'
+{"encrypt": true, "linger_ms": 1000, "steps": [{"emit": "join", "args": [{"room": "r{{client % 10}}"}], "ack": true, "expect": {"room": "r{{client % 10}}"}, "capture": {"members": "members"}, "name": "join"}, {"repeat": [{"emit": "say", "args": [{"room": "r{{client % 10}}", "text": "hi {{client}} {{seq}}", "t": "{{now_us}}"}], "ack": true, "timeout_ms": 5000, "name": "say", "deliveries": {"on": "fanout", "count": "{{members}}"}}, {"think_ms": 200}]}, {"wait": "news", "expect": {"n": {"$type": "number"}}, "timeout_ms": 5000, "capture": {"last": "n"}, "name": "news"}], "on": [{"event": "said", "latency_from": "t", "expect": {"room": "r{{client % 10}}"}, "name": "fanout"}]}
+{"steps": [{"repeat": [{"emit": "counter", "args": [{"id": "{{seq}}"}], "ack": true, "expect": {"id": "{{seq}}"}}]}]}
+{"encrypt": false, "steps": [{"emit": "multi", "args": [1, "two", [3, {"four": null}], true, "{{uuid}}", "{{random}}", "{{unix_us}}", "{{payload 64}}"]}]}
+{"steps": [{"emit": "a", "ack": true, "capture": {"whole": "", "deep": "a.b.0.c"}}, {"emit": "b", "args": ["{{whole}} and {{deep}}", "{{deep}}"], "ack": true, "expect": [{"$exists": true}, {"x": {"$exists": false}}, {"$type": "array"}]}]}
+{"steps": [{"emit": "a"}, {"wait": "news", "name": "w", "capture": {"n": "n"}}, {"repeat": [{"repeat": [{"repeat": [{"repeat": [{"emit": "deep", "args": ["{{n}}"]}]}]}]}]}], "on": [{"event": "news", "capture": {"seen": "n"}}, {"event": "push", "name": "pushed", "latency_from": "meta.t.0"}]}
+{"steps": [{"emit": "q\"uo\\te", "args": ["\u00e9 \ud83d\ude00 \n\t\u0001 {x} }} {{ client }}", {"k\"ey": "{{client%3}}"}]}, {"think_ms": 0.5}], "on": [{"event": "x", "name": "y", "expect": "{{client}}"}]}
+{"steps": [{"emit": "e", "deliveries": {"on": "f", "count": 3}}, {"emit": "e", "ack": true, "capture": {"m": "m"}, "deliveries": {"on": "f", "count": "{{m}}"}}], "on": [{"event": "said", "name": "f"}]}
+{"steps": [{"emit": "connect"}]}
+{"steps": [{"emit": "a", "args": ["{{nope}}"]}]}
+{"steps": [{"emit": "a", "timeout_ms": 5}]}
+FLOWS
+
+# ---- template: "value of v" LF "template", or a template alone (v unset)
+for t in $'10\nn={{v}}' $'"q\\"u\\\\o \\u00e9"\n<{{v}}>' $'{"a":[1,"{{client}}"]}\n{{v}}' $'\n{{client % 10}}' \
+         $'raw bytes \xff\n{{v}}!' '{{uuid}}' '{{payload 100}}' 'hi {{client}} {{seq}} {{now_us}} {{unix_us}} {{random}}' \
+         '{{w}}' '{{ client }}x{{' '{{payload 1048577}}' $'\xc3\xa9\xf0\x9f\x98\x80 {x} }}' '{{client % 2147483647}}' \
+         '{{client%0}}' '{{seq}}{{seq}}' '{{v}}'; do
+    printf '%s' "$t" | put "$OUT/template"
+done
 
 for d in "$OUT"/*; do printf '%-10s %3d files %7d bytes\n' "$(basename "$d")" "$(ls "$d" | wc -l)" "$(cat "$d"/* | wc -c)"; done
 

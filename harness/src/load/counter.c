@@ -262,4 +262,4 @@ static void counter_free(client *c)
 
 const workload counter_workload = {"counter", counter_init, counter_on_connect, counter_on_event, counter_on_timer,
                                    counter_on_tick, counter_on_stop, counter_on_close, counter_on_error,
-                                   counter_waiting, counter_free};
+                                   counter_waiting, counter_free, NULL};

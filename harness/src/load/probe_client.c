@@ -76,4 +76,4 @@ static void probe_free(client *c) { buf_free(&c->probe.reply); }
 
 const workload probe_workload = {"probe", probe_init, probe_on_connect, probe_on_event, probe_on_timer,
                                  probe_on_tick, probe_on_stop, probe_on_close, probe_on_error, probe_waiting,
-                                 probe_free};
+                                 probe_free, NULL};
