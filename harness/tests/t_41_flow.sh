@@ -64,3 +64,15 @@ r="$TMP/cf/report.json"
 [ "$(ser "$r" counter .ok)" = 40 ] || fail "counter-flow: counter ok $(ser "$r" counter .ok) (errors $(jq -c .errors "$r"))"
 [ "$(jqr "$r" .messages.verified)" = 40 ] || fail "counter-flow: verified $(jqr "$r" .messages.verified)"
 echo "ok: the counter as a flow, 40/40"
+
+# open model: each repeat's iterations on a schedule (5 per second per client), the first emit's latency
+# from its intended time; the think step inside the body does not slow the schedule down
+expect_exit 0 "$SIOCRYPT" run "$TMP/chat.json" --rate 5 --duration 4s --messages 0 --out "$TMP/open" --quiet
+r="$TMP/open/report.json"
+[ "$(jqr "$r" .model)" = open ] || fail "open model: model $(jqr "$r" .model)"
+sent=$(ser "$r" say .sent)
+# 10 clients x 5/s over the 2.5 .. 3 s left after the ramp (0.5 s), the join and the 1 s think: 125 .. 150;
+# far from the closed model's pace (one say per ~100 ms think + ack: ~250)
+[ "$sent" -ge 90 ] && [ "$sent" -le 190 ] || fail "open model: $sent says, want about 125 on schedule"
+[ "$(ser "$r" say .failed)" = 0 ] || fail "open model: say failed $(ser "$r" say .errors)"
+echo "ok: open model, $sent says on schedule"
