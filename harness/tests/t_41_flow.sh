@@ -76,3 +76,12 @@ sent=$(ser "$r" say .sent)
 [ "$sent" -ge 90 ] && [ "$sent" -le 190 ] || fail "open model: $sent says, want about 125 on schedule"
 [ "$(ser "$r" say .failed)" = 0 ] || fail "open model: say failed $(ser "$r" say .errors)"
 echo "ok: open model, $sent says on schedule"
+
+# series merge by name: two instances' reports add up
+expect_exit 0 "$SIOCRYPT" merge "$TMP/chat-websocket-v4/report.json" "$TMP/chat-polling-v4/report.json" --out "$TMP/merged"
+r="$TMP/merged/report.json"
+[ "$(ser "$r" say .ok)" = 100 ] || fail "merge: say ok $(ser "$r" say .ok), want 100"
+[ "$(ser "$r" fanout .expected)" = 500 ] && [ "$(ser "$r" fanout .lost)" = 0 ] || fail "merge: fanout $(ser "$r" fanout '{expected, lost}')"
+[ "$(ser "$r" fanout .histogram.count)" = 500 ] || fail "merge: fanout histogram count $(ser "$r" fanout .histogram.count)"
+[ -s "$TMP/merged/latency.fanout.hgrm" ] || fail "merge: no latency.fanout.hgrm"
+echo "ok: series merged by name"
