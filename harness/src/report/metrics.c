@@ -37,7 +37,7 @@ void metrics_snap_error(metrics_snap *m, const char *cls, uint64_t n)
     size_t i = 0;
     while (i < m->nerr && strcmp(m->err[i].cls, cls)) i++;
     if (i == m->nerr) {
-        if (m->nerr == METRICS_MAX_CLASSES - 1 && strcmp(cls, "(other)")) cls = "(other)";   /* keep the last slot for it */
+        if (m->nerr >= METRICS_MAX_CLASSES - 1) cls = "(other)";   /* keep the last slot for it */
         i = 0;
         while (i < m->nerr && strcmp(m->err[i].cls, cls)) i++;
         if (i == m->nerr) {
