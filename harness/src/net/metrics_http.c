@@ -19,12 +19,15 @@
 #include <unistd.h>
 
 #define MH_LINGER_MS 1000   /* after the answer: read what the client still sends, so the close is not a reset */
+#define MH_SPARE 8          /* slots past the limit, where a connection is told 503 and lingers like the others */
+#define MH_SLOTS (METRICS_HTTP_MAX_CLIENTS + MH_SPARE)
 
 typedef enum { MH_FREE, MH_READ, MH_WRITE, MH_DRAIN } mh_state;
 
 typedef struct mh_conn {
     int fd;
     mh_state state;
+    int turned_away;              /* past the limit: answered 503 */
     int64_t deadline_ms;
     size_t inlen, outoff;
     char in[METRICS_HTTP_MAX_REQUEST + 1];
@@ -37,7 +40,7 @@ struct metrics_http {
     int started;
     metrics_board *board;
     char addr[INET6_ADDRSTRLEN + 16];
-    mh_conn conn[METRICS_HTTP_MAX_CLIENTS];
+    mh_conn conn[MH_SLOTS];
 };
 
 static int64_t mh_now_ms(void)
@@ -282,39 +285,44 @@ static void mh_read(metrics_http *m, mh_conn *c, int64_t now)
     mh_write(c, now);
 }
 
-/* Every connection waiting, or none when the table is full: then one more is told so and closed. */
+/* The connections waiting. Past METRICS_HTTP_MAX_CLIENTS one is answered 503 at once (in a spare slot, so
+ * that it lingers like the others and its client reads the answer instead of a reset); with no slot at all
+ * it is closed. */
 static void mh_accept(metrics_http *m, int64_t now)
 {
     for (int k = 0; k < 16; k++) {
         int fd = accept4(m->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;
         mh_conn *c = NULL;
-        for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS && !c; i++)
-            if (m->conn[i].state == MH_FREE) c = &m->conn[i];
-        if (!c) {
-            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-            (void)!send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-            close(fd);
-            continue;
+        int serving = 0;
+        for (int i = 0; i < MH_SLOTS; i++) {
+            if (m->conn[i].state == MH_FREE) { if (!c) c = &m->conn[i]; }
+            else serving += !m->conn[i].turned_away;
         }
+        if (!c) { close(fd); continue; }
         c->fd = fd;
-        c->state = MH_READ;
         c->inlen = 0;
-        c->deadline_ms = now + METRICS_HTTP_TIMEOUT_MS;
+        c->turned_away = serving >= METRICS_HTTP_MAX_CLIENTS;
+        c->deadline_ms = now + (c->turned_away ? MH_LINGER_MS : METRICS_HTTP_TIMEOUT_MS);
+        c->state = MH_READ;
+        if (c->turned_away) {
+            mh_error(c, 503, "Service Unavailable", NULL, "too many scrapers at once\n");
+            mh_write(c, now);
+        }
     }
 }
 
 static void *mh_main(void *arg)
 {
     metrics_http *m = arg;
-    struct pollfd pf[2 + METRICS_HTTP_MAX_CLIENTS];
-    int who[2 + METRICS_HTTP_MAX_CLIENTS];
+    struct pollfd pf[2 + MH_SLOTS];
+    int who[2 + MH_SLOTS];
     for (;;) {
         int64_t now = mh_now_ms(), next = -1;
         int n = 2;
         pf[0] = (struct pollfd){m->wakefd, POLLIN, 0};
         pf[1] = (struct pollfd){m->lfd, POLLIN, 0};
-        for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS; i++) {
+        for (int i = 0; i < MH_SLOTS; i++) {
             mh_conn *c = &m->conn[i];
             if (c->state == MH_FREE) continue;
             pf[n] = (struct pollfd){c->fd, c->state == MH_WRITE ? POLLOUT : POLLIN, 0};
@@ -356,7 +364,7 @@ void metrics_http_close(metrics_http *m)
         (void)!write(m->wakefd, &one, sizeof one);
         pthread_join(m->thread, NULL);
     }
-    for (int i = 0; i < METRICS_HTTP_MAX_CLIENTS; i++)
+    for (int i = 0; i < MH_SLOTS; i++)
         if (m->conn[i].state != MH_FREE) mh_close(&m->conn[i]);
     close(m->lfd);
     close(m->wakefd);
