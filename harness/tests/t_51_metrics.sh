@@ -16,7 +16,7 @@ command -v prometheus >/dev/null && command -v promtool >/dev/null ||
     fail "prometheus and promtool are needed (Debian package prometheus: harness/scripts/debian-packages-test.txt)"
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 mport=$(free_port)
 pport=$(free_port)

@@ -83,7 +83,7 @@ jq -e '[.timeline.seconds[1:-1][] | .verified] | length >= 8 and all(. > 0)' "$T
 # usage errors: exit 2 before anything runs, no report folder
 python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$TMP/held" &
 holder=$!
-trap 'kill $holder 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill $holder 2>/dev/null || true; rm -rf "$TMP"' EXIT
 for _ in $(seq 50); do [ -s "$TMP/held" ] && break; sleep 0.1; done
 held=$(cat "$TMP/held")
 expect_exit 2 "$SIOCRYPT" run scenarios/smoke.json --metrics-listen "$held" --out "$TMP/u1"
@@ -95,7 +95,7 @@ for bad in abc 0 65536 '::1:9464' '[::1]' '127.0.0.1:' ':9464' 'no-such-host.inv
     [ ! -e "$TMP/u2" ] || fail "a report folder was made for --metrics-listen '$bad'"
 done
 expect_exit 2 "$SIOCRYPT" run scenarios/smoke.json --metrics-listen
-kill $holder 2>/dev/null
+kill $holder 2>/dev/null || true
 # [::1] works where the machine has IPv6 loopback
 if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
     p6=$(free_port)
