@@ -8,8 +8,8 @@
 #  - the last sample is within one scrape interval of the end: at most the verified round trips of the
 #    report's last seconds after it (timeline), never more than messages.verified;
 #  - Prometheus parsed every scrape (up = 1; it asks for OpenMetrics, so that is the format it read);
-#  - promtool check metrics accepts a text-format scrape taken during the run, and an OpenMetrics scrape
-#    ends in # EOF;
+#  - promtool check metrics accepts a text-format scrape taken during the run, and the OpenMetrics
+#    reference parser (python3-prometheus-client) an OpenMetrics one;
 #  - deploy/grafana-dashboard.json parses and names only metrics that scrape exports.
 source "$(dirname "$0")/lib.sh"
 command -v prometheus >/dev/null && command -v promtool >/dev/null ||
@@ -77,6 +77,20 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$TMP/text.hdr" || fail "tex
 grep -qi '^content-type: application/openmetrics-text; version=1.0.0' "$TMP/om.hdr" || fail "OpenMetrics Content-Type: $(grep -i content-type "$TMP/om.hdr")"
 [ "$(tail -n 1 "$TMP/scrape.om")" = "# EOF" ] || fail "the OpenMetrics scrape does not end in # EOF"
 grep -q '^# TYPE siocrypt_round_trips counter$' "$TMP/scrape.om" || fail "OpenMetrics names the counter family without _total"
+# the OpenMetrics reference parser (Debian's python3-prometheus-client, strict about # EOF, _total, units, info)
+/usr/bin/python3 - "$TMP/scrape.om" <<'EOF' || fail "prometheus_client's OpenMetrics parser refuses the scrape (above)"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+want = {"siocrypt_messages_sent": "counter", "siocrypt_messages_received": "counter", "siocrypt_round_trips": "counter",
+        "siocrypt_errors": "counter", "siocrypt_connections": "counter", "siocrypt_reconnects": "counter",
+        "siocrypt_connections_open": "gauge", "siocrypt_messages_in_flight": "gauge", "siocrypt_clients": "gauge",
+        "siocrypt_round_trip_seconds": "histogram", "siocrypt_build": "info"}
+got = {n: f.type for n, f in fams.items()}
+assert got == want, f"families {got}"
+assert fams["siocrypt_round_trip_seconds"].unit == "seconds"
+assert {s.labels["state"] for s in fams["siocrypt_connections"].samples} == {"attempted", "established", "failed", "closed"}
+EOF
 v0=$(sed -n 's/^siocrypt_round_trips_total //p' "$TMP/scrape0.txt")
 v1=$(sed -n 's/^siocrypt_round_trips_total //p' "$TMP/scrape.txt")
 [ -n "$v1" ] && [ "$v1" -gt 0 ] && [ "$v1" -ge "$v0" ] || fail "round trips did not grow during the run ($v0 then $v1)"

@@ -45,6 +45,9 @@ cases = [
     (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, "HTTP/2 preface"),
     (b"GET /metrics HTTP/1.1\r\nX: a\0b\r\n\r\n", 400, "NUL"),
     (b"GET /metrics?x=1 HTTP/1.0\n\n", 200, "query and bare LF"),
+    (b"GET /metrics\r\nHTTP/1.1: x\r\n\r\n", 400, "request line cut"),
+    (b"GET /metrics HTTP/1.1 extra\r\n\r\n", 400, "four words"),
+    (b"GET /" + b"m" * 400 + b" HTTP/1.1\r\n\r\n", 400, "long target"),
 ]
 for raw, want, what in cases:
     try:

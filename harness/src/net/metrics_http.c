@@ -211,12 +211,14 @@ static int mh_accepts_om(const char *headers)
 
 static void mh_respond(metrics_http *m, mh_conn *c)
 {
-    char method[16], target[256], version[16];
+    char line[300], method[16], target[256], version[16];
+    int end = 0;
     c->in[c->inlen] = '\0';
     if (memchr(c->in, '\0', c->inlen)) { mh_error(c, 400, "Bad Request", NULL, "NUL in the request\n"); return; }
     size_t ll = strcspn(c->in, "\r\n");
-    if (ll >= 256 + 32 || sscanf(c->in, "%15[^ \r\n] %255[^ \r\n] %15[^ \r\n]", method, target, version) != 3 ||
-        strncmp(version, "HTTP/1.", 7)) {
+    if (ll < sizeof line) snprintf(line, sizeof line, "%.*s", (int)ll, c->in);   /* the request line alone */
+    if (ll >= sizeof line || sscanf(line, "%15[^ ] %255[^ ] %15[^ ]%n", method, target, version, &end) != 3 ||
+        line[end] || strncmp(version, "HTTP/1.", 7)) {
         mh_error(c, 400, "Bad Request", NULL, "expected: GET /metrics HTTP/1.1\n");
         return;
     }
