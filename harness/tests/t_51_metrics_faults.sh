@@ -4,7 +4,8 @@
 # HTTP/1.x or hold a NUL (400), HEAD (headers only), eight slow clients that fill the table (a ninth is
 # answered 503) and are closed after the 5 s timeout, after which scrapes work again; meanwhile the run goes
 # on: it passes, and every whole second of its timeline has verified round trips. Then the usage errors, each
-# exit 2 before anything runs, with no report folder: a port in use, bad addresses.
+# exit 2 before anything runs, with no report folder: a port in use, bad addresses; a scrape over [::1];
+# and a stepped ramp, whose counters carry on from step to step.
 source "$(dirname "$0")/lib.sh"
 
 mport=$(free_port)
@@ -110,4 +111,26 @@ if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2
     wait "$v6" || fail "the [::1] run failed: $(tail -5 "$TMP/v6.log")"
     [ -n "$got" ] && grep -q '^siocrypt_build_info{version=' "$TMP/v6.txt" || fail "no scrape over [::1]"
 fi
+# a stepped ramp: the counters carry on across steps (a finished step's counts are kept), the gauges are the
+# running step's: the first scrape that sees step 2's two clients already holds all of step 1's round trips
+pr=$(free_port)
+cat >"$TMP/ramp.json" <<JSON
+{ "name": "t-metrics-ramp", "steps": { "from": 1, "step": 1, "to": 2, "step_s": 2 }, "think_ms": 20,
+  "thresholds": ["p99_ms<60000"] }
+JSON
+timeout 120 "$SIOCRYPT" run "$TMP/ramp.json" --metrics-listen "$pr" --out "$TMP/ramp" -q >"$TMP/ramp.log" 2>&1 &
+ramp=$!
+seen=
+for _ in $(seq 400); do
+    if curl -sf "http://127.0.0.1:$pr/metrics" -o "$TMP/r.txt" 2>/dev/null && grep -q '^siocrypt_clients 2$' "$TMP/r.txt"; then
+        seen=$(sed -n 's/^siocrypt_round_trips_total //p' "$TMP/r.txt"); break
+    fi
+    sleep 0.05
+done
+wait "$ramp" || fail "the ramp failed: $(tail -5 "$TMP/ramp.log")"
+[ -n "$seen" ] || fail "no scrape saw step 2's clients"
+v1=$(jqr "$TMP/ramp/step-01-1c/report.json" .messages.verified)
+v2=$(jqr "$TMP/ramp/step-02-2c/report.json" .messages.verified)
+[ "$v1" -gt 0 ] && [ "$seen" -ge "$v1" ] && [ "$seen" -le $((v1 + v2)) ] ||
+    fail "mid-step-2 round trips $seen: not within step 1's $v1 .. both steps' $((v1 + v2))"
 echo "t_51_metrics_faults: ok"
