@@ -233,6 +233,36 @@ START_TEST(accept_header)
 }
 END_TEST
 
+static int route(const char *req, int *head, int *om) { return metrics_http_route(req, strlen(req), head, om); }
+
+START_TEST(routes)
+{
+    int head, om;
+    ck_assert_int_eq(route("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", &head, &om), 200);
+    ck_assert(!head && !om);
+    ck_assert_int_eq(route("HEAD /metrics?a=b HTTP/1.0\n\n", &head, &om), 200);
+    ck_assert(head && !om);
+    ck_assert_int_eq(route("GET /metrics HTTP/1.1\r\nAccept: text/plain;q=0.5\r\n"
+                           "accept: application/openmetrics-text\r\n\r\n", &head, &om), 200);
+    ck_assert(om);
+    ck_assert_int_eq(route("POST /metrics HTTP/1.1\r\n\r\n", &head, &om), 405);
+    ck_assert_int_eq(route("get /metrics HTTP/1.1\r\n\r\n", &head, &om), 405);   /* methods are case-sensitive */
+    ck_assert_int_eq(route("GET / HTTP/1.1\r\n\r\n", &head, &om), 404);
+    ck_assert_int_eq(route("GET /metrics/ HTTP/1.1\r\n\r\n", &head, &om), 404);
+    ck_assert_int_eq(route("GET /metricsx HTTP/1.1\r\n\r\n", &head, &om), 404);
+    ck_assert_int_eq(route("GET /metrics HTTP/2.0\r\n\r\n", &head, &om), 400);
+    ck_assert_int_eq(route("GET /metrics\r\nHTTP/1.1: x\r\n\r\n", &head, &om), 400);
+    ck_assert_int_eq(route("GET /metrics HTTP/1.1 x\r\n\r\n", &head, &om), 400);
+    ck_assert_int_eq(route("GET  /metrics HTTP/1.1\r\n\r\n", &head, &om), 400);   /* one space between words */
+    ck_assert_int_eq(route("GET /metrics HTTP/1.1 \r\n\r\n", &head, &om), 400);
+    ck_assert_int_eq(route("\r\n\r\n", &head, &om), 400);
+    ck_assert_int_eq(metrics_http_route("GET /metrics HTTP/1.1\0\r\n\r\n", 26, &head, &om), 400);
+    char big[METRICS_HTTP_MAX_REQUEST + 2];
+    memset(big, 'a', sizeof big);
+    ck_assert_int_eq(metrics_http_route(big, sizeof big, &head, &om), 400);
+}
+END_TEST
+
 START_TEST(listen_addresses)
 {
     metrics_board board;
@@ -279,6 +309,7 @@ int main(void)
     tcase_add_test(tc, label_escaping);
     tcase_add_test(tc, snapshots_add_and_cap_classes);
     tcase_add_test(tc, accept_header);
+    tcase_add_test(tc, routes);
     tcase_add_test(tc, listen_addresses);
     suite_add_tcase(s, tc);
     return check_run(s);

@@ -209,29 +209,45 @@ static int mh_accepts_om(const char *headers)
     return 0;
 }
 
+/* The request line's three words, each separated by one space (RFC 9112): NUL-terminated in place. */
+static int mh_words(char *line, char **w)
+{
+    for (int i = 0; i < 3; i++) {
+        w[i] = line;
+        line += strcspn(line, " ");
+        if (line == w[i] || (i < 2 && *line != ' ') || (i == 2 && *line)) return -1;
+        if (i < 2) *line++ = '\0';
+    }
+    return 0;
+}
+
+int metrics_http_route(const char *req, size_t len, int *head, int *openmetrics)
+{
+    char in[METRICS_HTTP_MAX_REQUEST + 1], line[300], *w[3];
+    *head = *openmetrics = 0;
+    if (len > METRICS_HTTP_MAX_REQUEST || memchr(req, '\0', len)) return 400;
+    memcpy(in, req, len);
+    in[len] = '\0';
+    size_t ll = strcspn(in, "\r\n");
+    if (ll >= sizeof line) return 400;
+    snprintf(line, sizeof line, "%.*s", (int)ll, in);   /* the request line alone */
+    if (mh_words(line, w) < 0 || strncmp(w[2], "HTTP/1.", 7)) return 400;
+    if (strcmp(w[0], "GET") && strcmp(w[0], "HEAD")) return 405;
+    if (strncmp(w[1], "/metrics", 8) || (w[1][8] && w[1][8] != '?')) return 404;
+    *head = !strcmp(w[0], "HEAD");
+    *openmetrics = mh_accepts_om(in + ll);
+    return 200;
+}
+
 static void mh_respond(metrics_http *m, mh_conn *c)
 {
-    char line[300], method[16], target[256], version[16];
-    int end = 0;
-    c->in[c->inlen] = '\0';
-    if (memchr(c->in, '\0', c->inlen)) { mh_error(c, 400, "Bad Request", NULL, "NUL in the request\n"); return; }
-    size_t ll = strcspn(c->in, "\r\n");
-    if (ll < sizeof line) snprintf(line, sizeof line, "%.*s", (int)ll, c->in);   /* the request line alone */
-    if (ll >= sizeof line || sscanf(line, "%15[^ ] %255[^ ] %15[^ ]%n", method, target, version, &end) != 3 ||
-        line[end] || strncmp(version, "HTTP/1.", 7)) {
-        mh_error(c, 400, "Bad Request", NULL, "expected: GET /metrics HTTP/1.1\n");
-        return;
+    int head, om;
+    switch (metrics_http_route(c->in, c->inlen, &head, &om)) {
+    case 405: mh_error(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "only GET /metrics is served\n"); return;
+    case 404: mh_error(c, 404, "Not Found", NULL, "only GET /metrics is served\n"); return;
+    case 200: break;
+    default: mh_error(c, 400, "Bad Request", NULL, "expected: GET /metrics HTTP/1.1\n"); return;
     }
-    int head = !strcmp(method, "HEAD");
-    if (!head && strcmp(method, "GET")) {
-        mh_error(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "only GET /metrics is served\n");
-        return;
-    }
-    if (strncmp(target, "/metrics", 8) || (target[8] && target[8] != '?')) {
-        mh_error(c, 404, "Not Found", NULL, "only GET /metrics is served\n");
-        return;
-    }
-    int om = mh_accepts_om(c->in + ll);
     metrics_snap s;
     buf body = BUF_INIT;
     metrics_board_get(m->board, &s);

@@ -29,5 +29,10 @@ void metrics_http_close(metrics_http *m);                  /* stop, close every 
 
 /* Whether an Accept header's value asks for OpenMetrics (application/openmetrics-text with q > 0). */
 int  metrics_http_wants_openmetrics(const char *accept);
+/* What a request (its bytes up to the end of its headers, at most METRICS_HTTP_MAX_REQUEST) gets: 200 for
+ * GET or HEAD /metrics[?...] over HTTP/1.x (*head for HEAD, *openmetrics when an Accept line asks for it),
+ * 405 for another method, 404 for another path, 400 for anything that is not such a request line (a NUL,
+ * a line of more than 299 bytes, not three words, not HTTP/1.x). */
+int  metrics_http_route(const char *req, size_t len, int *head, int *openmetrics);
 
 #endif
