@@ -102,14 +102,18 @@ q 'siocrypt_round_trips_total{job="siocrypt"}[5m]' "$TMP/rt.json"
 q 'siocrypt_round_trip_seconds_count{job="siocrypt"}[5m]' "$TMP/cnt.json"
 q 'up{job="siocrypt"}[5m]' "$TMP/up.json"
 q 'histogram_quantile(0.99, sum by (le) (max_over_time(siocrypt_round_trip_seconds_bucket{job="siocrypt"}[5m])))' "$TMP/p99.json"
-python3 - "$TMP/run/report.json" "$TMP/rt.json" "$TMP/cnt.json" "$TMP/up.json" "$TMP/p99.json" <<'EOF' || fail "Prometheus and report.json disagree (above)"
+# the value at the end of the run, as an instant query with time= (the report's end)
+end_s=$(jq -r '.end_unix_ms / 1000' "$TMP/run/report.json")
+curl -sf -G "$api/api/v1/query" --data-urlencode 'query=siocrypt_round_trips_total{job="siocrypt"}' \
+    --data-urlencode "time=$end_s" -o "$TMP/at_end.json" || fail "query at time=$end_s"
+python3 - "$TMP/run/report.json" "$TMP/rt.json" "$TMP/cnt.json" "$TMP/up.json" "$TMP/p99.json" "$TMP/at_end.json" <<'EOF' || fail "Prometheus and report.json disagree (above)"
 import json, math, sys
 rep = json.load(open(sys.argv[1]))
 def series(path):
     d = json.load(open(path))
     assert d["status"] == "success", d
     return d["data"]["result"]
-rt, cnt, up, p99 = (series(p) for p in sys.argv[2:])
+rt, cnt, up, p99, at_end = (series(p) for p in sys.argv[2:])
 assert len(rt) == 1, f"one siocrypt_round_trips_total series expected, got {len(rt)}"
 samples = [(float(t), int(float(v))) for t, v in rt[0]["values"]]
 verified = rep["messages"]["verified"]
@@ -130,6 +134,15 @@ missed = verified - last_v
 bound = verified - cum(math.floor(last_t - 0.5) - 1)
 assert 0 <= missed <= bound, f"the last sample misses {missed} round trips, more than the timeline allows ({bound})"
 print(f"last sample {last_v} = verified - {missed} (allowed: {bound}, the round trips after it in the timeline)")
+# the instant value at the report's end time (time=): the last sample scraped before it, so within the
+# timeline's bound at that sample's time as well
+assert len(at_end) == 1, f"no value at time=end: {at_end}"
+t_end, v_end = float(at_end[0]["value"][0]), int(float(at_end[0]["value"][1]))
+before = [v for t, v in samples if t <= t_end]
+assert before and v_end == before[-1], f"value at time=end {v_end}, samples before it {before[-3:]}"
+assert 0 <= verified - v_end <= verified - cum(math.floor(end - 2.5) - 1), \
+    f"value at the end {v_end}: more than a scrape interval's round trips short of {verified}"
+print(f"at time=end: {v_end} (verified {verified})")
 # _count is the round trips, scrape by scrape
 cv = {float(t): int(float(v)) for t, v in cnt[0]["values"]}
 for t, v in samples:
