@@ -123,15 +123,15 @@ def cum(sec):  # verified up to and including wall second sec
 print(f"report: verified {verified}; Prometheus: {len(samples)} samples, last {samples[-1]}")
 assert len(samples) >= 4, "fewer than 4 scrapes in a 7 s run"
 for t, v in samples:
-    # published once per 100 ms sweep and read once per 100 ms tick: at most ~0.2 s old when scraped (0.5 s allowed)
-    lo, hi = cum(math.floor(t - 0.5) - 1), cum(math.floor(t + 0.5))
+    # published once per 100 ms sweep and read once per 100 ms tick: at most ~0.2 s old when scraped (1 s allowed: a loaded machine)
+    lo, hi = cum(math.floor(t - 1.0) - 1), cum(math.floor(t + 1.0))
     assert lo <= v <= hi, f"sample {v} at {t} outside the report's timeline there [{lo}, {hi}]"
     assert v <= verified
 last_t, last_v = samples[-1]
 end = rep["end_unix_ms"] / 1000
-assert last_t >= end - 2.5, f"the last scrape ({last_t}) is not within a scrape interval of the run's end ({end})"
+assert last_t >= end - 3.0, f"the last scrape ({last_t}) is not within a scrape interval of the run's end ({end})"
 missed = verified - last_v
-bound = verified - cum(math.floor(last_t - 0.5) - 1)
+bound = verified - cum(math.floor(last_t - 1.0) - 1)
 assert 0 <= missed <= bound, f"the last sample misses {missed} round trips, more than the timeline allows ({bound})"
 print(f"last sample {last_v} = verified - {missed} (allowed: {bound}, the round trips after it in the timeline)")
 # the instant value at the report's end time (time=): the last sample scraped before it, so within the
@@ -140,7 +140,7 @@ assert len(at_end) == 1, f"no value at time=end: {at_end}"
 t_end, v_end = float(at_end[0]["value"][0]), int(float(at_end[0]["value"][1]))
 before = [v for t, v in samples if t <= t_end]
 assert before and v_end == before[-1], f"value at time=end {v_end}, samples before it {before[-3:]}"
-assert 0 <= verified - v_end <= verified - cum(math.floor(end - 2.5) - 1), \
+assert 0 <= verified - v_end <= verified - cum(math.floor(end - 3.0) - 1), \
     f"value at the end {v_end}: more than a scrape interval's round trips short of {verified}"
 print(f"at time=end: {v_end} (verified {verified})")
 # _count is the round trips, scrape by scrape
