@@ -11,6 +11,7 @@
 #   report    report.json of short real runs (siocrypt run against the local Node servers), and a merge
 #   flow      the "flow" objects of the scenarios, and flows of every feature (README: The flow language)
 #   template  template strings, some after a first line that is the value of variable v
+#   metrics_http  requests a scraper sends the --metrics-listen listener (Prometheus's and curl's), and refusals
 # File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
 # need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
 # Usage: bash harness/fuzz/seed.sh            (from anywhere; rewrites harness/fuzz/corpus/)
@@ -20,7 +21,7 @@ OUT=harness/fuzz/corpus
 SIOCRYPT=${SIOCRYPT:-build/siocrypt}
 CAP=harness/scripts/wire-capture/captured
 rm -rf "$OUT"
-mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter,flow,template}
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter,flow,template,metrics_http}
 
 # put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
 put() {
@@ -161,4 +162,12 @@ for d in "$OUT"/*; do printf '%-10s %3d files %7d bytes\n' "$(basename "$d")" "$
 for t in '{"id":1}' '{"id":-7}' '{ "id" : 1e2 }' '{"id":1.5}' '{"id":1,"id":0}' '{"id":1e308}' \
          '{"x":{"id":3},"id":9007199254740993}' '{"\u0069d":4}' '[5]' '{"id":"5"}' '{}'; do
     printf '%s' "$t" | put "$OUT/counter"
+done
+
+# metrics_http: what scrapers send (Prometheus 2.42's Accept, curl's), and what the listener refuses
+for r in 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nAccept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\nUser-Agent: Prometheus/2.42.0\r\n\r\n' \
+         'GET /metrics HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n' 'HEAD /metrics?x=1 HTTP/1.0\n\n' \
+         'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n' 'GET / HTTP/1.1\r\n\r\n' 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' \
+         'application/openmetrics-text; q=0\nGET /metrics HTTP/1.1\r\n\r\n'; do
+    printf "$r" | put "$OUT/metrics_http"
 done

@@ -17,6 +17,7 @@
 #include "load/localserver.h"
 #include "load/run.h"
 #include "net/headers.h"
+#include "net/metrics_http.h"
 #include "net/target.h"
 #include "report/report.h"
 
@@ -27,6 +28,7 @@ typedef struct run_opts {
     int quiet, verbose;
     int insecure;                 /* -k/--insecure */
     int no_cookies;               /* --no-cookies: target.cookies false */
+    const char *metrics_listen;   /* --metrics-listen ADDR:PORT, or NULL */
     /* every option is kept, however many there are: each array has room for argc entries */
     const char **thresholds;      /* --threshold, in the order given */
     int nthresholds;
@@ -77,6 +79,8 @@ static void cmd_run_usage(FILE *f)
         "  --proxy URL             HTTP proxy [http://]host[:port] (default port 1080) for polling and\n"
         "                          websocket alike, through CONNECT tunnels (target.proxy)\n"
         "  --no-cookies            no cookie jar: Set-Cookie is not sent back (target.cookies false)\n"
+        "  --metrics-listen ADDR   serve live Prometheus/OpenMetrics metrics at http://ADDR/metrics while the\n"
+        "                          run lasts: PORT (127.0.0.1), HOST:PORT or [IPv6]:PORT\n"
         "  -q, --quiet             no progress line\n"
         "  -v, --verbose           log every connection event to stderr\n"
         "\n"
@@ -256,7 +260,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_NO_COMPRESSION,
-           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_HEADER = 'H' };
+           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_METRICS, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -272,7 +276,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
         {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
-        {"header", required_argument, 0, O_HEADER}, {0, 0, 0, 0}};
+        {"header", required_argument, 0, O_HEADER}, {"metrics-listen", required_argument, 0, O_METRICS},
+        {0, 0, 0, 0}};
     static const char *keys[] = {
         [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
         [O_DURATION - O_URL] = "duration", [O_TRANSPORT - O_URL] = "transport", [O_EIO - O_URL] = "eio",
@@ -304,6 +309,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_HEADER: o->headers[o->nheaders++] = optarg; break;
         case O_OUT: o->out_dir = optarg; break;
         case O_NO_COOKIES: o->no_cookies = 1; break;
+        case O_METRICS: o->metrics_listen = optarg; break;
         case O_PROXY: o->ov_key[o->nov] = "proxy"; o->ov_val[o->nov++] = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'k': o->insecure = 1; break;
@@ -394,6 +400,8 @@ typedef struct cmd_run_state {
     int have_server;
     buf out_dir;
     run_plan plan;
+    metrics_board board;          /* --metrics-listen: what the listener serves */
+    metrics_http *metrics;
 } cmd_run_state;
 
 /* Target `local`: start the server, then aim the run at it. -1 when it did not start (the report that
@@ -443,6 +451,13 @@ static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
         return 2;
     }
+    /* a port in use is a usage error too, found before the folder is made */
+    if (s->o.metrics_listen && !(s->metrics = metrics_http_open(s->o.metrics_listen, &s->board, err))) {
+        text_fprintf(stderr, "siocrypt run: --metrics-listen %s\n", buf_cstr(err));
+        return 2;
+    }
+    s->plan.metrics = s->metrics ? &s->board : NULL;
+    s->plan.cfg.metrics = s->metrics != NULL;
     /* a folder that cannot hold the reports is known now, not after the run */
     if (report_prepare_dir(s->out_dir.data, err) < 0) {
         text_fprintf(stderr, "siocrypt run: --out: %s\n", buf_cstr(err));
@@ -457,6 +472,7 @@ int cmd_run(int argc, char **argv)
     memset(&s, 0, sizeof s);
     target_init(&s.tgt);
     target_init(&s.proxy);
+    metrics_board_init(&s.board);
     buf err = BUF_INIT;
     int code = 2;
 
@@ -472,6 +488,11 @@ int cmd_run(int argc, char **argv)
     if ((code = cmd_run_prepare(&s, argc, argv, &err)) >= 0) goto out;
     code = 1;
     run_setup(s.o.verbose);   /* signals: before the server and the workers, which inherit the mask */
+    if (s.metrics && metrics_http_start(s.metrics) < 0) {
+        fprintf(stderr, "siocrypt run: --metrics-listen: the listener's thread could not start\n");
+        goto out;
+    }
+    if (s.metrics && !s.o.quiet) fprintf(stderr, "siocrypt: metrics at http://%s/metrics\n", metrics_http_address(s.metrics));
     if (scenario_is_local(&s.sc) && cmd_run_local(&s, &code, &err) < 0) goto out;
     if (!s.o.quiet) cmd_run_banner(&s.sc, &s.plan.cfg, s.plan.url);
     if (s.tgt.tls && s.tgt.tlsopt.insecure)   /* even with -q: nobody should miss it */
@@ -479,6 +500,8 @@ int cmd_run(int argc, char **argv)
     code = run_execute(&s.plan);
 
 out:
+    metrics_http_close(s.metrics);   /* the metrics stop with the run */
+    metrics_board_destroy(&s.board);
     if (s.have_server && s.srv.pid > 0) localserver_stop(&s.srv, NULL);
     scenario_free(&s.sc);
     target_free(&s.tgt);

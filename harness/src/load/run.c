@@ -32,6 +32,7 @@ typedef struct run_state {
     const char *server_start_error, *server_log;   /* the local server did not start: why, and its log */
     int workers_failed;           /* not every worker could start */
     int reports_failed;           /* report sets (or ramp files) that could not be written */
+    metrics_snap metrics_done;    /* --metrics-listen: the counters of the steps that have finished */
 } run_state;
 
 void run_setup(int verbose)
@@ -100,6 +101,32 @@ static int run_all_finished(worker *ws, int n)
     return finished == n;
 }
 
+/* --metrics-listen: what the finished steps counted plus what each running worker published last, for the
+ * listener's thread to render. Counters only grow across the steps of a ramp; gauges are the running step's. */
+static void run_metrics_publish(run_state *rs, worker *ws, int n)
+{
+    if (!rs->plan->metrics) return;
+    metrics_snap sum = rs->metrics_done, m;
+    for (int i = 0; i < n; i++) {
+        worker_read_metrics(&ws[i], &m);
+        metrics_snap_add(&sum, &m);
+    }
+    metrics_board_set(rs->plan->metrics, &sum);
+}
+
+/* The joined workers' last counters become part of metrics_done (their gauges are over). */
+static void run_metrics_fold(run_state *rs, worker *ws, int n)
+{
+    if (!rs->plan->metrics) return;
+    metrics_snap m;
+    for (int i = 0; i < n; i++) {
+        worker_read_metrics(&ws[i], &m);
+        m.conns_open = m.in_flight = m.clients = 0;
+        metrics_snap_add(&rs->metrics_done, &m);
+    }
+    run_metrics_publish(rs, NULL, 0);
+}
+
 /* Wait for the workers, showing progress; a signal asks them to drain and stop. */
 static void run_wait(run_state *rs, worker *ws, int n, int64_t t0)
 {
@@ -109,6 +136,7 @@ static void run_wait(run_state *rs, worker *ws, int n, int64_t t0)
         int sig = signals_wait(100);
         if (sig) run_on_signal(rs, ws, n, sig);
         progress_tick(&pr, ws, n);
+        run_metrics_publish(rs, ws, n);
     }
     progress_end(&pr, ws, n);
 }
@@ -253,6 +281,7 @@ static int run_workers(run_state *rs, worker *ws, int nworkers, int64_t t0, int6
     if (started == nworkers) run_wait(rs, ws, nworkers, t0);
     else for (int i = 0; i < started; i++) worker_request_stop(&ws[i]);
     for (int i = 0; i < started; i++) worker_join(&ws[i]);
+    run_metrics_fold(rs, ws, started);
     return started;
 }
 

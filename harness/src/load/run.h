@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "load/localserver.h"
 #include "load/worker.h"
+#include "report/metrics.h"
 #include "report/threshold.h"
 
 typedef struct run_plan {
@@ -32,6 +33,7 @@ typedef struct run_plan {
     /* a step's per-client figures (rate, max_inflight, threads) for its client count: the command's rules */
     void (*step_config)(const void *ud, int clients, run_config *cfg);
     const void *step_ud;
+    metrics_board *metrics;       /* --metrics-listen: the live figures go here (cfg.metrics set too), or NULL */
 } run_plan;
 
 /* Signals taken by this thread alone (signals.h); the transports' libraries told how much to log. */

@@ -46,6 +46,7 @@ typedef struct run_config {
     double reconnect_jitter;
     int64_t reconnect_max_attempts;
     int verbose;
+    int metrics;                  /* --metrics-listen: workers publish a metrics_snap once per sweep */
     /* probe mode (probe.c): each client sends this one EVENT (a JSON array, e.g. ["counter","not json"])
      * after connecting, waits up to probe_wait_ns for an answer, and closes. NULL: the counter runs. */
     const char *probe_args;

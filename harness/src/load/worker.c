@@ -39,8 +39,16 @@ static void worker_publish(worker *w)
     int64_t last = stats_wall_second(w->st, clock_now_ns()) - 1;
     if (tl->n && last >= tl->first && last < tl->first + (int64_t)tl->n)
         p.p99_ns = timeline_sec_percentile(&tl->secs[last - tl->first], 99.0);
+    metrics_snap m;
+    if (w->cfg->metrics) {   /* a copy of the counters: the hot path keeps writing its own, without a lock */
+        metrics_snap_from_stats(&m, w->st);
+        m.conns_open = p.conns_open;
+        m.in_flight = worker_inflight(w);
+        m.clients = w->nclients - p.clients_finished;
+    }
     pthread_mutex_lock(&w->progress_lock);
     w->progress = p;
+    if (w->cfg->metrics) w->metrics = m;
     pthread_mutex_unlock(&w->progress_lock);
 }
 
@@ -231,6 +239,13 @@ void worker_read_progress(worker *w, worker_progress *out)
 {
     pthread_mutex_lock(&w->progress_lock);
     *out = w->progress;
+    pthread_mutex_unlock(&w->progress_lock);
+}
+
+void worker_read_metrics(worker *w, metrics_snap *out)
+{
+    pthread_mutex_lock(&w->progress_lock);
+    *out = w->metrics;
     pthread_mutex_unlock(&w->progress_lock);
 }
 

@@ -1,6 +1,7 @@
 /* worker: one event loop per thread (libuv), carrying a libwebsockets context and a libcurl multi handle on
  * the same loop, the clients assigned to it, and their stats. Nothing in a worker blocks or takes a lock on
- * the hot path; the main thread reads a progress snapshot under a mutex once per tick. */
+ * the hot path; the main thread reads a progress snapshot (and with --metrics-listen a metrics_snap) under
+ * a mutex once per tick, which the worker publishes once per sweep. */
 #ifndef SIOCRYPT_WORKER_H
 #define SIOCRYPT_WORKER_H
 #include <pthread.h>
@@ -8,6 +9,7 @@
 #include <uv.h>
 #include "net/net.h"
 #include "net/schedule.h"
+#include "report/metrics.h"
 #include "session/session.h"
 #include "load/client.h"
 #include "load/run_config.h"
@@ -54,6 +56,7 @@ typedef struct worker {
 
     pthread_mutex_t progress_lock;
     worker_progress progress;
+    metrics_snap metrics;         /* with cfg->metrics: this worker's counters and gauges, once per sweep */
 } worker;
 
 /* -1 when something could not be had (memory, file descriptors); what was built is freed already. */
@@ -63,6 +66,7 @@ int  worker_start(worker *w);          /* start the thread */
 void worker_request_stop(worker *w);   /* from any thread: the first call drains, a second drops connections */
 void worker_join(worker *w);
 void worker_read_progress(worker *w, worker_progress *out);
+void worker_read_metrics(worker *w, metrics_snap *out);   /* zeros unless cfg->metrics */
 void worker_destroy(worker *w);
 
 #endif

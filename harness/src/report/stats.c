@@ -105,6 +105,7 @@ void stats_verified(stats *s, int64_t now_ns, int64_t rtt_ns)
     s->last_verified_ns = now_ns;
     if (now_ns < s->win_from_ns) s->verified_before_win++;
     hist_record(s->rtt, rtt_ns);
+    metrics_rtt_record(&s->rtt_fixed, rtt_ns);
     int64_t w = stats_wall_second(s, now_ns);
     timeline_sec *t = timeline_at(&s->tl, w);
     if (t) t->verified++;
@@ -377,6 +378,7 @@ int stats_merge(stats *dst, const stats *src)
     dst->sent += src->sent;
     dst->received += src->received;
     dst->verified += src->verified;
+    metrics_rtt_add(&dst->rtt_fixed, &src->rtt_fixed);
     dst->late += src->late;
     dst->held += src->held;
     dst->ws_opened += src->ws_opened;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "report/hist.h"
+#include "report/metrics.h"
 #include "report/timeline.h"
 
 #define STATS_MAX_ERROR_KINDS 256
@@ -56,6 +57,7 @@ typedef struct stats {
     uint64_t drops, reconnects;           /* reconnection: connected sessions lost, and sessions connected again */
     uint64_t ws_opened, ws_deflate;       /* websockets opened, and how many of them negotiated permessage-deflate */
     hist *rtt, *connect, *upgrade, *encrypt, *decrypt;   /* ns each */
+    metrics_rtt rtt_fixed;                /* the round trips again, in --metrics-listen's fixed buckets */
     hist *late_rtt;                       /* latency of the late answers, from their intended send time */
     hist *tls;                            /* TLS handshakes (ns): one per new TLS connection, any transport */
     char tls_version[32], tls_cipher[64]; /* negotiated, from the first TLS handshake seen; "" without TLS */
