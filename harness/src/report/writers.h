@@ -20,4 +20,10 @@ void report_xml_escape(buf *out, const char *s);     /* & < > " ' ; for XML and 
 void report_md_escape(buf *out, const char *s);      /* | ` \ < * _ escaped, line breaks as spaces: table cells */
 const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
 
+/* An inline SVG line chart (report.html's), for other pages: x increasing, NaN y values break a line;
+ * pct_axis: x is log10(1/(1-p)), labelled as percentiles. */
+typedef struct report_series { const char *name, *color; const double *y; } report_series;
+void report_chart(buf *o, const char *title, const char *xlabel, const char *ylabel, const double *x, size_t n,
+                  const report_series *s, size_t ns, int pct_axis);
+
 #endif
