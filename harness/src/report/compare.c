@@ -459,8 +459,11 @@ int compare_evaluate(compare *c, const compare_gate *gates, size_t ngates, buf *
         g->row = -1;
         for (size_t k = 0; k < c->nrows; k++)
             if (!strcmp(c->rows[k].metric, g->metric)) { g->row = (int)k; break; }
-        if (g->row < 0) return buf_fail(err, "--max-regress '%s': no series '%s' in either report", g->expr,
-                                        g->metric + strcspn(g->metric, "{"));
+        if (g->row < 0) {
+            const char *name = g->metric + strcspn(g->metric, "{") + 1;
+            return buf_fail(err, "--max-regress '%s': no series '%.*s' in either report", g->expr,
+                            (int)strcspn(name, "}"), name);
+        }
         gate_eval(g, &c->rows[g->row]);
     }
     for (size_t i = 0; i < c->ngates; i++) if (!c->gates[i].pass) c->regressions++;
