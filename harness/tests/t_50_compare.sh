@@ -84,6 +84,23 @@ expect_exit 2 "$SIOCRYPT" compare "$B"
 expect_exit 2 "$SIOCRYPT" compare "$B" /etc/hostname
 expect_exit 2 "$SIOCRYPT" compare --out /dev/null/x "$B" "$C"
 
+# README's CI snippet: valid YAML, it runs siocrypt compare, and its gates are ones compare takes
+python3 - README.md >"$TMP/gates" <<'EOF' || fail "README's CI snippet"
+import re, sys, yaml
+text = open(sys.argv[1], encoding='utf-8').read()
+section = text[text.index('## Regression gate against a baseline'):]
+block = re.search(r'```yaml\n(.*?)```', section, re.S).group(1)
+doc = yaml.safe_load(block)
+steps = doc['jobs']['gate']['steps']
+runs = [st['run'] for st in steps if 'run' in st and 'siocrypt compare' in st['run']]
+assert len(runs) == 1, runs
+gates = re.findall(r'--max-regress (\S+)', runs[0])
+assert len(gates) >= 2, gates
+print(' '.join('--max-regress ' + g for g in gates))
+EOF
+# shellcheck disable=SC2046
+expect_exit 0 "$SIOCRYPT" compare -q $(cat "$TMP/gates") "$B" "$B"
+
 # vectors --baseline: a real vector file against a copy with one outcome changed and one case removed
 V=vectors/cryptojs-3.3.0.json
 expect_exit 0 "$SIOCRYPT" vectors --baseline "$V" "$V"
