@@ -86,16 +86,20 @@ static double num_member(const cJSON *o, const char *name)
     return NAN;
 }
 
-/* Tolerant: a report without "series", or with entries this version cannot read, gives fewer series. */
+/* Tolerant: a report without "series", or with entries this version cannot read, gives fewer series. At
+ * most COMPARE_MAX_SERIES are read (a run has at most STATS_MAX_SERIES): a hostile report of a million tiny
+ * entries must not make a million rows. */
 static size_t series_read(const cJSON *j, cmp_series **out)
 {
     static const char *const dist_keys[NFIGS] = {"p50", "p90", "p99", "p999", "max", "mean"};
     const cJSON *arr = j ? cJSON_GetObjectItemCaseSensitive(j, "series") : NULL, *it;
     int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (n > COMPARE_MAX_SERIES) n = COMPARE_MAX_SERIES;
     size_t k = 0;
     *out = n > 0 ? calloc((size_t)n, sizeof **out) : NULL;
     if (!*out) return 0;
     cJSON_ArrayForEach(it, arr) {
+        if (k == (size_t)n) break;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
         if (!cJSON_IsString(name) || !name->valuestring[0]) continue;
         cmp_series *s = &(*out)[k];
@@ -400,7 +404,8 @@ static void row_verdict(compare_row *r)
     if (isnan(r->base) || isnan(r->cur)) {
         r->delta = r->delta_pct = NAN;
         r->verdict = CMP_NA;
-        note_add(r, "not in the %s report", isnan(r->base) && isnan(r->cur) ? "either" : isnan(r->base) ? "baseline" : "current");
+        note_add(r, "%s the %s report", r->q != 0 ? "no samples in" : "not in",
+                 isnan(r->base) && isnan(r->cur) ? "either" : isnan(r->base) ? "baseline" : "current");
         return;
     }
     char t[16];

@@ -28,6 +28,7 @@
 
 #define COMPARE_SCHEMA "siocrypt-compare/1"
 #define COMPARE_MAX_GATES 64
+#define COMPARE_MAX_SERIES 256     /* flow series read from one report */
 
 typedef enum compare_verdict {
     CMP_NA,          /* not in one of the reports (not gated) */
