@@ -81,7 +81,7 @@ static double num_member(const cJSON *o, const char *name)
         double sum = 0;
         const cJSON *it;
         cJSON_ArrayForEach(it, x) if (cJSON_IsNumber(it) && isfinite(it->valuedouble)) sum += it->valuedouble;
-        return sum;
+        return isfinite(sum) ? sum : NAN;
     }
     return NAN;
 }
