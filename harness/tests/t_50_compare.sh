@@ -84,6 +84,20 @@ expect_exit 2 "$SIOCRYPT" compare "$B"
 expect_exit 2 "$SIOCRYPT" compare "$B" /etc/hostname
 expect_exit 2 "$SIOCRYPT" compare --out /dev/null/x "$B" "$C"
 
+# files that cannot be written after the comparison fail it (exit 1, the reason), and none is left
+M="$TMP/mnt"
+mkdir -p "$M"
+if mount -t tmpfs -o size=12k tmpfs "$M" 2>/dev/null; then
+    trap 'umount "$M" 2>/dev/null || true; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+    expect_exit 1 "$SIOCRYPT" compare --out "$M/cmp" "$B" "$C"
+    grep -q "^siocrypt compare: writing $M/cmp: .*No space left on device" "$TMP/out" || fail "no reason: $(cat "$TMP/out")"
+    ! grep -q 'Files:' "$TMP/out" || fail "files listed that were not written"
+    [ -z "$(ls -A "$M/cmp")" ] || fail "a partial set was left: $(ls -A "$M/cmp")"
+    umount "$M"
+else
+    echo "skip: cannot mount a tmpfs here (not root?): a full disk while writing is not tested"
+fi
+
 # README's CI snippet: valid YAML, it runs siocrypt compare, and its gates are ones compare takes
 python3 - README.md >"$TMP/gates" <<'EOF' || fail "README's CI snippet"
 import re, sys, yaml
