@@ -187,6 +187,24 @@ START_TEST(few_samples_are_noise)
     ck_assert_int_eq(row(c, "p90_ms")->verdict, CMP_NOISE);
     ck_assert_int_eq(c->exit_code, 0);
     compare_free(c);
+    /* 80 samples have no upper bound on their p99 (a rank past the last sample): a run of 80 three times
+     * slower than a baseline of 5000 is still a regression, but one of 80 three times faster than 5000
+     * cannot be shown to be lower */
+    a = (result_free(a), mk("websocket", 5000, 1.0, S / 1000));
+    b = (result_free(b), mk("websocket", 80, 3.0, S / 100));
+    c = run_gates(a, b, g, 1);
+    ck_assert_int_eq(row(c, "p99_ms")->verdict, CMP_REGRESSION);
+    compare_free(c);
+    static const char *const down[] = {"p99_ms=-1%"};
+    result_free(a);
+    result_free(b);
+    a = mk("websocket", 5000, 3.0, S / 1000);
+    b = mk("websocket", 80, 1.0, S / 100);
+    c = run_gates(a, b, down, 1);
+    r = row(c, "p99_ms");
+    ck_assert_msg(r->verdict == CMP_NOISE && strstr(r->note, "(no upper end)"), "%s: %s", compare_verdict_str(r->verdict), r->note);
+    ck_assert_int_eq(c->exit_code, 0);
+    compare_free(c);
     /* the same 10% on 20000 samples is not noise */
     a = (result_free(a), mk("websocket", 20000, 1.0, S / 1000));
     b = (result_free(b), mk("websocket", 20000, 1.1, S / 1000));

@@ -369,12 +369,22 @@ int compare_gate_parse(const char *text, compare_gate *g, buf *err)
 
 /* ---- evaluation ---- */
 
-/* The 95% confidence interval of the q-quantile from the order statistics (ms). */
+/* The 95% confidence interval of the q-quantile from the order statistics (ms): the values at ranks
+ * n*q +- 1.96*sqrt(n*q*(1-q)). A rank past the last sample means the samples do not bound the quantile
+ * there: the interval has no upper end (INFINITY; a p99 needs about 380 samples for one), and below the
+ * first sample it starts at 0. */
 static void quantile_ci(const hist *h, double q, double *lo, double *hi)
 {
     double n = (double)hist_count(h), w = 1.96 * sqrt(q * (1 - q) / n);
-    *lo = (double)hist_value_at_percentile(h, fmax(0, q - w) * 100) / 1e6;
-    *hi = (double)hist_value_at_percentile(h, fmin(1, q + w) * 100) / 1e6;
+    *lo = q - w < 0 ? 0 : (double)hist_value_at_percentile(h, (q - w) * 100) / 1e6;
+    *hi = q + w > 1 ? INFINITY : (double)hist_value_at_percentile(h, (q + w) * 100) / 1e6;
+}
+
+static const char *ci_end(double v, char *t, size_t cap)
+{
+    if (isinf(v)) snprintf(t, cap, "(no upper end)");
+    else snprintf(t, cap, "%.3g", v);
+    return t;
 }
 
 static void note_add(compare_row *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -424,11 +434,13 @@ static void row_verdict(compare_row *r)
             return;
         }
         double bl, bh, cl, ch;
+        char e1[24], e2[24];
         quantile_ci(r->h_base, r->q, &bl, &bh);
         quantile_ci(r->h_cur, r->q, &cl, &ch);
         if (r->delta != 0 && bl <= ch && cl <= bh) {
             r->verdict = CMP_NOISE;
-            note_add(r, "within the noise: 95%% intervals %.3g..%.3g and %.3g..%.3g ms overlap", bl, bh, cl, ch);
+            note_add(r, "within the noise: 95%% intervals %.3g..%s and %.3g..%s ms overlap", bl,
+                     ci_end(bh, e1, sizeof e1), cl, ci_end(ch, e2, sizeof e2));
             return;
         }
     } else if (r->q > 0) {
