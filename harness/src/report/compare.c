@@ -369,15 +369,37 @@ int compare_gate_parse(const char *text, compare_gate *g, buf *err)
 
 /* ---- evaluation ---- */
 
-/* The 95% confidence interval of the q-quantile from the order statistics (ms): the values at ranks
- * n*q +- 1.96*sqrt(n*q*(1-q)). A rank past the last sample means the samples do not bound the quantile
- * there: the interval has no upper end (INFINITY; a p99 needs about 380 samples for one), and below the
- * first sample it starts at 0. */
+/* The ranks (1..n) of the order statistics that bound the q-quantile of n samples with 95% confidence,
+ * distribution free: the largest lo with P(Bin(n,q) < lo) <= 2.5% and the smallest hi with
+ * P(Bin(n,q) < hi) >= 97.5%; 0 or n + 1 when no sample bounds it on that side. Exact (a sum of binomial
+ * terms) for small n*q*(1-q), the normal approximation n*q +- 1.96*sqrt(n*q*(1-q)) beyond. */
+static void quantile_ranks(uint64_t n, double q, double *lo, double *hi)
+{
+    double nn = (double)n, var = nn * q * (1 - q);
+    if (var >= 25) {
+        *lo = floor(nn * q - 1.96 * sqrt(var));
+        *hi = ceil(nn * q + 1.96 * sqrt(var));
+        return;
+    }
+    double below = 0, lq = log(q), lr = log1p(-q), lg = lgamma(nn + 1);
+    *lo = 0;
+    *hi = nn + 1;
+    for (uint64_t i = 0; i < n; i++) {     /* below = P(Bin < i + 1): the chance rank i + 1 is above it */
+        below += exp(lg - lgamma((double)i + 1) - lgamma(nn - (double)i + 1) + (double)i * lq + (nn - (double)i) * lr);
+        if (below <= 0.025) *lo = (double)i + 1;
+        if (below >= 0.975) { *hi = (double)i + 1; break; }
+    }
+}
+
+/* That interval in ms: the values at those ranks; 0 below the first sample, INFINITY above the last (a
+ * p99 needs 367 samples for an upper end, a p99.9 3,687, a median 6). */
 static void quantile_ci(const hist *h, double q, double *lo, double *hi)
 {
-    double n = (double)hist_count(h), w = 1.96 * sqrt(q * (1 - q) / n);
-    *lo = q - w < 0 ? 0 : (double)hist_value_at_percentile(h, (q - w) * 100) / 1e6;
-    *hi = q + w > 1 ? INFINITY : (double)hist_value_at_percentile(h, (q + w) * 100) / 1e6;
+    uint64_t n = hist_count(h);
+    double rl, rh;
+    quantile_ranks(n, q, &rl, &rh);
+    *lo = rl < 1 ? 0 : (double)hist_value_at_percentile(h, rl * 100 / (double)n) / 1e6;
+    *hi = rh > (double)n ? INFINITY : (double)hist_value_at_percentile(h, rh * 100 / (double)n) / 1e6;
 }
 
 static const char *ci_end(double v, char *t, size_t cap)
