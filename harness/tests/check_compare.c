@@ -237,6 +237,35 @@ START_TEST(same_distribution_does_not_gate)
 }
 END_TEST
 
+/* The exact order-statistic bounds of a median: 5 samples cannot bound it from above (1 - 0.5^5 < 97.5%),
+ * 6 can (the 6th sample), and a p99 needs 367 samples for an upper end. */
+static const compare_row *one_row(int n, double q_factor_cur, const char *metric, compare **out)
+{
+    result *a = mk("websocket", n, 1.0, S / 100), *b = mk("websocket", n, q_factor_cur, S / 100);
+    *out = run_gates(a, b, NULL, 0);
+    result_free(a);
+    result_free(b);
+    return row(*out, metric);
+}
+
+START_TEST(interval_ends)
+{
+    compare *c;
+    const compare_row *r = one_row(5, 1.2, "p50_ms", &c);
+    ck_assert_msg(r->verdict == CMP_NOISE && strstr(r->note, "(no upper end)"), "%s", r->note);
+    compare_free(c);
+    r = one_row(6, 1.2, "p50_ms", &c);
+    ck_assert_msg(r->verdict == CMP_NOISE && !strstr(r->note, "(no upper end)"), "%s", r->note);
+    compare_free(c);
+    r = one_row(366, 1.05, "p99_ms", &c);
+    ck_assert_msg(r->verdict == CMP_NOISE && strstr(r->note, "(no upper end)"), "366: %s", r->note);
+    compare_free(c);
+    r = one_row(368, 1.05, "p99_ms", &c);
+    ck_assert_msg(r->verdict == CMP_NOISE && !strstr(r->note, "(no upper end)"), "368: %s", r->note);
+    compare_free(c);
+}
+END_TEST
+
 START_TEST(throughput_and_cpu_directions)
 {
     /* half the rate: round trips per second down 50% */
@@ -512,6 +541,7 @@ int main(void)
     tcase_add_test(t, within_precision_does_not_gate);
     tcase_add_test(t, few_samples_are_noise);
     tcase_add_test(t, same_distribution_does_not_gate);
+    tcase_add_test(t, interval_ends);
     tcase_add_test(t, throughput_and_cpu_directions);
     tcase_add_test(t, errors_missing_and_zero_baseline);
     tcase_add_test(t, refuses_other_transport_protocol_scenario);
