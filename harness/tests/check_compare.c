@@ -91,13 +91,15 @@ START_TEST(gate_parse_forms)
     ck_assert_int_eq(compare_gate_parse("errors=0", &g, &err), 0);
     ck_assert_int_eq(compare_gate_parse("p99_ms{say}=10%", &g, &err), 0);
     ck_assert_str_eq(g.metric, "p99_ms{say}");
-    ck_assert_int_eq(compare_gate_parse("failed{fan out}=0", &g, &err), 0);
+    ck_assert_int_eq(compare_gate_parse("errors{fan out}=0", &g, &err), 0);
+    ck_assert_int_eq(compare_gate_parse("error_rate{say}=0%", &g, &err), 0);
+    ck_assert_int_eq(compare_gate_parse("lost{fanout}=+2", &g, &err), 0);
     static const char *const bad[][2] = {
         {"p99ms=5%", "unknown metric 'p99ms'"}, {"p99_ms", "expected METRIC=LIMIT"}, {"=5%", "no metric"},
         {"p99_ms=abc", "expected a number"}, {"p99_ms=5s", "unexpected 's'"}, {"errors=5ms", "which it has none"},
         {"p99_ms=--5%", "expected a number"}, {"p99_ms=inf", "expected a number"}, {"p99_ms=1e999", "finite"},
         {"p99_ms=5% x", "unexpected text"}, {"bogus{x}=1", "not a figure of a series"},
-        {"p99_ms{}=1", "1..63 bytes"}, {"p99_ms{a{b}=1", "no braces"}, {"round_trips_per_s{x}=1", "not a figure"},
+        {"p99_ms{}=1", "1..63 bytes"}, {"failed{say}=0", "not a figure of a series"}, {"p99_ms{a{b}=1", "no braces"}, {"round_trips_per_s{x}=1", "not a figure"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         buf_clear(&err);
@@ -352,12 +354,15 @@ static cJSON *series_json(double factor, int with_hist_series)
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "name", "say");
     cJSON_AddStringToObject(e, "kind", "step");
+    cJSON_AddNumberToObject(e, "sent", 3000);
     cJSON_AddNumberToObject(e, "failed", factor > 1 ? 3 : 0);
     cJSON_AddNumberToObject(e, "lost", 0);
     cJSON_AddItemToObject(e, "histogram", hist_to_json(h));
     if (with_hist_series) cJSON_AddItemToArray(arr, e); else cJSON_Delete(e);
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "name", "fanout");
+    cJSON_AddStringToObject(e, "kind", "on");
+    cJSON_AddNumberToObject(e, "lost", factor > 1 ? 5 : 1);
     cJSON *lat = cJSON_AddObjectToObject(e, "latency_ms");
     cJSON_AddNumberToObject(lat, "p50", 3 * factor);
     cJSON_AddNumberToObject(lat, "p99", 9 * factor);
@@ -378,13 +383,16 @@ START_TEST(flow_series_rows_and_gates)
     compare_gate g[3];
     buf err = BUF_INIT;
     ck_assert_int_eq(compare_gate_parse("p99_ms{say}=10%", &g[0], &err), 0);
-    ck_assert_int_eq(compare_gate_parse("failed{say}=0", &g[1], &err), 0);
+    ck_assert_int_eq(compare_gate_parse("errors{say}=0", &g[1], &err), 0);
     ck_assert_int_eq(compare_gate_parse("p99_ms{fanout}=200%", &g[2], &err), 0);
     compare *c = compare_new(a, ja, "a", b, jb, "b");
     ck_assert_int_eq(compare_evaluate(c, g, 3, &err), 0);
     ck_assert_int_eq(row(c, "p99_ms{say}")->verdict, CMP_REGRESSION);
     ck_assert_uint_eq(row(c, "p99_ms{say}")->n_cur, 3000);
-    ck_assert_int_eq(row(c, "failed{say}")->verdict, CMP_REGRESSION);
+    ck_assert_int_eq(row(c, "errors{say}")->verdict, CMP_REGRESSION);
+    ck_assert(fabs(row(c, "error_rate{say}")->cur - 0.001) < 1e-12);             /* 3 of 3000 */
+    ck_assert(isnan(row(c, "lost{say}")->base));                                 /* a step loses nothing */
+    ck_assert(row(c, "lost{fanout}")->base == 1 && row(c, "lost{fanout}")->cur == 5);
     ck_assert_int_eq(row(c, "p99_ms{fanout}")->verdict, CMP_PASS);          /* 9 -> 18 ms: +100% */
     ck_assert(strstr(row(c, "p50_ms{fanout}")->note, "summary figures"));
     ck_assert(isnan(row(c, "p90_ms{fanout}")->base));                          /* not given */

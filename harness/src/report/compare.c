@@ -32,15 +32,17 @@ static const cmp_scalar scalars[] = {
 };
 #define NSCALARS (sizeof scalars / sizeof scalars[0])
 
-/* Per flow series: counts, bad when up. */
-static const char *const series_counts[] = {"failed", "lost"};
+/* Per flow series, as the thresholds name them (threshold.h): errors = its failures, error_rate = failed /
+ * sent, lost = an `on` handler's expected deliveries that did not come; all bad when up. */
+#define NCOUNTS 3
+static const char *const series_counts[NCOUNTS] = {"errors", "error_rate", "lost"};
 
 const char *compare_metric_list(void)
 {
     return "p50_ms p90_ms p99_ms p999_ms max_ms mean_ms (round trips; also with a prefix connect_ tls_ "
            "upgrade_ reconnect_ late_, e.g. connect_p99_ms), round_trips_per_s offered_per_s error_rate errors "
            "unverified connect_failures harness_cpu_per_rt_us server_cpu_per_rt_us harness_rss_per_client_kib, "
-           "and per flow series p50_ms{NAME} ... mean_ms{NAME} failed{NAME} lost{NAME}";
+           "and per flow series p50_ms{NAME} ... mean_ms{NAME} errors{NAME} error_rate{NAME} lost{NAME}";
 }
 
 static double scalar_of(const result *r, size_t i)
@@ -59,13 +61,13 @@ static double scalar_of(const result *r, size_t i)
     }
 }
 
-/* ---- the flow series of a report's JSON ("series": [{name, histogram, latency_ms, failed, lost, ...}]) ---- */
+/* ---- the flow series of a report's JSON ("series": [{name, kind, sent, failed, lost, latency_ms, histogram}]) ---- */
 
 typedef struct cmp_series {
     char name[64];
     hist *h;                    /* NULL: the report gave no readable histogram */
     double fig[NFIGS];          /* from latency_ms when there is no histogram; NaN when absent */
-    double count[2];            /* failed, lost; NaN when absent */
+    double count[NCOUNTS];      /* errors, error_rate, lost; NaN when absent */
 } cmp_series;
 
 typedef struct cmp_priv {
@@ -84,6 +86,17 @@ static double num_member(const cJSON *o, const char *name)
         return isfinite(sum) ? sum : NAN;
     }
     return NAN;
+}
+
+/* errors is "failed"; error_rate failed / sent (0 when both are 0, 1 for failures without a send: as
+ * result.c derives it); lost only for `on` handlers (a step has none). */
+static void series_counts_of(cmp_series *s, const cJSON *it)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+    double failed = num_member(it, "failed"), sent = num_member(it, "sent");
+    s->count[0] = failed;
+    s->count[1] = isnan(failed) || isnan(sent) ? NAN : sent > 0 ? failed / sent : failed > 0 ? 1 : 0;
+    s->count[2] = cJSON_IsString(kind) && !strcmp(kind->valuestring, "on") ? num_member(it, "lost") : NAN;
 }
 
 /* Tolerant: a report without "series", or with entries this version cannot read, gives fewer series. At
@@ -110,7 +123,7 @@ static size_t series_read(const cJSON *j, cmp_series **out)
         buf_free(&e);
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(it, "latency_ms");
         for (size_t f = 0; f < NFIGS; f++) s->fig[f] = cJSON_IsObject(lat) ? num_member(lat, dist_keys[f]) : NAN;
-        for (size_t f = 0; f < 2; f++) s->count[f] = num_member(it, series_counts[f]);
+        series_counts_of(s, it);
         k++;
     }
     return k;
@@ -182,7 +195,7 @@ static int series_rows(compare *c, size_t *cap, const cmp_priv *p)
             if (fig_rows(c, cap, "", suffix, b ? b->h : NULL, k ? k->h : NULL, b && !b->h ? b->fig : NULL,
                          k && !k->h ? k->fig : NULL) < 0)
                 return -1;
-            for (size_t f = 0; f < 2; f++) {
+            for (size_t f = 0; f < NCOUNTS; f++) {
                 char m[96];
                 snprintf(m, sizeof m, "%s%s", series_counts[f], suffix);
                 compare_row *r = row_add(c, cap, m, "", +1);
@@ -315,8 +328,8 @@ static int metric_check(const char *m, buf *err)
     size_t n = (size_t)(brace - m), len = strlen(brace + 1);
     int fig = 0;
     for (size_t f = 0; f < NFIGS; f++) fig |= strlen(figs[f].name) == n && !strncmp(figs[f].name, m, n);
-    for (size_t f = 0; f < 2; f++) fig |= strlen(series_counts[f]) == n && !strncmp(series_counts[f], m, n);
-    if (!fig) return buf_fail(err, "'%.*s' is not a figure of a series (known: p50_ms ... mean_ms, failed, lost)", (int)n, m);
+    for (size_t f = 0; f < NCOUNTS; f++) fig |= strlen(series_counts[f]) == n && !strncmp(series_counts[f], m, n);
+    if (!fig) return buf_fail(err, "'%.*s' is not a figure of a series (known: p50_ms ... mean_ms, errors, error_rate, lost)", (int)n, m);
     if (len < 2 || brace[len] != '}' || len - 1 > 63) return buf_fail(err, "a series name is 1..63 bytes in braces: p99_ms{NAME}");
     for (size_t i = 1; i < len; i++)
         if (brace[i] == '{' || brace[i] == '}' || (unsigned char)brace[i] < 0x20)
