@@ -449,8 +449,8 @@ static void row_verdict(compare_row *r)
     if (isnan(r->base) || isnan(r->cur)) {
         r->delta = r->delta_pct = NAN;
         r->verdict = CMP_NA;
-        note_add(r, "%s the %s report", r->q != 0 ? "no samples in" : "not in",
-                 isnan(r->base) && isnan(r->cur) ? "either" : isnan(r->base) ? "baseline" : "current");
+        note_add(r, "%s %s report", r->q != 0 ? "no samples in" : "not in",
+                 isnan(r->base) && isnan(r->cur) ? "either" : isnan(r->base) ? "the baseline" : "the current");
         return;
     }
     char t[16];
