@@ -63,8 +63,11 @@ typedef struct compare_opts {
     int force, quiet;
 } compare_opts;
 
-/* 0 to go on, 1 for --help, 2 on a usage error (said). */
-static int parse(int argc, char **argv, compare_opts *o, buf *err)
+/* What parse found (not exit codes: cmd_compare turns them into those). */
+enum parse_outcome { PARSE_GO, PARSE_HELP, PARSE_BAD, PARSE_BAD_OPTION };
+
+/* PARSE_BAD with the reason in err; PARSE_BAD_OPTION when getopt has said it already. */
+static enum parse_outcome parse(int argc, char **argv, compare_opts *o, buf *err)
 {
     static const struct option opts[] = {
         {"max-regress", required_argument, NULL, 'r'}, {"out", required_argument, NULL, 'o'},
@@ -76,26 +79,26 @@ static int parse(int argc, char **argv, compare_opts *o, buf *err)
     while ((c = getopt_long(argc, argv, "r:o:fqh", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (o->ngates == COMPARE_MAX_GATES) { buf_fail(err, "at most %d --max-regress", COMPARE_MAX_GATES); return 2; }
+            if (o->ngates == COMPARE_MAX_GATES) { buf_fail(err, "at most %d --max-regress", COMPARE_MAX_GATES); return PARSE_BAD; }
             if (compare_gate_parse(optarg, &o->gates[o->ngates], err) < 0) {
                 buf what = BUF_INIT;
                 buf_printf(&what, "--max-regress '%s': %s", optarg, buf_cstr(err));
                 buf_fail(err, "%s", buf_cstr(&what));
                 buf_free(&what);
-                return 2;
+                return PARSE_BAD;
             }
             o->ngates++;
             break;
         case 'o': o->out = optarg; break;
         case 'f': o->force = 1; break;
         case 'q': o->quiet = 1; break;
-        case 'h': usage(stdout); return 1;
-        default: return 3;
+        case 'h': usage(stdout); return PARSE_HELP;
+        default: return PARSE_BAD_OPTION;
         }
     }
-    if (argc - optind != 2) { buf_fail(err, "two reports are needed, BASELINE.json and CURRENT.json"); return 2; }
-    if (o->out && !*o->out) { buf_fail(err, "--out: empty path"); return 2; }
-    return 0;
+    if (argc - optind != 2) { buf_fail(err, "two reports are needed, BASELINE.json and CURRENT.json"); return PARSE_BAD; }
+    if (o->out && !*o->out) { buf_fail(err, "--out: empty path"); return PARSE_BAD; }
+    return PARSE_GO;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -107,10 +110,10 @@ int cmd_compare(int argc, char **argv)
     compare *c = NULL;
     int rc_exit = 2;
     memset(&o, 0, sizeof o);
-    int p = parse(argc, argv, &o, &err);
-    if (p == 1) { rc_exit = 0; goto done; }
-    if (p == 3) { rc_exit = usage_error(); goto done; }
-    if (p == 2) goto fail;
+    enum parse_outcome p = parse(argc, argv, &o, &err);
+    if (p == PARSE_HELP) { rc_exit = 0; goto done; }
+    if (p == PARSE_BAD_OPTION) { rc_exit = usage_error(); goto done; }
+    if (p == PARSE_BAD) goto fail;
     const char *bpath = argv[optind], *cpath = argv[optind + 1];
     if (!(rb = load(bpath, &jb, &err)) || !(rc = load(cpath, &jc, &err))) goto fail;
     if (!(c = compare_new(rb, jb, bpath, rc, jc, cpath))) { buf_fail(&err, "out of memory"); goto fail; }
