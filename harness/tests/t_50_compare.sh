@@ -83,6 +83,9 @@ expect_exit 2 "$SIOCRYPT" compare -r 'p99_ms=10s' "$B" "$C"
 expect_exit 2 "$SIOCRYPT" compare "$B"
 expect_exit 2 "$SIOCRYPT" compare "$B" /etc/hostname
 expect_exit 2 "$SIOCRYPT" compare --out /dev/null/x "$B" "$C"
+expect_exit 2 "$SIOCRYPT" compare --out "$TMP/cur" "$B" "$C"          # a run's folder: its junit.xml is the run's
+grep -q "holds a run's report.json" "$TMP/out" || fail "--out into a run's folder: $(cat "$TMP/out")"
+[ ! -e "$TMP/cur/compare.md" ] || fail "compare wrote into a run's report folder"
 
 # files that cannot be written after the comparison fail it (exit 1, the reason), and none is left
 M="$TMP/mnt"

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cmd.h"
 #include "base/fileio.h"
 #include "base/text.h"
@@ -54,6 +55,13 @@ static result *load(const char *path, cJSON **json, buf *err)
     buf_free(&text);
     if (!*json) { buf_fail(err, "%s: not valid JSON", path); return NULL; }
     return result_from_json(*json, path, err);
+}
+
+static int holds_report(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    return snprintf(path, sizeof path, "%s/report.json", dir) < (int)sizeof path && stat(path, &st) == 0;
 }
 
 typedef struct compare_opts {
@@ -123,7 +131,12 @@ int cmd_compare(int argc, char **argv)
         text_fprintf(stderr, "siocrypt compare: warning: comparing anyway (--force): %s\n", c->differs);
     }
     if (compare_evaluate(c, o.gates, o.ngates, &err) < 0) goto fail;
-    /* a folder that cannot take the files is known before anything is written: a usage error */
+    /* a folder that cannot take the files is known before anything is written: a usage error; so is a run's
+     * report folder, whose junit.xml the comparison's would replace */
+    if (o.out && holds_report(o.out)) {
+        buf_fail(&err, "--out %s holds a run's report.json: compare's junit.xml would replace the run's (choose another folder)", o.out);
+        goto fail;
+    }
     if (o.out && report_prepare_dir(o.out, &err) < 0) goto fail;
     if (!o.quiet) compare_print(stdout, c);
     rc_exit = c->exit_code;

@@ -279,9 +279,9 @@ int compare_check(compare *c)
     char ea[16], eb[16], ca[16], cb[16];
     c->differs[0] = c->notes[0] = '\0';
     if (strcmp(a->scenario, b->scenario)) add_diff(c->differs, sizeof c->differs, "scenario: '%s' vs '%s'", a->scenario, b->scenario);
-    snprintf(ea, sizeof ea, "%d", a->eio);
-    snprintf(eb, sizeof eb, "%d", b->eio);
-    if (a->eio != b->eio) add_diff(c->differs, sizeof c->differs, "protocol: EIO %s vs EIO %s", ea, eb);
+    snprintf(ea, sizeof ea, a->eio ? "EIO %d" : "mixed EIO", a->eio);   /* 0: merged from both */
+    snprintf(eb, sizeof eb, b->eio ? "EIO %d" : "mixed EIO", b->eio);
+    if (a->eio != b->eio) add_diff(c->differs, sizeof c->differs, "protocol: %s vs %s", ea, eb);
     if (strcmp(a->transport, b->transport)) add_diff(c->differs, sizeof c->differs, "transport: %s vs %s", a->transport, b->transport);
     snprintf(ca, sizeof ca, "%d", a->clients);
     snprintf(cb, sizeof cb, "%d", b->clients);
