@@ -12,6 +12,7 @@
 #   flow      the "flow" objects of the scenarios, and flows of every feature (README: The flow language)
 #   template  template strings, some after a first line that is the value of variable v
 #   metrics_http  requests a scraper sends the --metrics-listen listener (Prometheus's and curl's), and refusals
+#   compare   a --max-regress line, then each report seed (and one given a flow "series" array)
 # File names are the content's SHA-1, as libFuzzer names its own. Needs node and jq; the report seeds
 # need a built siocrypt and `make deps` (they are skipped with a warning otherwise).
 # Usage: bash harness/fuzz/seed.sh            (from anywhere; rewrites harness/fuzz/corpus/)
@@ -21,7 +22,7 @@ OUT=harness/fuzz/corpus
 SIOCRYPT=${SIOCRYPT:-build/siocrypt}
 CAP=harness/scripts/wire-capture/captured
 rm -rf "$OUT"
-mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter,flow,template,metrics_http}
+mkdir -p "$OUT"/{envelope,eio,sio,scenario,target,report,counter,flow,template,metrics_http,compare}
 
 # put DIR < bytes: store stdin under its SHA-1 (duplicates collapse), skipping anything >= 64 KiB
 put() {
@@ -155,6 +156,19 @@ for t in $'10\nn={{v}}' $'"q\\"u\\\\o \\u00e9"\n<{{v}}>' $'{"a":[1,"{{client}}"]
          '{{client%0}}' '{{seq}}{{seq}}' '{{v}}'; do
     printf '%s' "$t" | put "$OUT/template"
 done
+
+# ---- compare: a gate line, then a report; one report with the flow "series" array of issue 11
+for f in "$OUT"/report/*; do
+    [ -f "$f" ] || continue
+    for g in 'p99_ms=10%' 'round_trips_per_s=-10%' 'p99_ms{say}=+5ms' 'errors=0'; do
+        { printf '%s\n' "$g"; cat "$f"; } | put "$OUT/compare"
+    done
+done
+f=$(ls "$OUT"/report/* 2>/dev/null | head -n 1)
+[ -z "$f" ] || { printf 'p99_ms{say}=10%%\n'; jq -c '. + {series: [{name: "say", kind: "step", sent: .messages.sent,
+    ok: .messages.verified, failed: 0, errors: {}, expected: 0, lost: 0, latency_ms: .latency_ms,
+    histogram: .histograms.round_trip}, {name: "fanout", kind: "on", failed: {"timeout": 2},
+    latency_ms: {p50: 1.5, p99: 3}}]}' "$f"; } | put "$OUT/compare"
 
 for d in "$OUT"/*; do printf '%-10s %3d files %7d bytes\n' "$(basename "$d")" "$(ls "$d" | wc -l)" "$(cat "$d"/* | wc -c)"; done
 

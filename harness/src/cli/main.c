@@ -17,6 +17,7 @@ static const struct command commands[] = {
     {"decrypt", cmd_decrypt, "decrypt a g-crypt envelope"},
     {"bench",   cmd_bench,   "benchmark the envelope code"},
     {"merge",   cmd_merge,   "merge the report.json files of several instances into one report"},
+    {"compare", cmd_compare, "compare a report with a baseline's: a regression gate for CI"},
 };
 
 static void usage(FILE *f)

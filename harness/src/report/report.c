@@ -256,6 +256,34 @@ int report_write_all(const result *r, const char *dir, buf *err)
     return rc;
 }
 
+int report_write_set(const char *dir, const char *const *names, const buf *contents, size_t n, buf *err)
+{
+    char (*tmp)[4096] = calloc(n ? n : 1, sizeof *tmp), (*path)[4096] = calloc(n ? n : 1, sizeof *path), suffix[32];
+    int created, rc = -1;
+    size_t i;
+    if (!tmp || !path) { buf_fail(err, "%s: out of memory", dir); goto done; }
+    if (mkdir_p(dir, &created, err) < 0) goto done;
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    for (i = 0; i < n; i++) {
+        int bad = report_path(path[i], sizeof path[i], dir, "", names[i], "") < 0 ||
+                  report_path(tmp[i], sizeof tmp[i], dir, ".", names[i], suffix) < 0;
+        if (bad) buf_fail(err, "%s/%s: path too long", dir, names[i]);
+        if (bad || report_write_tmp(tmp[i], &contents[i], err) < 0) { report_unlink_set(tmp, path, i, 0, 0); goto done; }
+    }
+    for (i = 0; i < n; i++) {
+        if (rename(tmp[i], path[i]) < 0) {
+            buf_fail(err, "%s: rename failed: %s", path[i], strerror(errno));
+            report_unlink_set(tmp, path, n, i, i);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(tmp);
+    free(path);
+    return rc;
+}
+
 int report_save(result *r, const char *dir, buf *err)
 {
     if (report_write_all(r, dir, err) == 0) return 0;

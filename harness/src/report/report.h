@@ -26,6 +26,9 @@ int  report_prepare_dir(const char *dir, buf *err);
  * is left. 0, or
  * -1 with the failing path and reason in err. */
 int  report_write_all(const result *r, const char *dir, buf *err);
+/* The same all-or-none for any set of n rendered files (e.g. `siocrypt compare`'s): mkdir -p dir, each
+ * written to a temporary and fsync'd, then all renamed into place; on any failure none is left. */
+int  report_write_set(const char *dir, const char *const *names, const buf *contents, size_t n, buf *err);
 /* report_write_all, and when it fails, a high finding "report-not-written" with the reason in r (which
  * is finished again, so it fails) and no out_dir, so the summary lists no report files. */
 int  report_save(result *r, const char *dir, buf *err);

@@ -15,7 +15,7 @@
 #define MT 30
 #define MB 44
 
-typedef struct series { const char *name, *color; const double *y; } series;
+typedef report_series series;
 
 static double nice_step(double range, int target)
 {
@@ -410,4 +410,11 @@ int report_html(const result *r, buf *o)
         buf_printf(o, "</table>\n");
     }
     return buf_printf(o, "</body></html>\n") < 0 ? -1 : 0;
+}
+
+/* The line chart for other pages (compare.html): the same drawing as this page's. */
+void report_chart(buf *o, const char *title, const char *xlabel, const char *ylabel, const double *x, size_t n,
+                  const report_series *s, size_t ns, int pct_axis)
+{
+    chart(o, title, xlabel, ylabel, x, n, s, ns, pct_axis);
 }

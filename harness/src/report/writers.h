@@ -25,4 +25,10 @@ const char *report_fmt(char *tmp, size_t cap, const char *fmt, double v);
 /* A series' failures by class: "timeout 2, mismatch 1" (nothing when it has none). */
 void report_series_classes(buf *out, const stats_series *x);
 
+/* An inline SVG line chart (report.html's), for other pages: x increasing, NaN y values break a line;
+ * pct_axis: x is log10(1/(1-p)), labelled as percentiles. */
+typedef struct report_series { const char *name, *color; const double *y; } report_series;
+void report_chart(buf *o, const char *title, const char *xlabel, const char *ylabel, const double *x, size_t n,
+                  const report_series *s, size_t ns, int pct_axis);
+
 #endif
