@@ -529,6 +529,40 @@ START_TEST(probes_round_trip)
 }
 END_TEST
 
+/* The scenario's compare gates: kept in report.json, read back, taken once by a merge, bounded. */
+START_TEST(compare_gates_round_trip)
+{
+    result *r = synth_result(1700000000, 4, 2), *m = result_new();
+    buf err = BUF_INIT;
+    ck_assert_int_eq(result_add_compare(r, "p99_ms=15%"), 0);
+    ck_assert_int_eq(result_add_compare(r, "round_trips_per_s=-10%"), 0);
+    ck_assert_int_eq(result_add_compare(r, ""), -1);
+    char longer[200];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = 0;
+    ck_assert_int_eq(result_add_compare(r, longer), -1);
+    result_finish(r);
+    char *a = to_text(r);
+    ck_assert_ptr_nonnull(strstr(a, "\"compare\":[\"p99_ms=15%\",\"round_trips_per_s=-10%\"]"));
+    result *back = from_text(a, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    ck_assert_uint_eq(back->ncompare, 2);
+    ck_assert_str_eq(back->compare[1], "round_trips_per_s=-10%");
+    ck_assert_int_eq(result_merge(m, r, &err), 0);
+    ck_assert_int_eq(result_merge(m, back, &err), 0);
+    ck_assert_uint_eq(m->ncompare, 2);   /* once, not once per instance */
+    char *bad = strdup(a), *at = strstr(bad, "\"p99_ms=15%\"");
+    memcpy(at, "12345678901 ", 12);
+    ck_assert_ptr_null(from_text(bad, &err));
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&err), "compare[0]"));
+    for (int i = 0; i < RESULT_MAX_COMPARE - 2; i++) ck_assert_int_eq(result_add_compare(back, "errors=0"), 0);
+    ck_assert_int_eq(result_add_compare(back, "errors=0"), -1);
+    free(bad); free(a);
+    result_free(r); result_free(back); result_free(m);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("result");
@@ -541,6 +575,7 @@ int main(void)
     tcase_add_test(tc, merge_adds_exactly_and_aligns_by_wall_second);
     tcase_add_test(tc, exit_rule);
     tcase_add_test(tc, probes_round_trip);
+    tcase_add_test(tc, compare_gates_round_trip);
     tcase_add_test(tc, series_round_trip);
     tcase_add_test(tc, series_invalid);
     tcase_add_test(tc, series_merge_by_name);

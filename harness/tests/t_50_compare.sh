@@ -66,6 +66,19 @@ assert not p.bad and not p.stack, (p.bad, p.stack)
 assert p.svg == 3, p.svg                                   # percentiles, round trips per second, p99 per second
 assert 'baseline' in text and 'current' in text and 'REGRESSION' in text
 EOF
+# the scenario's compare field: its gates travel in report.json and gate when the command line names none
+jq '. + {compare: ["p99_ms=10%"]}' scenarios/smoke.json >"$TMP/gated.json"
+expect_exit 0 "$SIOCRYPT" run "$TMP/gated.json" --clients 4 --messages 15 --quiet --url "http://127.0.0.1:$slow" --out "$TMP/gated"
+[ "$(jq -c .compare "$TMP/gated/report.json")" = '["p99_ms=10%"]' ] || fail "report.json compare: $(jq -c .compare "$TMP/gated/report.json")"
+expect_exit 1 "$SIOCRYPT" compare --force --out "$TMP/cmp-gated" "$B" "$TMP/gated/report.json"
+jq -e '.gates[0].expr == "p99_ms=10%" and .gates[0].pass == false' "$TMP/cmp-gated/compare.json" >/dev/null ||
+    fail "the scenario's gate did not gate: $(jq -c .gates "$TMP/cmp-gated/compare.json")"
+expect_exit 0 "$SIOCRYPT" compare --force -q -r 'p99_ms=+10000ms' "$B" "$TMP/gated/report.json"   # the command line wins
+jq '. + {compare: ["p99ms=10%"]}' scenarios/smoke.json >"$TMP/badgate.json"
+expect_exit 2 "$SIOCRYPT" run "$TMP/badgate.json" --out "$TMP/badgate" --quiet
+grep -q 'compare\[0\]' "$TMP/out" || fail "a bad compare gate: the error does not name compare[0]: $(cat "$TMP/out")"
+echo "ok: the scenario's compare gates, in report.json, gate compare"
+
 # a looser gate passes; the same report against itself passes a 0% gate
 expect_exit 0 "$SIOCRYPT" compare -q --max-regress 'p99_ms=+10000ms' "$B" "$C"
 expect_exit 0 "$SIOCRYPT" compare -q --max-regress p99_ms=0% --max-regress errors=0 "$B" "$B"

@@ -34,6 +34,8 @@ static void usage(FILE *f)
         "                         direction (up; down for round_trips_per_s and offered_per_s); + or - checks\n"
         "                         that direction explicitly. Fails when the change is larger than LIMIT.\n"
         "                         Metrics: %s\n"
+        "                         None given: the gates of the current run's scenario (its \"compare\"\n"
+        "                         field, kept in report.json), if any.\n"
         "  -o, --out DIR          write compare.md, compare.json, junit.xml, compare.html there (as a set)\n"
         "  -f, --force            compare reports of another scenario, protocol or transport anyway\n"
         "  -q, --quiet            no table on stdout\n"
@@ -129,6 +131,17 @@ int cmd_compare(int argc, char **argv)
         if (!o.force) { buf_fail(&err, "the reports differ in %s (--force compares them anyway)", c->differs); goto fail; }
         c->forced = 1;
         text_fprintf(stderr, "siocrypt compare: warning: comparing anyway (--force): %s\n", c->differs);
+    }
+    /* no --max-regress: the gates the current run's scenario named (report.json "compare"), if any */
+    for (size_t i = 0; !o.ngates && i < rc->ncompare; i++) {
+        if (compare_gate_parse(rc->compare[i], &o.gates[i], &err) < 0) {
+            buf what = BUF_INIT;
+            buf_printf(&what, "%s: compare[%zu] '%s': %s", cpath, i, rc->compare[i], buf_cstr(&err));
+            buf_fail(&err, "%s", buf_cstr(&what));
+            buf_free(&what);
+            goto fail;
+        }
+        if (i + 1 == rc->ncompare) o.ngates = rc->ncompare;
     }
     if (compare_evaluate(c, o.gates, o.ngates, &err) < 0) goto fail;
     /* a folder that cannot take the files is known before anything is written: a usage error; so is a run's

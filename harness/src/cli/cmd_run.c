@@ -230,6 +230,8 @@ static void cmd_run_plan(const scenario *sc, const run_opts *o, const char *out_
     p->out_dir = out_dir;
     p->thresholds = sc->thresholds;
     p->nthresholds = sc->nthresholds;
+    p->compare = sc->compare;
+    p->ncompare = sc->ncompare;
     p->steps_from = sc->steps_from;
     p->steps_to = sc->steps_to;
     p->steps_step = sc->steps_step;

@@ -11,6 +11,7 @@
 #include "base/fileio.h"
 #include "cli/scenario.h"
 #include "load/flowspec.h"
+#include "report/compare.h"
 #include "net/headers.h"
 #include "net/target.h"
 
@@ -373,6 +374,39 @@ static int sp_thresholds(scenario *sc, const cJSON *v, const char *name, buf *er
     return 0;
 }
 
+static void free_compare(scenario *sc)
+{
+    for (size_t i = 0; i < sc->ncompare; i++) free(sc->compare[i]);
+    free(sc->compare);
+    sc->compare = NULL;
+    sc->ncompare = 0;
+}
+
+/* compare: the gates `siocrypt compare` applies when its command line names none (the same parser as
+ * --max-regress), carried in report.json. The file's list replaces what was there. */
+static int sp_compare(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    const cJSON *e;
+    size_t i = 0, n = (size_t)cJSON_GetArraySize(v);
+    if (!cJSON_IsArray(v) || n > COMPARE_MAX_GATES)
+        return buf_fail(err, "%s: must be an array of at most %d strings METRIC=LIMIT, e.g. \"p99_ms=15%%\"", name, COMPARE_MAX_GATES);
+    free_compare(sc);
+    if (n && !(sc->compare = calloc(n, sizeof *sc->compare))) return buf_fail(err, "out of memory");
+    cJSON_ArrayForEach(e, v) {
+        compare_gate g;
+        buf why = BUF_INIT;
+        if (!cJSON_IsString(e) || compare_gate_parse(e->valuestring, &g, &why) < 0) {
+            buf_fail(err, "%s[%zu]: %s", name, i, cJSON_IsString(e) ? buf_cstr(&why) : "must be a string METRIC=LIMIT");
+            buf_free(&why);
+            return -1;
+        }
+        buf_free(&why);
+        if (!(sc->compare[i++] = strdup(e->valuestring))) return buf_fail(err, "out of memory");
+        sc->ncompare = i;
+    }
+    return 0;
+}
+
 /* ---- the schema ---------------------------------------------------------------------------------- */
 
 #define F(k, kind, member, lo, hi, flag) {k, kind, offsetof(scenario, member), lo, hi, NULL, NULL, flag, NULL}
@@ -459,7 +493,7 @@ static const struct field top_fields[] = {
     O("limits", limit_fields),
     O("steps", step_fields),
     S("reconnect", sp_reconnect),
-    S("thresholds", sp_thresholds), END};
+    S("thresholds", sp_thresholds), S("compare", sp_compare), END};
 
 /* ---- generic setters ------------------------------------------------------------------------------ */
 
@@ -903,6 +937,8 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
         cJSON_AddNumberToObject(rc, "jitter", sc->reconnect_jitter);
         cJSON_AddNumberToObject(rc, "max_attempts", (double)sc->reconnect_max_attempts);
     }
+    th = cJSON_AddArrayToObject(root, "compare");
+    for (size_t i = 0; th && i < sc->ncompare; i++) cJSON_AddItemToArray(th, cJSON_CreateString(sc->compare[i]));
     th = cJSON_AddArrayToObject(root, "thresholds");
     for (size_t i = 0; th && i < sc->nthresholds; i++)
         cJSON_AddItemToArray(th, cJSON_CreateString(sc->thresholds[i].expr));
@@ -933,6 +969,7 @@ void scenario_free(scenario *sc)
     free(sc->headers_file);
     free(sc->thresholds);
     if (sc->flow) { flowspec_free(sc->flow); free(sc->flow); }
+    free_compare(sc);
     memset(sc, 0, sizeof *sc);
 }
 

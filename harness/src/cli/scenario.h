@@ -90,6 +90,9 @@ typedef struct scenario {
     int reconnect_delay_ms, reconnect_max_delay_ms;   /* defaults 1000, 5000 */
     double reconnect_jitter;                          /* default 0.5 */
     long long reconnect_max_attempts;                 /* default 0: unlimited */
+    char **compare;          /* `compare`: gates for `siocrypt compare` ("p99_ms=15%"), checked by compare_gate_parse,
+                                kept in report.json */
+    size_t ncompare;
     threshold *thresholds;   /* parsed by threshold_parse: only metrics and operators a run can evaluate */
     size_t nthresholds;
     unsigned set_;       /* private: which fields were given explicitly (see scenario.c) */

@@ -242,6 +242,9 @@ static void run_collect(run_state *rs, worker *ws, int n, int64_t t0, int64_t wa
     for (size_t i = 0; i < rs->plan->nthresholds; i++)
         if (result_add_threshold(r, rs->plan->thresholds[i].expr, &err) < 0)
             result_add_finding(r, "threshold-lost", "high", rs->plan->thresholds[i].expr, NULL);
+    for (size_t i = 0; i < rs->plan->ncompare; i++)
+        if (result_add_compare(r, rs->plan->compare[i]) < 0)
+            result_add_finding(r, "compare-gate-lost", "high", rs->plan->compare[i], NULL);
     buf_free(&err);
 }
 

@@ -26,6 +26,8 @@ typedef struct run_plan {
     const char *out_dir;          /* prepared already (report_prepare_dir) */
     const threshold *thresholds;  /* the file's and the command line's, parsed already */
     size_t nthresholds;
+    char *const *compare;         /* the scenario's compare gates, checked already: into report.json */
+    size_t ncompare;
     localserver *server;          /* the local server the target is (its CPU, whether it died), or NULL */
     /* a stepped ramp when steps_from > 0: clients from, from+step, ... to, each for step_s seconds */
     int steps_from, steps_to, steps_step;

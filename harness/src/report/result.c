@@ -41,6 +41,7 @@ void result_free(result *r)
     free(r->thresholds);
     for (size_t i = 0; i < r->nfindings; i++) finding_free(&r->findings[i]);
     free(r->findings);
+    free(r->compare);
     free(r->d.classes);
     free(r->d.series);
     free(r);
@@ -80,6 +81,16 @@ int result_add_finding(result *r, const char *id, const char *severity, const ch
     f->evidence = text_dup(evidence, TEXT_MULTILINE);
     if (!f->id || !f->severity || !f->detail || !f->evidence) { finding_free(f); return -1; }
     r->nfindings++;
+    return 0;
+}
+
+int result_add_compare(result *r, const char *gate)
+{
+    if (!gate || !*gate || strlen(gate) >= sizeof *r->compare || r->ncompare >= RESULT_MAX_COMPARE) return -1;
+    char (*a)[128] = realloc(r->compare, (r->ncompare + 1) * sizeof *a);
+    if (!a) return -1;
+    r->compare = a;
+    text_clean_to(r->compare[r->ncompare++], sizeof *r->compare, gate, strlen(gate), TEXT_MARK_CUT);
     return 0;
 }
 
@@ -393,6 +404,9 @@ cJSON *result_to_json(const result *r)
     jsonx_add_num(x, "harness_rss_per_client_kib", d->harness_rss_per_client_kib);
     jsonx_add_num(x, "error_rate", d->error_rate);
 
+    x = cJSON_AddArrayToObject(o, "compare");
+    for (size_t i = 0; x && i < r->ncompare; i++) cJSON_AddItemToArray(x, cJSON_CreateString(r->compare[i]));
+
     x = cJSON_AddArrayToObject(o, "thresholds");
     for (size_t i = 0; i < r->nthresholds; i++) {
         const threshold *t = &r->thresholds[i];
@@ -646,6 +660,17 @@ static int from_json(result *r, const cJSON *j, const char *what, buf *err)
         r->server_measured = 1;
     }
 
+    x = cJSON_GetObjectItemCaseSensitive(j, "compare");   /* optional: reports before it have none */
+    if (x && !cJSON_IsArray(x)) { buf_printf(&e, "compare: not an array"); goto bad; }
+    k = 0;
+    cJSON_ArrayForEach(it, x) {
+        if (!cJSON_IsString(it) || result_add_compare(r, it->valuestring) < 0) {
+            buf_printf(&e, "compare[%d]: not a gate string of 1..127 bytes (at most %d)", k, RESULT_MAX_COMPARE);
+            goto bad;
+        }
+        k++;
+    }
+
     x = cJSON_GetObjectItemCaseSensitive(j, "thresholds");
     if (!cJSON_IsArray(x)) { buf_printf(&e, "thresholds: missing or not an array"); goto bad; }
     k = 0;
@@ -791,6 +816,9 @@ int result_merge(result *dst, const result *src, buf *err)
         buf_printf(err, "merge: %zu series names together, more than %d", names, STATS_MAX_SERIES);
         return -1;
     }
+    /* the instances ran one scenario: its compare gates once (the first report's that has any) */
+    for (size_t i = 0, take = !dst->ncompare; take && i < src->ncompare; i++)
+        if (result_add_compare(dst, src->compare[i]) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
     if (stats_merge(dst->stats, src->stats) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
     merge_str(a->transport, sizeof a->transport, b->transport);
     merge_str(a->model, sizeof a->model, b->model);

@@ -112,6 +112,10 @@ typedef struct result {
     size_t nfindings;
     result_probe *probes;         /* robustness runs only; in report.json as "probes" */
     size_t nprobes;
+    /* the scenario's `compare` gates ("p99_ms=15%"), kept for `siocrypt compare` (report.json "compare");
+     * checked by the scenario, stored as clean text, at most RESULT_MAX_COMPARE of 127 bytes */
+    char (*compare)[128];
+    size_t ncompare;
     result_derived d;             /* valid after result_finish */
 } result;
 
@@ -123,6 +127,8 @@ int  result_add_finding(result *r, const char *id, const char *severity, const c
                         const char *evidence);                         /* severity checked; -1 if bad */
 int  result_add_probe(result *r, const char *name, int ran, const char *outcome, const char *detail,
                       const char *health);                             /* -1 on ENOMEM or empty name */
+#define RESULT_MAX_COMPARE 64
+int  result_add_compare(result *r, const char *gate);                /* -1 on ENOMEM, past the bound, too long */
 void result_set_str(char *field, size_t cap, const char *value);      /* clean (text.h), cut copy into meta */
 #define RESULT_SET(field, value) result_set_str((field), sizeof(field), (value))
 
