@@ -163,6 +163,24 @@ static int64_t flow_timeout_ns(const client *c, const flowspec_step *st)
     return st->timeout_ns ? st->timeout_ns : c->x->cfg->message_timeout_ns;
 }
 
+/* The deliveries a step tells its handler to expect (fan-out), once it has succeeded: rendered after the
+ * step's own captures (the room size its ack reported). A count that cannot be had fails the step, so the
+ * step has one outcome. 0, or -1 when it failed. */
+static int flow_expect_deliveries(client *c, const flowspec_step *st)
+{
+    flow_state *f = c->flow;
+    int64_t n = 0;
+    if (st->deliveries.on_index < 0) return 0;
+    flowtmpl_env e = flow_env(c);
+    buf_clear(&f->err);
+    if (flowtmpl_render_int(&e, st->deliveries.count, &n, &f->err) < 0 || n < 0) {
+        flow_fail(c, st->series, "flow", st->name, f->err.len ? buf_cstr(&f->err) : "deliveries: a negative count");
+        return -1;
+    }
+    stats_series_expected(c->x->st, flow_spec_of(c)->on[st->deliveries.on_index].series, (uint64_t)n);
+    return 0;
+}
+
 /* An emit: sent now; with an ack it waits (FLOW_ACK), without one it is done. 0: the flow goes on now. */
 static int flow_emit(client *c, int idx)
 {
@@ -188,7 +206,10 @@ static int flow_emit(client *c, int idx)
     }
     stats_series_sent(w->st, st->series);
     f->last_emit_ns = now;
-    if (!st->ack) { stats_series_ok(w->st, st->series, -1); return 0; }
+    if (!st->ack) {
+        if (flow_expect_deliveries(c, st) == 0) stats_series_ok(w->st, st->series, -1);
+        return 0;
+    }
     stats_sent(w->st, now);
     f->phase = FLOW_ACK;
     f->cur = idx;
@@ -224,17 +245,9 @@ static void flow_step_done(client *c, const cJSON *got)
         flow_fail(c, st->series, cls, st->name, buf_cstr(&f->err));
         return;
     }
+    if (flow_expect_deliveries(c, st) < 0) return;
     stats_verified(w->st, now, now - f->origin_ns);
     stats_series_ok(w->st, st->series, now - f->origin_ns);
-    if (st->deliveries.on_index >= 0) {
-        flowtmpl_env e = flow_env(c);
-        int64_t n = 0;
-        buf_clear(&f->err);
-        if (flowtmpl_render_int(&e, st->deliveries.count, &n, &f->err) < 0 || n < 0)
-            flow_fail(c, st->series, "flow", st->name, f->err.len ? buf_cstr(&f->err) : "deliveries: a negative count");
-        else
-            stats_series_expected(w->st, flow_spec_of(c)->on[st->deliveries.on_index].series, (uint64_t)n);
-    }
 }
 
 /* ---- the state machine ------------------------------------------------------------------------------- */
