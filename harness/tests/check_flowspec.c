@@ -292,6 +292,13 @@ START_TEST(template_refusals)
     refused("{\"steps\": [{\"emit\": \"a\", \"args\": [\"{{payload 1048577}}\"]}]}",
             "flow.steps[0].args[0]: {{payload N}}: N must be an integer in [0, 1048576]");
     refused("{\"steps\": [{\"emit\": \"a\", \"args\": [\"{{client\"]}]}", "flow.steps[0].args[0]: unclosed '{{'");
+    /* payloads that could never be sent: more than 4 MiB in one argument (three fit, in two arguments too) */
+    refused("{\"steps\": [{\"emit\": \"a\", \"args\": [1, [\"{{payload 1048576}}{{payload 1048576}}\", {\"k\": \"{{payload 1048576}}\"},"
+            " \"{{payload 1048576}}x{{payload 1}}\"]]}]}",
+            "flow.steps[0].args[1]: its {{payload N}} templates add up to 4194305 bytes, over the 4194304 bytes a "
+            "rendered argument may have");
+    ok("{\"steps\": [{\"emit\": \"a\", \"args\": [[\"{{payload 1048576}}\", \"{{payload 1048576}}\", \"{{payload 1048576}}\"],"
+       " [\"{{payload 1048576}}\", \"{{payload 1048576}}\", \"{{payload 1048576}}\"]]}]}");
     refused("{\"steps\": [{\"emit\": \"a\", \"args\": [\"\xff\"]}]}", "flow.steps[0].args[0]: a string must be valid UTF-8");
     refused("{\"steps\": [{\"emit\": \"a\", \"args\": [{\"\xff\": 1}]}]}", "flow.steps[0].args[0].\\xff: a key must be valid UTF-8");
     /* keys are not templates: accepted as written */

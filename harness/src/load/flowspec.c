@@ -21,6 +21,7 @@ typedef struct pctx {
     buf *err;
     buf at;                             /* the place being read: "flow.steps[0].args[1].room" */
     int cap;                            /* steps allocated */
+    uint64_t payload;                   /* {{payload N}} bytes in the argument being checked */
     int emits;
 } pctx;
 
@@ -195,6 +196,7 @@ static int check_value(pctx *c, const cJSON *v, int expect)
         if (!jsonv_utf8_valid(v->valuestring, n)) return fail(c, "a string must be valid UTF-8");
         int bad = flowtmpl_check(c->f, v->valuestring, n, &why) < 0;
         if (bad) fail(c, "%s", buf_cstr(&why));
+        else c->payload += flowtmpl_payload_bytes(c->f, v->valuestring, n);
         buf_free(&why);
         return bad ? -1 : 0;
     }
@@ -366,7 +368,11 @@ static int parse_args(pctx *c, const cJSON *v, flowspec_step *s)
         return fail(c, "must be an array of at most %d arguments (any JSON values)", FLOWSPEC_MAX_ARGS);
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         size_t l2 = at_index(c, i);
+        c->payload = 0;
         if (check_value(c, e, 0) < 0) return -1;
+        if (c->payload > FLOWTMPL_MAX_RENDER)
+            return fail(c, "its {{payload N}} templates add up to %llu bytes, over the %d bytes a rendered "
+                        "argument may have", (unsigned long long)c->payload, FLOWTMPL_MAX_RENDER);
         at_pop(c, l2);
         s->args[i] = e;
     }
@@ -481,7 +487,7 @@ static int parse_flow(pctx *c, const cJSON *flow)
 
 int flowspec_parse(const cJSON *flow, flow_spec *out, buf *err)
 {
-    pctx c = {out, err, BUF_INIT, 0, 0};
+    pctx c = {.f = out, .err = err, .at = BUF_INIT};
     memset(out, 0, sizeof *out);
     if (!cJSON_IsObject(flow)) return buf_fail(err, "flow: must be an object {\"steps\": [...], ...}");
     out->encrypt = 1;

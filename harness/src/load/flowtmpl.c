@@ -134,6 +134,16 @@ int flowtmpl_check(const flow_spec *spec, const char *s, size_t n, buf *err)
     return r;
 }
 
+uint64_t flowtmpl_payload_bytes(const flow_spec *spec, const char *s, size_t n)
+{
+    size_t pos = 0;
+    uint64_t sum = 0;
+    tmpl t;
+    while (next_tmpl(spec, s, n, &pos, &t, NULL) == 1)
+        if (t.kind == T_PAYLOAD) sum += t.arg;
+    return sum;
+}
+
 int flowtmpl_check_int(const flow_spec *spec, const char *s, size_t n, buf *err)
 {
     size_t pos = 0;
@@ -280,6 +290,7 @@ static int put_payload(buf *out, size_t n, uint64_t *rng)
 {
     static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     uint64_t s = rng_next(rng) | 1, r = 0;
+    if (n == 0) return 0;
     if (buf_reserve(out, n) < 0) return -1;
     char *p = out->data + out->len;
     for (size_t i = 0; i < n; i++) {

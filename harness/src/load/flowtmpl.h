@@ -48,6 +48,9 @@ int flowtmpl_check(const flow_spec *spec, const char *s, size_t n, buf *err);
 /* The same for a string that must render to an integer (deliveries.count): exactly one template, not
  * {{uuid}} or {{payload N}} ("{{members}}", "{{client % 3}}"). */
 int flowtmpl_check_int(const flow_spec *spec, const char *s, size_t n, buf *err);
+/* The bytes the {{payload N}} templates of a checked string add up to (flowspec refuses an argument whose
+ * payloads alone pass FLOWTMPL_MAX_RENDER: it could never be sent). */
+uint64_t flowtmpl_payload_bytes(const flow_spec *spec, const char *s, size_t n);
 /* 1 if t names a JSON type for {"$type": t}: number string boolean object array null. */
 int flowtmpl_type_name_ok(const char *t);
 
