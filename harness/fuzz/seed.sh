@@ -153,7 +153,7 @@ FLOWS
 for t in $'10\nn={{v}}' $'"q\\"u\\\\o \\u00e9"\n<{{v}}>' $'{"a":[1,"{{client}}"]}\n{{v}}' $'\n{{client % 10}}' \
          $'raw bytes \xff\n{{v}}!' '{{uuid}}' '{{payload 100}}' 'hi {{client}} {{seq}} {{now_us}} {{unix_us}} {{random}}' \
          '{{w}}' '{{ client }}x{{' '{{payload 1048577}}' $'\xc3\xa9\xf0\x9f\x98\x80 {x} }}' '{{client % 2147483647}}' \
-         '{{client%0}}' '{{seq}}{{seq}}' '{{v}}'; do
+         '{{client%0}}' '{{seq}}{{seq}}' '{{seq + 1}}' '{{v}}'; do
     printf '%s' "$t" | put "$OUT/template"
 done
 

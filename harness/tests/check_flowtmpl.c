@@ -99,6 +99,9 @@ START_TEST(builtins_and_their_types)
     render_is("\"{{client % 1}}\"", "0");
     render_is("\"{{client % 2147483647}}\"", "13");
     render_is("\"{{seq}}\"", "2");
+    render_is("\"{{seq + 1}}\"", "3");
+    render_is("\"{{seq+0}}\"", "2");
+    render_is("\"id {{ seq + 40 }}\"", "\"id 42\"");
     render_is("\"{{payload 0}}\"", "\"\"");
     render_is("[\"a{{client}}b\", \"{{seq}}{{client}}\", 5, true, null, {\"k\": \"{{client % 4}}\"}]",
               "[\"a13b\",\"213\",5,true,null,{\"k\":1}]");
@@ -163,6 +166,9 @@ START_TEST(check_refusals)
     check_fails("{{seq 2}}", "unknown template '{{seq 2}}'");
     check_fails("{{payload10}}", "unknown template '{{payload10}}'");
     check_fails("{{client + 1}}", "unknown template '{{client + 1}}'");
+    check_fails("{{seq + }}", "{{seq + K}}: K must be an integer in [0, 2147483647]");
+    check_fails("{{seq + -1}}", "{{seq + K}}: K must be an integer in [0, 2147483647]");
+    check_fails("{{seq + 2147483648}}", "{{seq + K}}: K must be an integer in [0, 2147483647]");
     check_fails("{{payload 1048577}}", "{{payload N}}: N must be an integer in [0, 1048576]");
     check_fails("{{payload}}", "{{payload N}}: N must be an integer in [0, 1048576]");
     check_fails("{{payload -1}}", "{{payload N}}: N must be an integer in [0, 1048576]");

@@ -17,11 +17,11 @@
 
 /* ---- templates ----------------------------------------------------------------------------------- */
 
-typedef enum { T_CLIENT, T_CLIENT_MOD, T_SEQ, T_NOW, T_UNIX, T_RANDOM, T_UUID, T_PAYLOAD, T_VAR } tkind;
+typedef enum { T_CLIENT, T_CLIENT_MOD, T_SEQ, T_SEQ_PLUS, T_NOW, T_UNIX, T_RANDOM, T_UUID, T_PAYLOAD, T_VAR } tkind;
 
 typedef struct tmpl {
     tkind kind;
-    uint64_t arg;            /* K of client % K, N of payload N */
+    uint64_t arg;            /* K of client % K and of seq + K, N of payload N */
     int var;                 /* T_VAR: index into spec->vars */
     size_t start, end;       /* the template's bytes in the string: "{{" at start, just past "}}" at end */
 } tmpl;
@@ -85,6 +85,14 @@ static int parse_tmpl(const flow_spec *spec, const char *s, tmpl *t, buf *err)
         if (parse_uint(body, n, &i, &t->arg) < 0 || i != n || t->arg < 1 || t->arg > INT32_MAX)
             return buf_fail(err, "{{client %% K}}: K must be an integer in [1, 2147483647]");
         t->kind = T_CLIENT_MOD;
+        return 0;
+    }
+    /* {{seq + K}}: what a server that counts on from the client's value answers (the counter: id + 1) */
+    if (IS("seq") && i < n && body[i] == '+') {
+        for (i++; i < n && is_blank(body[i]); i++) {}
+        if (parse_uint(body, n, &i, &t->arg) < 0 || i != n || t->arg > INT32_MAX)
+            return buf_fail(err, "{{seq + K}}: K must be an integer in [0, 2147483647]");
+        t->kind = T_SEQ_PLUS;
         return 0;
     }
     if (IS("payload")) {
@@ -316,6 +324,7 @@ static int put_tmpl(wr *w, const tmpl *t, int typed)
     case T_CLIENT:     return put_i64(out, e->client) < 0 ? oom(w->err) : 0;
     case T_CLIENT_MOD: return put_i64(out, (int64_t)e->client % (int64_t)t->arg) < 0 ? oom(w->err) : 0;
     case T_SEQ:        return put_i64(out, e->seq) < 0 ? oom(w->err) : 0;
+    case T_SEQ_PLUS:   return put_i64(out, e->seq + (int64_t)t->arg) < 0 ? oom(w->err) : 0;   /* seq < 1e12 */
     case T_NOW:        return put_i64(out, clock_now_ns() / 1000) < 0 ? oom(w->err) : 0;
     case T_UNIX:       return put_i64(out, clock_wall_ns() / 1000) < 0 ? oom(w->err) : 0;
     case T_RANDOM:     return put_u64(out, rng_next(rng), 0) < 0 ? oom(w->err) : 0;
