@@ -62,6 +62,9 @@ static void cmd_run_usage(FILE *f)
         "  --max-inflight N        open model: unanswered messages a client may have before it holds a\n"
         "                          send (0 .. 1000000; default 0: twice what message_ms at the rate can\n"
         "                          hold, + 64)\n"
+        "  --connect-concurrency N clients connecting at once per thread at most (0 .. 1000000; default\n"
+        "                          256; 0: no limit); the others wait, connect_ms counts from their start\n"
+        "  --connect-rate R        new connects per second over all clients at most (0.001 .. 1e7)\n"
         "  --think MS              closed model: pause between an answer and the next message (0 .. 3600000)\n"
         "  --start-id N            first counter id (within +-(2^53 - 1))\n"
         "  --impl v4|v2|v1         local server: socket.io 4 (server/), 2 (server/v2) or 1 (server/v1)\n"
@@ -183,6 +186,8 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->think_ns = (int64_t)(sc->think_ms * 1e6);
     cfg->rate = cmd_run_client_rate(sc, sc->clients);
     cfg->max_inflight = scenario_max_inflight(sc, cfg->rate);
+    cfg->connect_concurrency = sc->connect_concurrency;
+    cfg->connect_rate = sc->connect_rate;
     cfg->connect_timeout_ns = (int64_t)sc->connect_ms * 1000000;
     cfg->message_timeout_ns = (int64_t)sc->message_ms * 1000000;
     cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
@@ -254,7 +259,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_NO_COMPRESSION,
-           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_HEADER = 'H' };
+           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_CONNECT_CONCURRENCY,
+           O_CONNECT_RATE, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -270,7 +276,9 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"threshold", required_argument, 0, O_THRESHOLD}, {"out", required_argument, 0, O_OUT},
         {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
-        {"header", required_argument, 0, O_HEADER}, {0, 0, 0, 0}};
+        {"header", required_argument, 0, O_HEADER},
+        {"connect-concurrency", required_argument, 0, O_CONNECT_CONCURRENCY},
+        {"connect-rate", required_argument, 0, O_CONNECT_RATE}, {0, 0, 0, 0}};
     static const char *keys[] = {
         [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
         [O_DURATION - O_URL] = "duration", [O_TRANSPORT - O_URL] = "transport", [O_EIO - O_URL] = "eio",
@@ -303,6 +311,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_OUT: o->out_dir = optarg; break;
         case O_NO_COOKIES: o->no_cookies = 1; break;
         case O_PROXY: o->ov_key[o->nov] = "proxy"; o->ov_val[o->nov++] = optarg; break;
+        case O_CONNECT_CONCURRENCY: o->ov_key[o->nov] = "connect_concurrency"; o->ov_val[o->nov++] = optarg; break;
+        case O_CONNECT_RATE: o->ov_key[o->nov] = "connect_rate"; o->ov_val[o->nov++] = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'k': o->insecure = 1; break;
         case 'v': o->verbose = 1; break;

@@ -419,6 +419,8 @@ static const struct field top_fields[] = {
     FU("rate", K_NUM0, rate, MIN_RATE, MAX_RATE, 0, "messages/s"),
     FU("total_rate", K_NUM0, total_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "messages/s"),
     FU("max_inflight", K_I64, max_inflight, 0, 1000000, 0, "messages"),
+    FU("connect_concurrency", K_INT, connect_concurrency, 0, MAX_CLIENTS, 0, "clients"),
+    FU("connect_rate", K_NUM0, connect_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "connects/s"),
     O("timeouts", timeout_fields),
     O("limits", limit_fields),
     O("steps", step_fields),
@@ -533,6 +535,7 @@ int scenario_init(scenario *sc)
     sc->reconnect_delay_ms = 1000;
     sc->reconnect_max_delay_ms = 5000;
     sc->reconnect_jitter = 0.5;
+    sc->connect_concurrency = 256;
     sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
     sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
     if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
@@ -650,6 +653,8 @@ static const struct override {
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
     {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
     {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
+    {"connect_concurrency", top_fields, "connect_concurrency", V_NUM, 0},
+    {"connect_rate", top_fields, "connect_rate", V_NUM, 0},
     {"reconnect", top_fields, "reconnect", V_BOOL, 0},
 };
 
@@ -832,6 +837,8 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(root, "rate", sc->rate);
     cJSON_AddNumberToObject(root, "total_rate", sc->total_rate);
     cJSON_AddNumberToObject(root, "max_inflight", (double)sc->max_inflight);
+    cJSON_AddNumberToObject(root, "connect_concurrency", sc->connect_concurrency);
+    cJSON_AddNumberToObject(root, "connect_rate", sc->connect_rate);
     t = cJSON_AddObjectToObject(root, "timeouts");
     cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
     cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);

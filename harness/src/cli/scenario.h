@@ -64,6 +64,8 @@ typedef struct scenario {
     double total_rate;   /* all clients together, 0 = none; exclusive with rate */
     long long max_inflight;   /* open model: unanswered messages a client may have; 0 = enough for
                                  message_ms at the client's rate (cmd_run: scenario_max_inflight) */
+    int connect_concurrency;  /* clients connecting at once per worker at most; 0 = no limit; default 256 */
+    double connect_rate;      /* new connects per second in all at most; 0 = none */
     /* steps: a stepped ramp; steps_from 0 = none. clients from, from+step, ... to, each for step_s seconds,
        until a step breaks a threshold (the knee) */
     int steps_from, steps_step, steps_to;
