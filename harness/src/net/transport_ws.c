@@ -31,7 +31,7 @@ static void ws_deliver(ws_conn *c, const char *s, size_t n)
     else c->link.ev->on_packet(c->link.user, &p);
 }
 
-/* lws hands a frame over in pieces of at most its rx buffer (4 KiB by default) and keeps no more than that
+/* lws hands a frame over in pieces of at most its rx buffer (WS_RX_PIECE) and keeps no more than that
  * per connection, so a message only accumulates here, in c->rx: what it holds, this piece and what the
  * frame header still announces must stay within limits.max_message_bytes. Past it the connection is
  * dropped at once, before a frame that claims 300 MB (or fragments that never end) is read further. */
@@ -290,8 +290,12 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
  * which costs O(connections) per message (a third of the harness's CPU at 3,000 clients). */
 static const lws_retry_bo_t ws_no_validity = {NULL, 0, 0, 0, 0, 0};
 
+/* lws gives every established connection a frame buffer of rx_buffer_size (+ LWS_PRE): 4 KiB of it was
+ * 40% of an idle client's memory. 512 bytes hold a counter message whole (about 150 bytes); a larger
+ * message arrives in 512-byte pieces that ws_on_receive joins, within limits.max_message_bytes. */
+#define WS_RX_PIECE 512
 static const struct lws_protocols ws_protocols[] = {
-    {"siocrypt", ws_callback, 0, 4096, 0, NULL, 0},   /* rx pieces of 4 KiB whatever pt_serv_buf_size is */
+    {"siocrypt", ws_callback, 0, WS_RX_PIECE, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}
 };
 
