@@ -154,6 +154,7 @@ static void worker_layers_init(worker *w)
     w->net.cfg.follow_redirects = cfg->follow_redirects;
     w->net.cfg.proxy = cfg->proxy;
     w->net.cfg.compression = cfg->compression;
+    w->net.cfg.sources = cfg->sources;
     w->net.loop = &w->loop;
     w->net.sched = &w->sched;
     w->net.nconns = w->nclients;

@@ -13,6 +13,7 @@
 #include "net/tls.h"
 #include "net/cookie.h"
 #include "net/redirect.h"
+#include "net/source.h"
 #include <time.h>
 
 /* Per-connection buffers keep up to this much between messages; a larger one is given back after use. */
@@ -236,7 +237,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
             c->wsi = NULL;
             /* lws reports any failure before the websocket is up as a connection error: it is
              * connect-refused only if TCP never connected, tls if the TLS handshake failed */
-            if (!c->tcp_up && c->net->cfg.target->tls && tls_ws_failure(wsi, c->tls_err, in, why, sizeof why))
+            const char *src = source_for(c->net->cfg.sources, c->client);
+            if (!c->tcp_up && src && source_bind_problem(src, why, sizeof why))   /* lws only says it failed */
+                ws_error(c, "connect-refused", why);
+            else if (!c->tcp_up && c->net->cfg.target->tls && tls_ws_failure(wsi, c->tls_err, in, why, sizeof why))
                 ws_error(c, TLS_CLASS, why);
             else
                 ws_error(c, c->tcp_up ? "handshake" : "connect-refused",
@@ -385,6 +389,8 @@ static struct lws *ws_connect(ws_conn *c, const char *addr, int port, const char
     i.opaque_user_data = c;
     i.pwsi = &c->wsi;
     i.retry_and_idle_policy = &ws_no_validity;
+    /* --source: lws binds the socket to this (numeric) address before it connects */
+    i.iface = source_for(c->net->cfg.sources, c->client);
     /* lws would follow a 3xx to any host and port (and then hang there until the connect timeout):
      * a redirect is the server's answer, reported as a handshake error naming its Location, or followed
      * by ws_follow when target.follow_redirects allows it */
@@ -415,6 +421,9 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     if (!wsi) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
         c->wsi = NULL;
+        char why[160];
+        const char *src = source_for(c->net->cfg.sources, c->client);
+        if (src && source_bind_problem(src, why, sizeof why)) ws_error(c, "connect-refused", why);   /* bind failed at once */
         return -1;
     }
     return 0;
