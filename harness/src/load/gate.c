@@ -12,8 +12,8 @@ static int gate_may_start(gate *g, int64_t now)
 static void gate_hold(gate *g, gate_entry *e, int64_t now)
 {
     if (g->period_ns) {
-        /* no credit saved up beyond one start: an idle gate does not allow a burst later */
-        if (g->next_ns < now - g->period_ns) g->next_ns = now - g->period_ns;
+        /* a pump a little late keeps the pace; an idle gate saves up no credit for a burst later */
+        if (g->next_ns < now - g->period_ns) g->next_ns = now;
         g->next_ns += g->period_ns;
     }
     e->state = GATE_HELD;
