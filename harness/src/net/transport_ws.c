@@ -415,15 +415,21 @@ static int ws_open(void *conn, const transport_events *ev, void *user, buf *queu
     c->deflate = 0;
     c->tls_err = 0;
     c->redirects = 0;
+    /* --source: an address that will not bind is found here. lws would find it inside its connect, report
+     * only that the connect failed, and leave a libuv handle of the lost socket on the loop. */
+    char why[160];
+    const char *src = source_for(c->net->cfg.sources, c->client);
+    if (src && source_bind_problem(src, why, sizeof why)) {
+        buf_free(&path);
+        ws_error(c, "connect-refused", why);
+        return -1;
+    }
     /* numeric, bare (no brackets for IPv6); the Host header with brackets for an IPv6 literal */
     struct lws *wsi = ws_connect(c, t->addr, t->port, path.data, t->host_header);
     buf_free(&path);
     if (!wsi) {
         /* lws may already have reported the error through the callback (which clears c->wsi) */
         c->wsi = NULL;
-        char why[160];
-        const char *src = source_for(c->net->cfg.sources, c->client);
-        if (src && source_bind_problem(src, why, sizeof why)) ws_error(c, "connect-refused", why);   /* bind failed at once */
         return -1;
     }
     return 0;
