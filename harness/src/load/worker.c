@@ -160,6 +160,8 @@ static void worker_layers_init(worker *w)
     w->net.nconns = w->nclients;
 }
 
+/* The timer heap holds at most, per client, its own timer and its polling transport's retry wait, and the
+ * gate's pump: sized for that once, so scheduling never fails for want of room. */
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
 {
     memset(w, 0, sizeof *w);
@@ -181,7 +183,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
     if (uv_async_init(&w->loop, &w->wake, worker_on_wake) == 0) w->wake.data = w;   /* an eventfd: may fail */
-    if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients + 1) < 0 ||
+    if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, 2 * (size_t)nclients + 1) < 0 ||
         poll_multi_init(&w->net) < 0 || ws_context_create(&w->net) < 0) {
         worker_unbuild(w, 1);
         return -1;
