@@ -66,6 +66,8 @@ function settings(env) {
         requireTokenRe: env.REQUIRE_TOKEN_RE || '',
         requireAuthRe: env.REQUIRE_AUTH_RE || '',
         logHandshake: boolEnv(env, 'LOG_HANDSHAKE', false),
+        // LOG_ADDRESS=1 prints "connection from <address>" per socket.io connection (--source's test)
+        logAddress: boolEnv(env, 'LOG_ADDRESS', false),
         // REQUIRE_COOKIE=name=value: refuse (403) every request without that cookie (t_39_redirects: a cookie
         // set by a redirect must reach the redirected request, polling and websocket alike)
         requireCookie: env.REQUIRE_COOKIE || ''
@@ -181,6 +183,12 @@ module.exports = function run(socketio, Crypt, extraOpts) {
         io.use(function (socket, next) {
             var auth = socket.handshake.auth || {};   // socket.io 2 has none: always refused
             next(typeof auth.token === 'string' && authRe.test(auth.token) ? undefined : new Error('Not authorized'));
+        });
+    }
+    if (cfg.logAddress) {
+        io.use(function (socket, next) {
+            console.log('connection from ' + socket.handshake.address);
+            next();
         });
     }
     if (cfg.logHandshake) {

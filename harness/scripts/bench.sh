@@ -67,7 +67,27 @@ bench_models() {
     ' "$open/report.json" "$closed/report.json"
 }
 
+# A connection storm: N websocket clients started at once (no ramp), one round trip each, against the local
+# server; harness CPU per established connection at 1,000 and at 10,000 (goal: within 2x, i.e. linear: the
+# connect gate keeps libwebsockets' sorted timeout list at connect_concurrency entries). CPU is the harness
+# process's own (the server's is apart), setup included.
+bench_storm() {
+    local n out
+    echo "== storm: websocket clients with no ramp, one round trip each, connect_concurrency 256 per thread"
+    for n in 1000 10000; do
+        out=$TMPD/storm-$n
+        "$SIOCRYPT" run scenarios/smoke.json --clients "$n" --messages 1 --out "$out" -q >/dev/null 2>&1 || true
+    done
+    jq -rs '
+      def row: "\(.clients|tostring|.+"       "|.[0:6]) clients  \(.connections.established) established  " +
+        "\(.harness.cpu_s / .connections.established * 1e6 | round) us harness CPU / connection  " +
+        "connect p99 \(.connect_ms.p99|round) ms  \(.duration_s*10|round/10) s";
+      (.[0] | row), (.[1] | row),
+      "10,000 / 1,000 CPU per connection: \((.[1].harness.cpu_s / .[1].connections.established) / (.[0].harness.cpu_s / .[0].connections.established) * 100 | round / 100)x   (goal: <= 2x)"
+    ' "$TMPD/storm-1000/report.json" "$TMPD/storm-10000/report.json"
+}
+
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
-sections=${BENCH_SECTIONS:-envelope saturation models connections}
+sections=${BENCH_SECTIONS:-envelope saturation models connections storm}
 for s in $sections; do "bench_$s"; echo; done

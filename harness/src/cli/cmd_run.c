@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "base/buf.h"
 #include "base/clock.h"
@@ -19,6 +20,7 @@
 #include "net/headers.h"
 #include "net/metrics_http.h"
 #include "net/target.h"
+#include "net/source.h"
 #include "report/report.h"
 
 typedef struct run_opts {
@@ -65,6 +67,11 @@ static void cmd_run_usage(FILE *f)
         "  --max-inflight N        open model: unanswered messages a client may have before it holds a\n"
         "                          send (0 .. 1000000; default 0: twice what message_ms at the rate can\n"
         "                          hold, + 64)\n"
+        "  --connect-concurrency N clients connecting at once per thread at most (0 .. 1000000; default\n"
+        "                          256; 0: no limit); the others wait, connect_ms counts from their start\n"
+        "  --connect-rate R        new connects per second over all clients at most (0.001 .. 1e7)\n"
+        "  --source A[,B|A-B]      local addresses to connect from, round robin over the clients (IPv4 or\n"
+        "                          IPv6 literals, IPv4 ranges 127.0.0.2-127.0.0.9; source_addresses)\n"
         "  --think MS              closed model: pause between an answer and the next message (0 .. 3600000)\n"
         "  --start-id N            first counter id (within +-(2^53 - 1))\n"
         "  --impl v4|v2|v1         local server: socket.io 4 (server/), 2 (server/v2) or 1 (server/v1)\n"
@@ -188,6 +195,8 @@ static void cmd_run_fill_config(const scenario *sc, run_config *cfg)
     cfg->think_ns = (int64_t)(sc->think_ms * 1e6);
     cfg->rate = cmd_run_client_rate(sc, sc->clients);
     cfg->max_inflight = scenario_max_inflight(sc, cfg->rate);
+    cfg->connect_concurrency = sc->connect_concurrency;
+    cfg->connect_rate = sc->connect_rate;
     cfg->connect_timeout_ns = (int64_t)sc->connect_ms * 1000000;
     cfg->message_timeout_ns = (int64_t)sc->message_ms * 1000000;
     cfg->drain_ns = (int64_t)sc->drain_ms * 1000000;
@@ -262,7 +271,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_NO_COMPRESSION,
-           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_METRICS, O_HEADER = 'H' };
+           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_METRICS,
+           O_CONNECT_CONCURRENCY, O_CONNECT_RATE, O_SOURCE, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -279,6 +289,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"no-cookies", no_argument, 0, O_NO_COOKIES}, {"proxy", required_argument, 0, O_PROXY},
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, O_HELP},
         {"header", required_argument, 0, O_HEADER}, {"metrics-listen", required_argument, 0, O_METRICS},
+        {"connect-concurrency", required_argument, 0, O_CONNECT_CONCURRENCY},
+        {"connect-rate", required_argument, 0, O_CONNECT_RATE}, {"source", required_argument, 0, O_SOURCE},
         {0, 0, 0, 0}};
     static const char *keys[] = {
         [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
@@ -313,6 +325,9 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         case O_NO_COOKIES: o->no_cookies = 1; break;
         case O_METRICS: o->metrics_listen = optarg; break;
         case O_PROXY: o->ov_key[o->nov] = "proxy"; o->ov_val[o->nov++] = optarg; break;
+        case O_CONNECT_CONCURRENCY: o->ov_key[o->nov] = "connect_concurrency"; o->ov_val[o->nov++] = optarg; break;
+        case O_CONNECT_RATE: o->ov_key[o->nov] = "connect_rate"; o->ov_val[o->nov++] = optarg; break;
+        case O_SOURCE: o->ov_key[o->nov] = "source"; o->ov_val[o->nov++] = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'k': o->insecure = 1; break;
         case 'v': o->verbose = 1; break;
@@ -398,6 +413,7 @@ typedef struct cmd_run_state {
     run_opts o;
     target tgt;                   /* plan.cfg.target: the URL taken apart and resolved, once */
     target proxy;                 /* plan.cfg.proxy when target.proxy is set, resolved too */
+    source_list sources;          /* plan.cfg.sources: source_addresses expanded */
     localserver srv;
     int have_server;
     buf out_dir;
@@ -432,6 +448,22 @@ static int cmd_run_local(cmd_run_state *s, int *code, buf *err)
     return 0;
 }
 
+/* source_addresses: every address of the same family as where the connections go (the proxy, when there
+ * is one; the local server listens on 127.0.0.1). */
+static int cmd_run_sources(cmd_run_state *s, buf *err)
+{
+    if (!s->sc.sources) return 0;
+    buf why = BUF_INIT;
+    const target *to = s->sc.proxy ? &s->proxy : &s->tgt;
+    int family = !s->sc.proxy && scenario_is_local(&s->sc) ? AF_INET : to->family;
+    int rc = source_add(&s->sources, s->sc.sources, &why) < 0 ||
+             source_check_family(&s->sources, family, s->sc.proxy ? "the proxy" : "the target", &why) < 0 ? -1 : 0;
+    if (rc < 0) buf_printf(err, "source_addresses: %s", buf_cstr(&why));
+    else s->plan.cfg.sources = &s->sources;
+    buf_free(&why);
+    return rc;
+}
+
 /* Parse, check, plan. -1 to go on; else the exit status (0 for --help, 2 for a usage error). */
 static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
 {
@@ -449,7 +481,7 @@ static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
     if (s->sc.proxy) s->plan.cfg.proxy = &s->proxy;
     if (run_check_limits(&s->plan.cfg, err) < 0 ||
         (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0) ||
-        (s->sc.proxy && cmd_run_proxy(&s->proxy, s->sc.proxy, err) < 0)) {
+        (s->sc.proxy && cmd_run_proxy(&s->proxy, s->sc.proxy, err) < 0) || cmd_run_sources(s, err) < 0) {
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
         return 2;
     }
@@ -508,6 +540,7 @@ out:
     scenario_free(&s.sc);
     target_free(&s.tgt);
     target_free(&s.proxy);
+    source_free(&s.sources);
     buf_free(&s.out_dir);
     buf_free(&s.o.client_pass);
     buf_free(&err);

@@ -14,6 +14,7 @@
 #include "report/compare.h"
 #include "net/headers.h"
 #include "net/target.h"
+#include "net/source.h"
 
 #define MAX_SAFE_INT 9007199254740991.0 /* 2^53-1: ids travel as JSON numbers to JavaScript */
 /* Ranges: wide enough for any real run, narrow enough that every conversion to int64 nanoseconds (and
@@ -266,6 +267,34 @@ int scenario_add_header(scenario *sc, const char *text, const char *what, buf *e
 /* target.proxy: an HTTP proxy as curl's --proxy takes it, [http://]host[:port][/], port 1080 by default;
  * kept as "http://host:port" for cmd_run to resolve. Other schemes (https, socks) and user:password@ are
  * refused. */
+/* source_addresses: a string ("127.0.0.2-127.0.0.9", "127.0.0.2,127.0.0.3") or an array of such strings;
+ * every address is checked now (expanded once more by cmd_run for the run). */
+static int sp_sources(scenario *sc, const cJSON *v, const char *name, buf *err)
+{
+    static const char *why = "must be a string or an array of strings: IPv4 or IPv6 addresses, IPv4 ranges A-B";
+    const cJSON *e;
+    buf all = BUF_INIT, sub = BUF_INIT;
+    source_list l = {0};
+    size_t i = 0;
+    int rc = 0;
+    if (cJSON_IsString(v)) buf_append_str(&all, v->valuestring);
+    else if (!cJSON_IsArray(v) || !cJSON_GetArraySize(v)) rc = buf_fail(err, "%s: %s", name, why);
+    if (cJSON_IsArray(v))
+        cJSON_ArrayForEach(e, v) {
+            if (rc == 0 && !cJSON_IsString(e)) rc = buf_fail(err, "%s[%zu]: %s", name, i, why);
+            if (rc == 0 && source_add(&l, e->valuestring, &sub) < 0) rc = buf_fail(err, "%s[%zu]: %s", name, i, buf_cstr(&sub));
+            if (rc == 0) buf_printf(&all, "%s%s", i ? "," : "", e->valuestring);
+            i++;
+        }
+    else if (rc == 0 && source_add(&l, buf_cstr(&all), &sub) < 0)
+        rc = buf_fail(err, "%s: %s", name, buf_cstr(&sub));
+    if (rc == 0) rc = replace_str(&sc->sources, buf_cstr(&all), err);
+    source_free(&l);
+    buf_free(&all);
+    buf_free(&sub);
+    return rc;
+}
+
 static int sp_proxy(scenario *sc, const cJSON *v, const char *name, buf *err)
 {
     static const char *why = "must be an HTTP proxy, [http://]host[:port] ([::1] for IPv6; no user:password@)";
@@ -489,6 +518,9 @@ static const struct field top_fields[] = {
     FU("rate", K_NUM0, rate, MIN_RATE, MAX_RATE, 0, "messages/s"),
     FU("total_rate", K_NUM0, total_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "messages/s"),
     FU("max_inflight", K_I64, max_inflight, 0, 1000000, 0, "messages"),
+    FU("connect_concurrency", K_INT, connect_concurrency, 0, MAX_CLIENTS, 0, "clients"),
+    FU("connect_rate", K_NUM0, connect_rate, MIN_RATE, MAX_TOTAL_RATE, 0, "connects/s"),
+    S("source_addresses", sp_sources),
     O("timeouts", timeout_fields),
     O("limits", limit_fields),
     O("steps", step_fields),
@@ -605,6 +637,7 @@ int scenario_init(scenario *sc)
     sc->reconnect_delay_ms = 1000;
     sc->reconnect_max_delay_ms = 5000;
     sc->reconnect_jitter = 0.5;
+    sc->connect_concurrency = 256;
     sc->max_message_bytes = SCENARIO_DEFAULT_MAX_MESSAGE;
     sc->max_queue_bytes = 2 * SCENARIO_DEFAULT_MAX_MESSAGE;
     if (!sc->name || !sc->url || !sc->path || !sc->passphrase || !sc->ns || !sc->event) {
@@ -722,6 +755,9 @@ static const struct override {
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
     {"total_rate", top_fields, "total_rate", V_NUM, CLI_TOTAL_RATE},
     {"max_inflight", top_fields, "max_inflight", V_NUM, 0},
+    {"connect_concurrency", top_fields, "connect_concurrency", V_NUM, 0},
+    {"connect_rate", top_fields, "connect_rate", V_NUM, 0},
+    {"source", top_fields, "source_addresses", V_STR, 0},
     {"reconnect", top_fields, "reconnect", V_BOOL, 0},
 };
 
@@ -916,6 +952,9 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(root, "rate", sc->rate);
     cJSON_AddNumberToObject(root, "total_rate", sc->total_rate);
     cJSON_AddNumberToObject(root, "max_inflight", (double)sc->max_inflight);
+    cJSON_AddNumberToObject(root, "connect_concurrency", sc->connect_concurrency);
+    cJSON_AddNumberToObject(root, "connect_rate", sc->connect_rate);
+    if (sc->sources) cJSON_AddStringToObject(root, "source_addresses", sc->sources);
     t = cJSON_AddObjectToObject(root, "timeouts");
     cJSON_AddNumberToObject(t, "connect_ms", sc->connect_ms);
     cJSON_AddNumberToObject(t, "message_ms", sc->message_ms);
@@ -964,6 +1003,7 @@ void scenario_free(scenario *sc)
     free(sc->tls_key);
     free(sc->tls_servername);
     free(sc->proxy);
+    free(sc->sources);
     free_query(sc->query, sc->nquery);
     free_query(sc->headers, sc->nheaders);
     free(sc->headers_file);

@@ -74,6 +74,10 @@ typedef struct scenario {
     double total_rate;   /* all clients together, 0 = none; exclusive with rate */
     long long max_inflight;   /* open model: unanswered messages a client may have; 0 = enough for
                                  message_ms at the client's rate (cmd_run: scenario_max_inflight) */
+    int connect_concurrency;  /* clients connecting at once per worker at most; 0 = no limit; default 256 */
+    double connect_rate;      /* new connects per second in all at most; 0 = none */
+    char *sources;            /* source_addresses / --source: local addresses as source_add reads them
+                                 ("127.0.0.2-127.0.0.9,::1": a list's items joined by commas), or NULL */
     /* steps: a stepped ramp; steps_from 0 = none. clients from, from+step, ... to, each for step_s seconds,
        until a step breaks a threshold (the knee) */
     int steps_from, steps_step, steps_to;
@@ -101,7 +105,7 @@ typedef struct scenario {
 int  scenario_init(scenario *sc);                                   /* all defaults; -1 only on ENOMEM */
 int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
 int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
-/* key: mode url path cacert cert key clients messages duration transport eio passphrase namespace event threads ramp rate
+/* key: mode url path cacert cert key source clients messages duration transport eio passphrase namespace event threads ramp rate
  * total_rate think_ms start_id impl delay_ms proxy. duration and ramp take seconds with an optional unit
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */

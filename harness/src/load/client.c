@@ -71,6 +71,7 @@ static void client_on_timer(sched_entry *e, int64_t now)
 static void client_on_connect(void *user)
 {
     client *c = user;
+    gate_release(c->x->gate, &c->gate);   /* its handshake is over: the next one may start */
     if (c->rc.drop_ns) {
         stats_reconnected(c->x->st, clock_now_ns() - c->rc.drop_ns);
         c->rc.drop_ns = 0;
@@ -101,6 +102,7 @@ static void client_on_error(void *user, const char *cls, const char *detail)
 static void client_on_closed(void *user)
 {
     client *c = user;
+    gate_release(c->x->gate, &c->gate);   /* a failed handshake frees its slot too */
     sched_cancel(c->x->sched, &c->timer);
     client_maybe_reconnect(c);
 }
@@ -125,10 +127,20 @@ void client_init(client *c, workload_ctx *x, int index, const workload *wl)
     session_init(&c->s, x->sess, index, &client_handler, c);
     c->rc.rng = ((0x9e3779b97f4a7c15ULL * (uint64_t)(index + 1)) ^ (uint64_t)clock_now_ns()) | 1;   /* never 0 */
     sched_entry_init(&c->timer, client_on_timer);
+    gate_entry_init(&c->gate);
     wl->init(c);
 }
 
-void client_start(client *c) { session_start(&c->s); }
+/* session_start runs when the gate lets the client go, so connect_ms and the connect timeout count from the
+ * real start of its connect, not from the time it spent in the queue. */
+void client_start(client *c) { gate_request(c->x->gate, &c->gate); }
+
+void client_gate_start(gate_entry *e)
+{
+    client *c = (client *)((char *)e - offsetof(client, gate));
+    if (c->s.state == SESSION_IDLE) session_start(&c->s);
+    else gate_release(c->x->gate, e);
+}
 
 void client_timer_at(client *c, int64_t at_ns)
 {
@@ -146,12 +158,14 @@ void client_tick(client *c, int64_t now) { session_tick(&c->s, now); }
 void client_stop_sending(client *c)
 {
     client_cancel_reconnect(c);   /* the run drains: a dropped client stays down */
+    if (gate_is_queued(&c->gate)) gate_release(c->x->gate, &c->gate);   /* nor does one still waiting start */
     c->wl->on_stop(c);
 }
 
 void client_close(client *c)
 {
     client_cancel_reconnect(c);
+    if (gate_is_queued(&c->gate)) gate_release(c->x->gate, &c->gate);
     session_state st = c->s.state;
     if (st == SESSION_CLOSED || st == SESSION_CLOSING) return;
     /* Messages still unanswered when we give up on them because the connection goes away are counted */
@@ -163,6 +177,7 @@ void client_close(client *c)
 void client_abort(client *c)
 {
     client_cancel_reconnect(c);
+    if (gate_is_queued(&c->gate)) gate_release(c->x->gate, &c->gate);
     if (c->s.state == SESSION_OPEN) c->wl->on_close(c, "aborted");
     session_abort(&c->s);
 }

@@ -6,6 +6,7 @@
 #include "net/schedule.h"
 #include "session/session.h"
 #include "load/workload.h"
+#include "load/gate.h"
 #include "load/counter.h"
 #include "load/probe_client.h"
 
@@ -26,6 +27,7 @@ typedef struct client {
     session s;
     const workload *wl;
     sched_entry timer;            /* on the worker's scheduler: start delay, open-model schedule, think time */
+    gate_entry gate;              /* its place at the worker's gate while it waits to connect or connects */
     counter_state counter;        /* the counter's part (counter.c) */
     probe_state probe;            /* the probe's part (probe_client.c) */
     struct flow_state *flow;      /* the flow's part (flow.c), allocated only when the flow runs */
@@ -33,7 +35,8 @@ typedef struct client {
 } client;
 
 void client_init(client *c, workload_ctx *x, int index, const workload *wl);
-void client_start(client *c);                 /* begin connecting now */
+void client_start(client *c);                 /* begin connecting once the gate lets it (gate.h) */
+void client_gate_start(gate_entry *e);        /* the gate's start: connect now */
 void client_schedule_start(client *c, int64_t delay_ns);
 void client_timer_at(client *c, int64_t at_ns);   /* the workload's next on_timer */
 void client_tick(client *c, int64_t now);     /* timeouts and EIO3 pings, called by the worker's sweep */

@@ -6,6 +6,7 @@
 
 struct target;
 struct flow_spec;
+struct source_list;
 
 typedef enum { TRANSPORT_WEBSOCKET_ONLY, TRANSPORT_POLLING_ONLY, TRANSPORT_UPGRADE } run_transport;
 
@@ -32,6 +33,9 @@ typedef struct run_config {
     int64_t think_ns;             /* closed model: pause between an answer and the next message */
     double rate;                  /* open model: messages per second per client (0 = closed model) */
     int64_t max_inflight;         /* open model: a client with this many unanswered messages holds its next send */
+    int connect_concurrency;      /* per worker: clients connecting at once at most (gate.h); 0: no limit */
+    double connect_rate;          /* the run's new connects per second at most, shared by the workers; 0: none */
+    const struct source_list *sources;   /* --source: local addresses, client i binds the i % n th; NULL: any */
     int64_t connect_timeout_ns, message_timeout_ns, drain_ns;
     int64_t max_message_bytes;    /* a websocket message or polling body larger than this closes the client */
     int64_t max_queue_bytes;      /* more than this waiting to go out (the server does not read): closed too */

@@ -105,6 +105,7 @@ static void worker_unbuild(worker *w, int loop_ok)
     if (loop_ok) {
         uv_run(&w->loop, UV_RUN_NOWAIT);
         if (w->net.multi) poll_multi_cleanup(&w->net);
+        gate_close(&w->gate);
         sched_close(&w->sched);
         uv_close((uv_handle_t *)&w->sweep, NULL);
         if (w->wake.data) uv_close((uv_handle_t *)&w->wake, NULL);   /* data is set once it was made */
@@ -162,11 +163,14 @@ static void worker_layers_init(worker *w)
     w->net.cfg.follow_redirects = cfg->follow_redirects;
     w->net.cfg.proxy = cfg->proxy;
     w->net.cfg.compression = cfg->compression;
+    w->net.cfg.sources = cfg->sources;
     w->net.loop = &w->loop;
     w->net.sched = &w->sched;
     w->net.nconns = w->nclients;
 }
 
+/* The timer heap holds at most, per client, its own timer and its polling transport's retry wait, and the
+ * gate's pump: sized for that once, so scheduling never fails for want of room. */
 int worker_init(worker *w, int id, const run_config *cfg, int first_index, int nclients, int64_t t0_ns)
 {
     memset(w, 0, sizeof *w);
@@ -188,7 +192,7 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
     if (uv_async_init(&w->loop, &w->wake, worker_on_wake) == 0) w->wake.data = w;   /* an eventfd: may fail */
-    if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, (size_t)nclients) < 0 ||
+    if (!w->wake.data || !w->env || !w->st || !w->seen || !w->clients || sched_init(&w->sched, &w->loop, 2 * (size_t)nclients + 1) < 0 ||
         poll_multi_init(&w->net) < 0 || ws_context_create(&w->net) < 0) {
         worker_unbuild(w, 1);
         return -1;
@@ -197,7 +201,10 @@ int worker_init(worker *w, int id, const run_config *cfg, int first_index, int n
     stats_window_from(w->st, cfg->ramp_ns > 0 ? t0_ns + cfg->ramp_ns : 0);
     if (cfg->flow && flow_stats_init(w->st, cfg->flow) < 0) { worker_unbuild(w, 1); return -1; }
     w->sess.st = w->st;
-    w->wctx = (workload_ctx){cfg, w->st, w->env, w->seen, &w->sched, &w->sess, 0};
+    /* the run's connect_rate, shared out like its clients */
+    double rate = cfg->connect_rate > 0 ? cfg->connect_rate * nclients / (cfg->clients ? cfg->clients : 1) : 0;
+    gate_init(&w->gate, &w->sched, cfg->connect_concurrency, rate, client_gate_start);
+    w->wctx = (workload_ctx){cfg, w->st, w->env, w->seen, &w->sched, &w->sess, &w->gate, 0};
     for (int i = 0; i < nclients; i++) client_init(&w->clients[i], &w->wctx, first_index + i, w->wl);
     return 0;
 }
@@ -258,6 +265,7 @@ void worker_destroy(worker *w)
     uv_run(&w->loop, UV_RUN_NOWAIT);
     poll_multi_cleanup(&w->net);
     for (int i = 0; i < w->nclients; i++) client_free(&w->clients[i]);
+    gate_close(&w->gate);
     sched_close(&w->sched);
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->wake, NULL);

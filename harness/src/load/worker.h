@@ -12,6 +12,7 @@
 #include "report/metrics.h"
 #include "session/session.h"
 #include "load/client.h"
+#include "load/gate.h"
 #include "load/run_config.h"
 
 struct stats;
@@ -33,6 +34,7 @@ typedef struct worker {
     uv_async_t wake;              /* the main thread asks for a stop */
     uv_timer_t sweep;             /* timeouts, pings, progress, the end of the run */
     sched sched;                  /* every client's timer: one heap, one timerfd */
+    gate gate;                    /* connect_concurrency, connect_rate: the connects in progress */
     net_loop net;                 /* the lws context and curl multi handle on this loop, the transports' limits */
     session_config scfg;          /* the sessions' part of cfg */
     session_ctx sess;             /* what the sessions share: their config, net, stats, live count */

@@ -16,6 +16,7 @@ struct sio_packet;
 struct run_config;
 struct envelope_ctx;
 struct envseen;
+struct gate;
 
 /* What the clients of one worker share, as their workload sees it (the worker fills it and owns it). */
 typedef struct workload_ctx {
@@ -25,6 +26,7 @@ typedef struct workload_ctx {
     struct envseen *seen;         /* salts and iv fields of the envelopes the server sent */
     sched *sched;                 /* the clients' timers */
     session_ctx *sess;            /* what their sessions share */
+    struct gate *gate;            /* connect_concurrency, connect_rate: who may connect now (gate.h) */
     int draining;                 /* the run drains: no new messages */
 } workload_ctx;
 

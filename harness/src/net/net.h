@@ -11,6 +11,7 @@
 struct target;
 struct lws_context;
 struct stats;
+struct source_list;
 
 /* What the transports need to know about the run: filled by the worker from the run's configuration. */
 typedef struct net_config {
@@ -23,6 +24,7 @@ typedef struct net_config {
     int follow_redirects;         /* same-scheme 3xx are followed (redirect.h); 0: an error naming Location */
     const struct target *proxy;   /* an HTTP proxy both transports tunnel through (CONNECT); NULL: none */
     int compression;              /* offer permessage-deflate on the websocket (target.compression) */
+    const struct source_list *sources;   /* local addresses, client i binds the i % n th (source.h); NULL: any */
 } net_config;
 
 typedef struct net_loop {

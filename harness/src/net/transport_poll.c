@@ -16,6 +16,7 @@
 #include "net/tls.h"
 #include "net/cookie.h"
 #include "net/redirect.h"
+#include "net/source.h"
 #include <time.h>
 
 typedef struct poll_sock {
@@ -231,6 +232,17 @@ static void poll_proxy(poll_conn *c, CURL *e)
     curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 }
 
+/* --source: curl binds to the client's local address ("host!": an address, never an interface name);
+ * curl's connection cache reuses a connection only for requests with the same one. */
+static void poll_source(poll_conn *c, CURL *e)
+{
+    const char *src = source_for(c->net->cfg.sources, c->client);
+    char v[80];
+    if (!src) return;
+    snprintf(v, sizeof v, "host!%s", src);
+    curl_easy_setopt(e, CURLOPT_INTERFACE, v);   /* curl keeps its own copy */
+}
+
 static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
 {
     buf url = BUF_INIT;
@@ -254,6 +266,7 @@ static CURL *poll_easy(poll_conn *c, buf *body, int64_t timeout_ms)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->net->cfg.connect_timeout_ns / 1000000));
+    poll_source(c, e);
     if (tls_poll_setup(c->net, e) < 0) { curl_easy_cleanup(e); return NULL; }
     return e;
 }
@@ -410,7 +423,8 @@ const transport_ops poll_ops = {"polling", poll_open, poll_send, NULL, poll_carr
 static const char *poll_error_class(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_COULDNT_CONNECT: return "connect-refused";
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_INTERFACE_FAILED: return "connect-refused";   /* --source: the local address would not bind */
     case CURLE_OPERATION_TIMEDOUT: return "timeout";
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -433,6 +447,12 @@ static int poll_failed(poll_conn *c, const char *method, CURLcode rc, long statu
     }
     if (c->tls_why[0]) {   /* the certificate did not verify, or the handshake failed (tls.c) */
         poll_error(c, TLS_CLASS, c->tls_why);
+        return 1;
+    }
+    const char *src = source_for(c->net->cfg.sources, c->client);
+    char why[160];
+    if ((rc == CURLE_INTERFACE_FAILED || rc == CURLE_COULDNT_CONNECT) && src && source_bind_problem(src, why, sizeof why)) {
+        poll_error(c, "connect-refused", why);
         return 1;
     }
     if (rc != CURLE_OK && c->proxy_code >= 300) {   /* the tunnel was refused: the target was never asked */

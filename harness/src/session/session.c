@@ -331,6 +331,9 @@ void session_reset(session *s)
     poll_conn_free(&s->poll);
     ws_conn_init(&s->ws, s->ctx->net);
     poll_conn_init(&s->poll, s->ctx->net);
+    /* what session_init gave the transports: the client's index ({{client}}, its --source address) and jar */
+    s->ws.client = s->poll.client = s->index;
+    if (s->ctx->net->cfg.cookies) s->ws.link.jar = s->poll.link.jar = &s->jar;
     buf_clear(&s->outq);
     s->state = SESSION_IDLE;
     s->active = CT_NONE;
