@@ -403,6 +403,7 @@ typedef struct cmd_run_state {
     buf out_dir;
     run_plan plan;
     int64_t start_ns;             /* --start-at as a deadline on the monotonic clock; 0: none */
+    const procs_share *share;     /* in a --procs child: its share and the start barrier */
 } cmd_run_state;
 
 /* --procs: one process's share of the clients (first .. first + n - 1 of the whole run), with the threads
@@ -463,6 +464,9 @@ static int cmd_run_go(cmd_run_state *s, buf *err)
         }
         if (s->plan.start_late_s > 0)
             fprintf(stderr, "siocrypt: --start-at had passed %.1f s ago: starting now\n", s->plan.start_late_s);
+    } else if (s->share && procs_ready(s->share)) {   /* the processes begin together */
+        fprintf(stderr, "siocrypt: process %d: interrupted before the start: nothing ran, no report\n", s->share->index);
+        return 1;
     }
     return run_execute(&s->plan);
 }
@@ -478,6 +482,7 @@ static int cmd_run_child(const procs_share *sh, void *ud)
     cmd_run_share(&s->sc, &s->plan.cfg, sh->first, sh->nclients);
     s->plan.quiet = 1;
     s->plan.progress_fd = sh->progress_fd;
+    s->share = sh;
     int code = report_prepare_dir(sh->dir, &err) < 0 ? 2 : cmd_run_go(s, &err);
     if (code == 2) text_fprintf(stderr, "siocrypt run: process %d: %s\n", sh->index, buf_cstr(&err));
     buf_free(&err);

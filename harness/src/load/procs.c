@@ -27,29 +27,54 @@ typedef struct procs_child {
     worker_progress last;         /* its latest progress record */
 } procs_child;
 
+/* The barrier every child's start waits at: each child writes its index to ready once set up, and the
+ * parent closes go's write end (EOF in every child at once) when each child is ready or has ended. */
+typedef struct procs_gate {
+    int ready[2], go[2];
+    unsigned char *is_ready;      /* per child */
+    int open;                     /* go's write end still open */
+} procs_gate;
+
 /* ---- the child's side ------------------------------------------------------------------------------ */
 
 /* In the new process: let go of the parent's pipes, leave the terminal's process group (the parent alone
  * takes Ctrl-C and forwards it, so a child never sees one signal twice), die with the parent, keep stdout
  * for the parent's summary alone, then run the share. */
-static int procs_in_child(const procs_plan *p, procs_child *cs, int k, int wfd, pid_t parent)
+static int procs_in_child(const procs_plan *p, procs_child *cs, int k, int wfd, pid_t parent, procs_gate *g)
 {
     for (int i = 0; i < k; i++)
         if (cs[i].fd >= 0) close(cs[i].fd);
     close(cs[k].fd);
+    close(g->ready[0]);
+    close(g->go[1]);
     setpgid(0, 0);
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent) return 1;   /* SIGTERM: a drain, as Ctrl-C */
     int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (nul >= 0) { dup2(nul, 1); close(nul); }
     fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);   /* a slow parent costs records, never a stall */
-    procs_share share = {k + 1, cs[k].first, cs[k].nclients, cs[k].dir.data, wfd};
+    procs_share share = {k + 1, cs[k].first, cs[k].nclients, cs[k].dir.data, wfd, g->ready[1], g->go[0]};
     int code = p->child(&share, p->ud);
     close(wfd);
+    close(g->ready[1]);
+    close(g->go[0]);
     return code;
 }
 
+int procs_ready(const procs_share *sh)
+{
+    unsigned char k = (unsigned char)sh->index;
+    char c;
+    while (write(sh->ready_fd, &k, 1) < 0 && errno == EINTR) {}
+    for (;;) {
+        struct pollfd pf = {sh->go_fd, POLLIN, 0};
+        int sig = signals_wait(0);
+        if (sig) return sig;
+        if (poll(&pf, 1, 100) > 0 && read(sh->go_fd, &c, 1) <= 0) return 0;   /* EOF: go */
+    }
+}
+
 /* Start child k. 0 in the parent; 1 in the child (*code its exit status); -1 when it could not start. */
-static int procs_spawn(const procs_plan *p, procs_child *cs, int k, int *code)
+static int procs_spawn(const procs_plan *p, procs_child *cs, int k, int *code, procs_gate *g)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0) return -1;   /* CLOEXEC: the local server a child execs holds no end */
@@ -59,7 +84,7 @@ static int procs_spawn(const procs_plan *p, procs_child *cs, int k, int *code)
     if (pid < 0) { close(fds[0]); close(fds[1]); return -1; }
     cs[k].fd = fds[0];
     if (pid == 0) {
-        *code = procs_in_child(p, cs, k, fds[1], parent);
+        *code = procs_in_child(p, cs, k, fds[1], parent, g);
         return 1;
     }
     close(fds[1]);
@@ -128,8 +153,23 @@ static void procs_sum(const procs_child *cs, int n, worker_progress *sum)
     }
 }
 
+/* The children that said they are ready; go (EOF) once each one is ready or has ended. */
+static void procs_gate_check(procs_gate *g, const procs_child *cs, int n)
+{
+    unsigned char k[64];
+    ssize_t r;
+    if (!g->open) return;
+    while ((r = read(g->ready[0], k, sizeof k)) > 0)
+        for (ssize_t i = 0; i < r; i++)
+            if (k[i] >= 1 && k[i] <= n) g->is_ready[k[i] - 1] = 1;
+    for (int i = 0; i < n; i++)
+        if (!g->is_ready[i] && !cs[i].reaped) return;
+    close(g->go[1]);
+    g->open = 0;
+}
+
 /* Until every child has ended: their progress summed into one line, signals passed on. */
-static void procs_wait(const procs_plan *p, procs_child *cs, int n)
+static void procs_wait(const procs_plan *p, procs_child *cs, int n, procs_gate *g)
 {
     progress pr;
     worker_progress sum;
@@ -139,6 +179,7 @@ static void procs_wait(const procs_plan *p, procs_child *cs, int n)
         procs_poll(cs, n, 100);
         int sig = signals_wait(0);
         if (sig) procs_forward(cs, n, sig, &signals);
+        procs_gate_check(g, cs, n);
         procs_sum(cs, n, &sum);
         progress_tick_sum(&pr, &sum);
     }
@@ -208,9 +249,15 @@ static result *procs_merge(const procs_plan *p, const procs_child *cs, int n, in
 int procs_execute(const procs_plan *p, int *is_child)
 {
     procs_child *cs = calloc((size_t)p->n, sizeof *cs);
+    procs_gate g = {{-1, -1}, {-1, -1}, calloc((size_t)p->n, 1), 1};
     int code = 1, started = 0;
     *is_child = 0;
-    if (!cs) return 1;
+    if (!cs || !g.is_ready || pipe2(g.ready, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(g.go, O_CLOEXEC) < 0) {
+        fprintf(stderr, "siocrypt run: --procs: %s\n", strerror(errno));
+        free(cs);
+        free(g.is_ready);
+        return 1;
+    }
     int64_t wall0 = clock_wall_ns();
     for (int k = 0, first = 0; k < p->n; k++) {
         cs[k].fd = -1;
@@ -220,12 +267,16 @@ int procs_execute(const procs_plan *p, int *is_child)
         buf_printf(&cs[k].dir, "%s/proc-%d", p->out_dir, k + 1);
     }
     for (int k = 0; k < p->n; k++) {
-        int r = procs_spawn(p, cs, k, &code);
+        int r = procs_spawn(p, cs, k, &code, &g);
         if (r == 1) { *is_child = 1; goto out; }
         if (r < 0) { text_fprintf(stderr, "siocrypt run: process %d could not start: %s\n", k + 1, strerror(errno)); break; }
         started++;
     }
-    procs_wait(p, cs, started);
+    close(g.ready[1]);
+    close(g.go[0]);
+    procs_wait(p, cs, started, &g);
+    close(g.ready[0]);
+    if (g.open) close(g.go[1]);
     result *m = procs_merge(p, cs, p->n, wall0);
     if (m) {
         buf err = BUF_INIT;
@@ -244,5 +295,6 @@ out:
         buf_free(&cs[k].dir);
     }
     free(cs);
+    free(g.is_ready);
     return code;
 }

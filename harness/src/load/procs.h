@@ -6,7 +6,8 @@
  * process group, so a terminal's Ctrl-C reaches them once, through the parent). Then it merges their
  * report.json files with result_merge, as `siocrypt merge` does, into DIR's own five reports: the shape of
  * one process's report, instances N. A child that crashed (a signal, an exit status past 1, no report)
- * is the high finding `proc-failed`, and the others are still merged. */
+ * is the high finding `proc-failed`, and the others are still merged. Without --start-at the children
+ * begin together once all are set up (procs_ready). */
 #ifndef SIOCRYPT_PROCS_H
 #define SIOCRYPT_PROCS_H
 
@@ -15,7 +16,14 @@ typedef struct procs_share {
     int first, nclients;          /* this child's clients: first .. first + nclients - 1 of the whole run */
     const char *dir;              /* DIR/proc-K, where its reports go (not made yet) */
     int progress_fd;              /* the pipe to the parent: run_plan.progress_fd */
+    int ready_fd, go_fd;          /* procs_ready's: a byte to the parent, then EOF from it */
 } procs_share;
+
+/* In a child, once its setup is done (local server, names): tell the parent and wait until every child
+ * is ready (or has failed), so the children's runs begin together, as one process's workers do. Without
+ * it each would start when its own local server answered. 0 to go; SIGINT/SIGTERM end the wait
+ * (returned: nothing has run). Not needed with --start-at, whose deadline they all wait for. */
+int procs_ready(const procs_share *share);
 
 typedef struct procs_plan {
     int n, clients;
