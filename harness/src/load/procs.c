@@ -78,6 +78,7 @@ static int procs_spawn(const procs_plan *p, procs_child *cs, int k, int *code, p
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0) return -1;   /* CLOEXEC: the local server a child execs holds no end */
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);          /* the parent reads what is there, and goes on */
     fflush(stdout);
     fflush(stderr);
     pid_t parent = getpid(), pid = fork();
