@@ -493,8 +493,11 @@ static int cmd_run_child(const procs_share *sh, void *ud)
 static int cmd_run_procs(cmd_run_state *s)
 {
     if (!s->o.quiet) {
-        cmd_run_banner(&s->sc, &s->plan.cfg, s->plan.url);
-        fprintf(stderr, "siocrypt: in %d processes of %d clients or so each%s\n", s->sc.procs,
+        run_config each = s->plan.cfg;   /* the banner's threads: each process's */
+        cmd_run_share(&s->sc, &each, 0, (s->sc.clients + s->sc.procs - 1) / s->sc.procs);
+        each.clients = s->sc.clients;
+        cmd_run_banner(&s->sc, &each, s->plan.url);
+        fprintf(stderr, "siocrypt: in %d processes of %d clients or so each (threads: per process)%s\n", s->sc.procs,
                 (s->sc.clients + s->sc.procs - 1) / s->sc.procs,
                 scenario_is_local(&s->sc) ? ", each with its own local server" : "");
     }

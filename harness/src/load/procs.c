@@ -120,8 +120,9 @@ static void procs_poll(procs_child *cs, int n, int ms)
         if (pf[j].revents) procs_read(&cs[idx[j]]);
 }
 
-static void procs_forward(procs_child *cs, int n, int sig, int *signals)
+static void procs_forward(procs_child *cs, int n, int sig, int *signals, int *first)
 {
+    if (!*first) *first = sig;
     const char *what = sig == SIGINT ? "interrupted" : "terminated";
     if (!(*signals)++) fprintf(stderr, "\nsiocrypt: %s: stopping %d processes, draining (again to drop them)\n", what, n);
     else fprintf(stderr, "\nsiocrypt: %s again: the processes drop their connections\n", what);
@@ -169,17 +170,18 @@ static void procs_gate_check(procs_gate *g, const procs_child *cs, int n)
     g->open = 0;
 }
 
-/* Until every child has ended: their progress summed into one line, signals passed on. */
-static void procs_wait(const procs_plan *p, procs_child *cs, int n, procs_gate *g)
+/* Until every child has ended: their progress summed into one line, signals passed on (the first is
+ * returned, 0 when none came). */
+static int procs_wait(const procs_plan *p, procs_child *cs, int n, procs_gate *g)
 {
     progress pr;
     worker_progress sum;
-    int signals = 0;
+    int signals = 0, first = 0;
     progress_start(&pr, clock_now_ns(), p->quiet);
     while (procs_reap(cs, n)) {
         procs_poll(cs, n, 100);
         int sig = signals_wait(0);
-        if (sig) procs_forward(cs, n, sig, &signals);
+        if (sig) procs_forward(cs, n, sig, &signals, &first);
         procs_gate_check(g, cs, n);
         procs_sum(cs, n, &sum);
         progress_tick_sum(&pr, &sum);
@@ -188,12 +190,13 @@ static void procs_wait(const procs_plan *p, procs_child *cs, int n, procs_gate *
         if (cs[i].fd >= 0) procs_read(&cs[i]);   /* the last records, then EOF (the writers are gone) */
     procs_sum(cs, n, &sum);
     progress_end_sum(&pr, &sum);
+    return first;
 }
 
 /* ---- the merge --------------------------------------------------------------------------------------- */
 
 /* Why child c has no place in the merged report, or "" when its report is read back (in *out). */
-static void procs_load(const procs_child *c, result **out, char *why, size_t cap)
+static void procs_load(const procs_child *c, int sig, result **out, char *why, size_t cap)
 {
     int st = c->status;
     why[0] = '\0';
@@ -203,14 +206,16 @@ static void procs_load(const procs_child *c, result **out, char *why, size_t cap
     if (WEXITSTATUS(st) > 1) { snprintf(why, cap, "exited with status %d", WEXITSTATUS(st)); return; }
     buf path = BUF_INIT, err = BUF_INIT;
     buf_printf(&path, "%s/report.json", c->dir.data);
-    if (!(*out = result_load(path.data, &err))) snprintf(why, cap, "left no report: %.120s", buf_cstr(&err));
+    if ((*out = result_load(path.data, &err))) why[0] = '\0';
+    else if (sig) snprintf(why, cap, "was stopped by %s before its clients started (no report)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    else snprintf(why, cap, "left no report: %.120s", buf_cstr(&err));
     buf_free(&path);
     buf_free(&err);
 }
 
 /* The children's reports merged in order (result_merge: what `siocrypt merge` does), and a proc-failed
  * finding for each child that is missing from it. NULL only when memory ran out. */
-static result *procs_merge(const procs_plan *p, const procs_child *cs, int n, int64_t wall0)
+static result *procs_merge(const procs_plan *p, const procs_child *cs, int n, int sig, int64_t wall0)
 {
     result *m = NULL;
     char (*why)[200] = calloc((size_t)n, sizeof *why), detail[400];
@@ -219,7 +224,7 @@ static result *procs_merge(const procs_plan *p, const procs_child *cs, int n, in
     if (!why) return NULL;
     for (int i = 0; i < n; i++) {
         result *r;
-        procs_load(&cs[i], &r, why[i], sizeof why[i]);
+        procs_load(&cs[i], sig, &r, why[i], sizeof why[i]);
         if (r && !m) { m = r; continue; }
         if (r && result_merge(m, r, &err) < 0) snprintf(why[i], sizeof why[i], "could not be merged: %.150s", buf_cstr(&err));
         result_free(r);
@@ -275,10 +280,10 @@ int procs_execute(const procs_plan *p, int *is_child)
     }
     close(g.ready[1]);
     close(g.go[0]);
-    procs_wait(p, cs, started, &g);
+    int sig = procs_wait(p, cs, started, &g);
     close(g.ready[0]);
     if (g.open) close(g.go[1]);
-    result *m = procs_merge(p, cs, p->n, wall0);
+    result *m = procs_merge(p, cs, p->n, sig, wall0);
     if (m) {
         buf err = BUF_INIT;
         RESULT_SET(m->meta.out_dir, p->out_dir);
