@@ -68,7 +68,8 @@ bench_models() {
 }
 
 # One table, one run: harness CPU per round trip and round trips per second of the floor (harness/bench/floor.c:
-# a raw epoll ping-pong over loopback, one wake-up per round trip and batched), siocrypt's closed and open
+# a raw epoll ping-pong over loopback against an echo peer, one wake-up per round trip and batched, and the
+# same client against the server with pre-made frames, the comparison point), siocrypt's closed and open
 # models over websocket and its closed model over polling (BENCH_RT_CLIENTS clients, default 200), and
 # the Node peer (harness/bench/node-peer: socket.io-client + g-crypt, what users write today), all against
 # one local server (socket.io 4.8, no delay), each for BENCH_RT_S seconds (default 10); ratios to the floor
@@ -86,8 +87,11 @@ bench_roundtrip() {
     done
     [ -n "$port" ] || { kill $srv; echo "bench: the server did not start" >&2; return 1; }
     local url=http://127.0.0.1:$port
-    "$floor" --seconds "$secs" --conns "$n" | jq -c '{row: (if .mode == "wakeup" then "floor, one wake-up per round trip"
-        else "floor, batched wake-ups" end), clients: .conns, rt_s: .round_trips_per_s, us: .cpu_us_per_round_trip}' >"$rows"
+    local envelope
+    envelope=$("$SIOCRYPT" encrypt -p super-secret-passphrase '{"id":0}')
+    "$floor" --seconds "$secs" --conns "$n" --port "$port" --envelope "$envelope" | jq -c '{row: ({wakeup:
+        "floor: echo peer, 1 wake-up per rt", batched: "floor: echo peer, batched", server: "floor: the server, made frames"}[.mode]),
+        clients: .conns, rt_s: .round_trips_per_s, us: .cpu_us_per_round_trip}' >"$rows"
     local -a run=("$SIOCRYPT" run scenarios/saturation.json --url "$url" --clients "$n" --duration "$secs" --ramp 1 -q)
     sio_row() {   # sio_row NAME OUT
         jq -c --arg row "$1" '{row: $row, clients: .clients, rt_s: .throughput.round_trips_per_s,
@@ -104,11 +108,13 @@ bench_roundtrip() {
       def pad(w): tostring | if length < w then . + (" " * (w - length)) else . end;
       def lpad(w): tostring | if length < w then (" " * (w - length)) + . else . end;
       def r1: . * 10 | round / 10;
-      (.[0].us) as $floor | (map(select(.row == "siocrypt closed model, websocket"))[0].us) as $ws |
+      (map(select(.row == "floor: the server, made frames"))[0].us) as $floor |
+      (map(select(.row == "siocrypt closed model, websocket"))[0].us) as $ws |
       ("row" | pad(40)) + ("clients" | lpad(8)) + ("rt/s" | lpad(10)) + ("CPU us/rt" | lpad(11)) + ("x floor" | lpad(9)) + ("errors" | lpad(8)),
       (.[] | (.row | pad(40)) + (.clients | lpad(8)) + (.rt_s | r1 | lpad(10)) + (.us | r1 | lpad(11)) +
              ((.us / $floor * 100 | round / 100 | tostring + "x") | lpad(9)) + ((.errors // 0) | lpad(8))),
-      "siocrypt websocket / floor (one wake-up per round trip): \($ws / $floor * 100 | round / 100)x   (goal: <= 1.25x)",
+      "x floor: to the floor against the server (pre-made frames: kernel and one wake-up per round trip, no library)",
+      "siocrypt websocket / floor: \($ws / $floor * 100 | round / 100)x   (goal: <= 1.25x)",
       "siocrypt polling / websocket: \((map(select(.row == "siocrypt closed model, polling"))[0].us) / $ws * 100 | round / 100)x   (goal: <= 3x)"
     ' "$rows"
 }
