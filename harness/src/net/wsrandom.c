@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/random.h>
 #include <libwebsockets.h>
+#include "net/wsrandom.h"
 
 #define WSRANDOM_POOL 4096
 
 static __thread unsigned char wsrandom_pool[WSRANDOM_POOL];
 static __thread size_t wsrandom_left;   /* unused bytes at the end of the pool */
+static __thread uint64_t wsrandom_out;
 static pthread_once_t wsrandom_once = PTHREAD_ONCE_INIT;
 
 static void wsrandom_after_fork(void) { wsrandom_left = 0; }   /* the forking thread: the child's only one */
@@ -50,5 +52,8 @@ size_t lws_get_random(struct lws_context *context, void *buf, size_t len)
         wsrandom_left -= n;
         done += n;
     }
+    wsrandom_out += done;
     return done;
 }
+
+uint64_t wsrandom_served(void) { return wsrandom_out; }
