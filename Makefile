@@ -72,8 +72,13 @@ run: deps
 	@bash harness/scripts/run-default.sh $(BUILD)/siocrypt
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/floor
 	@BUILD=$(BUILD) bash harness/scripts/bench.sh
+
+# The round-trip floor of `make bench` (harness/bench/floor.c): a raw epoll ping-pong, no libraries.
+$(BUILD)/bench/floor: harness/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
 
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -67,6 +67,58 @@ bench_models() {
     ' "$open/report.json" "$closed/report.json"
 }
 
+# One table, one run: harness CPU per round trip and round trips per second of the floor (harness/bench/floor.c:
+# a raw epoll ping-pong over loopback against an echo peer, one wake-up per round trip and batched, and the
+# same client against the server with pre-made frames, the comparison point), siocrypt's closed and open
+# models over websocket and its closed model over polling (BENCH_RT_CLIENTS clients, default 200), and
+# the Node peer (harness/bench/node-peer: socket.io-client + g-crypt, what users write today), all against
+# one local server (socket.io 4.8, no delay), each for BENCH_RT_S seconds (default 10); ratios to the floor
+# with one wake-up per round trip. siocrypt's and the peer's CPU is the whole process's, setup included.
+bench_roundtrip() {
+    local secs=${BENCH_RT_S:-10} n=${BENCH_RT_CLIENTS:-200} floor=${FLOOR:-$BUILD/bench/floor} port= rows=$TMPD/rows
+    local peer=harness/bench/node-peer
+    [ -d "$peer/node_modules" ] || (cd "$peer" && npm ci --no-audit --no-fund --loglevel=error)
+    PORT=0 HOST=127.0.0.1 LOG=0 DELAY_MS=0 node server/server.js >"$TMPD/server.log" 2>&1 &
+    local srv=$!
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$TMPD/server.log")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { kill $srv; echo "bench: the server did not start" >&2; return 1; }
+    local url=http://127.0.0.1:$port
+    local envelope
+    envelope=$("$SIOCRYPT" encrypt -p super-secret-passphrase '{"id":0}')
+    "$floor" --seconds "$secs" --conns "$n" --port "$port" --envelope "$envelope" | jq -c '{row: ({wakeup:
+        "floor: echo peer, 1 wake-up per rt", batched: "floor: echo peer, batched", server: "floor: the server, made frames"}[.mode]),
+        clients: .conns, rt_s: .round_trips_per_s, us: .cpu_us_per_round_trip}' >"$rows"
+    local -a run=("$SIOCRYPT" run scenarios/saturation.json --url "$url" --clients "$n" --duration "$secs" --ramp 1 -q)
+    sio_row() {   # sio_row NAME OUT
+        jq -c --arg row "$1" '{row: $row, clients: .clients, rt_s: .throughput.round_trips_per_s,
+            us: .derived.harness_cpu_per_round_trip_us, errors: .errors_total}' "$TMPD/$2/report.json" >>"$rows"
+    }
+    "${run[@]}" --out "$TMPD/rt-closed" >/dev/null || true; sio_row "siocrypt closed model, websocket" rt-closed
+    "${run[@]}" --rate 2 --out "$TMPD/rt-open" >/dev/null || true; sio_row "siocrypt open model 2 msg/s, websocket" rt-open
+    "${run[@]}" --transport polling --out "$TMPD/rt-poll" >/dev/null || true; sio_row "siocrypt closed model, polling" rt-poll
+    node "$peer/peer.js" --url "$url" --clients "$n" --seconds "$secs" | jq -c '{row: "node peer (socket.io-client + g-crypt)",
+        clients, rt_s: .round_trips_per_s, us: .cpu_us_per_round_trip, errors}' >>"$rows"
+    kill $srv; wait $srv 2>/dev/null || true
+    echo "== round trips: harness CPU per round trip against one local server (socket.io 4.8, no delay), $secs s each"
+    jq -rs '
+      def pad(w): tostring | if length < w then . + (" " * (w - length)) else . end;
+      def lpad(w): tostring | if length < w then (" " * (w - length)) + . else . end;
+      def r1: . * 10 | round / 10;
+      (map(select(.row == "floor: the server, made frames"))[0].us) as $floor |
+      (map(select(.row == "siocrypt closed model, websocket"))[0].us) as $ws |
+      ("row" | pad(40)) + ("clients" | lpad(8)) + ("rt/s" | lpad(10)) + ("CPU us/rt" | lpad(11)) + ("x floor" | lpad(9)) + ("errors" | lpad(8)),
+      (.[] | (.row | pad(40)) + (.clients | lpad(8)) + (.rt_s | r1 | lpad(10)) + (.us | r1 | lpad(11)) +
+             ((.us / $floor * 100 | round / 100 | tostring + "x") | lpad(9)) + ((.errors // 0) | lpad(8))),
+      "x floor: to the floor against the server (pre-made frames: kernel and one wake-up per round trip, no library)",
+      "siocrypt websocket / floor: \($ws / $floor * 100 | round / 100)x   (goal: <= 1.25x)",
+      "siocrypt polling / websocket: \((map(select(.row == "siocrypt closed model, polling"))[0].us) / $ws * 100 | round / 100)x   (goal: <= 3x)"
+    ' "$rows"
+}
+
 # A connection storm: N websocket clients started at once (no ramp), one round trip each, against the local
 # server; harness CPU per established connection at 1,000 and at 10,000 (goal: within 2x, i.e. linear: the
 # connect gate keeps libwebsockets' sorted timeout list at connect_concurrency entries). CPU is the harness
@@ -89,5 +141,5 @@ bench_storm() {
 
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
-sections=${BENCH_SECTIONS:-envelope saturation models connections storm}
+sections=${BENCH_SECTIONS:-roundtrip envelope saturation models connections storm}
 for s in $sections; do "bench_$s"; echo; done

@@ -29,7 +29,8 @@ if ((${#missing[@]})); then
     fi
 fi
 
-for lock in "$top"/vectors/package-lock.json "$top"/server/package-lock.json "$top"/server/*/package-lock.json; do
+for lock in "$top"/vectors/package-lock.json "$top"/server/package-lock.json "$top"/server/*/package-lock.json \
+            "$top"/harness/bench/*/package-lock.json; do
     [ -f "$lock" ] || continue
     dir=$(dirname "$lock")
     stamp="$dir/node_modules/.package-lock.json"

@@ -38,7 +38,58 @@ static void setup(void)
     write_instance("a", 1700000000, 20, 0);
     write_instance("b", 1700000002, 30, 0);
     write_instance("c", 1700000001, 10, 1);
+    write_instance("late", 1700000100, 10, 0);   /* began 90 s after a ended */
 }
+
+/* The merged finding instances-not-overlapping and its gap (s), or -1 when there is none. */
+static double overlap_gap(const result *m)
+{
+    double gap = -1;
+    for (size_t i = 0; i < m->nfindings; i++)
+        if (!strcmp(m->findings[i].id, "instances-not-overlapping")) {
+            ck_assert_str_eq(m->findings[i].severity, "medium");
+            ck_assert_int_eq(sscanf(m->findings[i].detail, "the instances' steady windows have no moment in common: %lf s",
+                                    &gap), 1);
+        }
+    return gap;
+}
+
+static result *merge_files(const char *x, const char *y, const char *z)
+{
+    char a[256], b[256], c[256], out[256], path[300];
+    snprintf(a, sizeof a, "%s/%s/report.json", base, x);
+    snprintf(b, sizeof b, "%s/%s/report.json", base, y);
+    snprintf(c, sizeof c, "%s/%s/report.json", base, z ? z : y);
+    snprintf(out, sizeof out, "%s/m-%s-%s", base, x, y);
+    char *argv[] = {"merge", "-q", "--out", out, a, b, c, NULL};
+    run(z ? 7 : 6, argv);
+    snprintf(path, sizeof path, "%s/report.json", out);
+    buf err = BUF_INIT;
+    result *m = result_load(path, &err);
+    ck_assert_msg(m != NULL, "%s", buf_cstr(&err));
+    buf_free(&err);
+    return m;
+}
+
+START_TEST(instances_apart_are_a_finding)
+{
+    result *m = merge_files("a", "b", NULL);   /* 2 s apart, 10 s each: side by side */
+    ck_assert(overlap_gap(m) < 0);
+    result_free(m);
+    m = merge_files("a", "late", NULL);
+    double gap = overlap_gap(m);
+    ck_assert_msg(gap > 80 && gap <= 100, "gap %f", gap);
+    ck_assert_int_eq(result_exit_code(m), 0);   /* medium: the run itself did not fail */
+    result_free(m);
+    /* three instances, the late one in the middle of the list: one finding, the same gap */
+    m = merge_files("b", "late", "a");
+    ck_assert_msg(overlap_gap(m) > 80, "gap %f", overlap_gap(m));
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfindings; i++) n += !strcmp(m->findings[i].id, "instances-not-overlapping");
+    ck_assert_uint_eq(n, 1);
+    result_free(m);
+}
+END_TEST
 
 START_TEST(merges_and_passes)
 {
@@ -169,6 +220,7 @@ int main(void)
     tcase_add_test(tc, failures_and_thresholds_give_1);
     tcase_add_test(tc, bad_usage_and_input_give_2);
     tcase_add_test(tc, merges_series_by_name);
+    tcase_add_test(tc, instances_apart_are_a_finding);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

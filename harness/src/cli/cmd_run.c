@@ -16,7 +16,9 @@
 #include "cli/cmd.h"
 #include "cli/scenario.h"
 #include "load/localserver.h"
+#include "load/procs.h"
 #include "load/run.h"
+#include "load/startat.h"
 #include "net/headers.h"
 #include "net/metrics_http.h"
 #include "net/target.h"
@@ -27,6 +29,7 @@ typedef struct run_opts {
     const char *scenario_path;
     const char *out_dir;
     const char *pass, *pass_file;
+    const char *start_at;         /* --start-at TIME (startat.h), or NULL */
     int quiet, verbose;
     int insecure;                 /* -k/--insecure */
     int no_cookies;               /* --no-cookies: target.cookies false */
@@ -60,7 +63,12 @@ static void cmd_run_usage(FILE *f)
         "  --duration S            run for S seconds, 0.001 .. 2592000 (250ms, 30s, 2m, 1h also work)\n"
         "  --transport T           websocket | polling | upgrade\n"
         "  --eio 3|4               Engine.IO protocol version\n"
-        "  --threads N             event loops (0 .. 1024; default 0: cores - 1, at least 1)\n"
+        "  --threads N             event loops (0 .. 1024; default 0: cores - 1, at least 1; per process)\n"
+        "  --procs N               N harness processes on this machine (1 .. 64), each with its share of the\n"
+        "                          clients and its own fd limit, one merged report (with url local: one\n"
+        "                          local server per process)\n"
+        "  --start-at TIME         set up, then start the clients at TIME: Unix seconds (1764629400.5) or\n"
+        "                          +30s from now; instances on several machines begin together\n"
         "  --ramp S                start clients spread over S seconds (0 .. 86400)\n"
         "  --rate R                open model: R messages per second per client (0.001 .. 100000)\n"
         "  --total-rate R          open model: R messages per second over all clients (0.001 .. 1e7)\n"
@@ -271,8 +279,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
 {
     enum { O_URL = 256, O_CLIENTS, O_MESSAGES, O_DURATION, O_TRANSPORT, O_EIO, O_THREADS, O_RAMP, O_RATE,
            O_TOTAL_RATE, O_THINK, O_START_ID, O_MAX_INFLIGHT, O_CACERT, O_CERT, O_KEY, O_IMPL, O_NO_COMPRESSION,
-           O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_METRICS,
-           O_CONNECT_CONCURRENCY, O_CONNECT_RATE, O_SOURCE, O_HEADER = 'H' };
+           O_PROCS, O_RECONNECT, O_PASSFILE, O_THRESHOLD, O_OUT, O_HELP, O_NO_COOKIES, O_PROXY, O_START_AT,
+           O_METRICS, O_CONNECT_CONCURRENCY, O_CONNECT_RATE, O_SOURCE, O_HEADER = 'H' };
     static const struct option longopts[] = {
         {"url", required_argument, 0, O_URL}, {"clients", required_argument, 0, O_CLIENTS},
         {"messages", required_argument, 0, O_MESSAGES}, {"duration", required_argument, 0, O_DURATION},
@@ -291,6 +299,7 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
         {"header", required_argument, 0, O_HEADER}, {"metrics-listen", required_argument, 0, O_METRICS},
         {"connect-concurrency", required_argument, 0, O_CONNECT_CONCURRENCY},
         {"connect-rate", required_argument, 0, O_CONNECT_RATE}, {"source", required_argument, 0, O_SOURCE},
+        {"procs", required_argument, 0, O_PROCS}, {"start-at", required_argument, 0, O_START_AT},
         {0, 0, 0, 0}};
     static const char *keys[] = {
         [O_URL - O_URL] = "url", [O_CLIENTS - O_URL] = "clients", [O_MESSAGES - O_URL] = "messages",
@@ -313,6 +322,8 @@ static int cmd_run_parse_args(int argc, char **argv, run_opts *o, scenario *sc, 
             o->ov_key[o->nov] = "compression";
             o->ov_val[o->nov++] = "false";
             break;
+        case O_PROCS: o->ov_key[o->nov] = "procs"; o->ov_val[o->nov++] = optarg; break;
+        case O_START_AT: o->start_at = optarg; break;
         case O_RECONNECT:   /* reconnect true (the scenario's reconnect.* or their defaults) */
             o->ov_key[o->nov] = "reconnect";
             o->ov_val[o->nov++] = "true";
@@ -420,7 +431,19 @@ typedef struct cmd_run_state {
     run_plan plan;
     metrics_board board;          /* --metrics-listen: what the listener serves */
     metrics_http *metrics;
+    int64_t start_ns;             /* --start-at as a deadline on the monotonic clock; 0: none */
+    const procs_share *share;     /* in a --procs child: its share and the start barrier */
 } cmd_run_state;
+
+/* --procs: one process's share of the clients (first .. first + n - 1 of the whole run), with the threads
+ * asked for (per process) or its part of the default. */
+static void cmd_run_share(const scenario *sc, run_config *cfg, int first, int n)
+{
+    int t = run_default_threads(n) / sc->procs;
+    cfg->clients = n;
+    cfg->client_base = first;
+    cfg->threads = sc->threads > 0 ? (sc->threads < n ? sc->threads : n) : t > 0 ? t : 1;
+}
 
 /* Target `local`: start the server, then aim the run at it. -1 when it did not start (the report that
  * says why is written, *code is its exit status) or its URL would not make a target (*code stays 1). */
@@ -464,6 +487,71 @@ static int cmd_run_sources(cmd_run_state *s, buf *err)
     return rc;
 }
 
+static void cmd_run_warn_insecure(const cmd_run_state *s)
+{
+    if (s->tgt.tls && s->tgt.tlsopt.insecure)   /* even with -q: nobody should miss it */
+        fprintf(stderr, "siocrypt: WARNING: -k/--insecure: the server's TLS certificate is NOT verified\n");
+}
+
+/* The run itself, in this process: the local server, --start-at's wait, the workers. The exit status. */
+static int cmd_run_go(cmd_run_state *s, buf *err)
+{
+    int code = 1, child = s->plan.progress_fd > 0;   /* a --procs child: the parent has said it all */
+    if (scenario_is_local(&s->sc) && cmd_run_local(s, &code, err) < 0) return code;
+    if (!s->o.quiet && !child) cmd_run_banner(&s->sc, &s->plan.cfg, s->plan.url);
+    if (!child) cmd_run_warn_insecure(s);
+    if (s->start_ns) {
+        int64_t left = s->start_ns - clock_now_ns();
+        if (!s->o.quiet && !child && left > 0) fprintf(stderr, "siocrypt: --start-at: starting in %.1f s\n", (double)left / 1e9);
+        if (startat_wait(s->start_ns, &s->plan.start_late_s)) {
+            fprintf(stderr, "siocrypt: interrupted while waiting for --start-at: nothing ran, no report\n");
+            return 1;
+        }
+        if (s->plan.start_late_s > 0)
+            fprintf(stderr, "siocrypt: --start-at had passed %.1f s ago: starting now\n", s->plan.start_late_s);
+    } else if (s->share && procs_ready(s->share)) {   /* the processes begin together */
+        fprintf(stderr, "siocrypt: process %d: interrupted before the start: nothing ran, no report\n", s->share->index);
+        return 1;
+    }
+    return run_execute(&s->plan);
+}
+
+/* A --procs child (procs.h): its share, its own report folder and local server, progress to the parent. */
+static int cmd_run_child(const procs_share *sh, void *ud)
+{
+    cmd_run_state *s = ud;
+    buf err = BUF_INIT;
+    buf_clear(&s->out_dir);
+    buf_append_str(&s->out_dir, sh->dir);
+    s->plan.out_dir = s->out_dir.data;
+    cmd_run_share(&s->sc, &s->plan.cfg, sh->first, sh->nclients);
+    s->plan.quiet = 1;
+    s->plan.progress_fd = sh->progress_fd;
+    s->share = sh;
+    int code = report_prepare_dir(sh->dir, &err) < 0 ? 2 : cmd_run_go(s, &err);
+    if (code == 2) text_fprintf(stderr, "siocrypt run: process %d: %s\n", sh->index, buf_cstr(&err));
+    buf_free(&err);
+    return code;
+}
+
+/* --procs N: the children run, this process waits, sums their progress and merges their reports. */
+static int cmd_run_procs(cmd_run_state *s)
+{
+    if (!s->o.quiet) {
+        run_config each = s->plan.cfg;   /* the banner's threads: each process's */
+        cmd_run_share(&s->sc, &each, 0, (s->sc.clients + s->sc.procs - 1) / s->sc.procs);
+        each.clients = s->sc.clients;
+        cmd_run_banner(&s->sc, &each, s->plan.url);
+        fprintf(stderr, "siocrypt: in %d processes of %d clients or so each (threads: per process)%s\n", s->sc.procs,
+                (s->sc.clients + s->sc.procs - 1) / s->sc.procs,
+                scenario_is_local(&s->sc) ? ", each with its own local server" : "");
+    }
+    cmd_run_warn_insecure(s);
+    procs_plan pp = {s->sc.procs, s->sc.clients, s->sc.name, s->out_dir.data, s->o.quiet, cmd_run_child, s};
+    int is_child;
+    return procs_execute(&pp, &is_child);
+}
+
 /* Parse, check, plan. -1 to go on; else the exit status (0 for --help, 2 for a usage error). */
 static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
 {
@@ -479,10 +567,22 @@ static int cmd_run_prepare(cmd_run_state *s, int argc, char **argv, buf *err)
     cmd_run_plan(&s->sc, &s->o, s->out_dir.data, &s->plan);
     s->plan.cfg.target = &s->tgt;
     if (s->sc.proxy) s->plan.cfg.proxy = &s->proxy;
-    if (run_check_limits(&s->plan.cfg, err) < 0 ||
+    run_config biggest = s->plan.cfg;   /* with --procs, each process's fd limit holds its own share */
+    if (s->sc.procs > 1) cmd_run_share(&s->sc, &biggest, 0, (s->sc.clients + s->sc.procs - 1) / s->sc.procs);
+    if (s->o.start_at && startat_parse(s->o.start_at, &s->start_ns, err) < 0) {
+        text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
+        return 2;
+    }
+    if (run_check_limits(&biggest, err) < 0 ||
         (!scenario_is_local(&s->sc) && cmd_run_target(&s->tgt, &s->sc, s->sc.url, err) < 0) ||
         (s->sc.proxy && cmd_run_proxy(&s->proxy, s->sc.proxy, err) < 0) || cmd_run_sources(s, err) < 0) {
         text_fprintf(stderr, "siocrypt run: %s\n", buf_cstr(err));
+        return 2;
+    }
+    /* the listener serves this process's workers: a --procs parent has none */
+    if (s->o.metrics_listen && s->sc.procs > 1) {
+        text_fprintf(stderr, "siocrypt run: --metrics-listen: not with --procs (the parent runs no clients; run one "
+                     "process per listener)\n");
         return 2;
     }
     /* a port in use is a usage error too, found before the folder is made */
@@ -520,18 +620,13 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     if ((code = cmd_run_prepare(&s, argc, argv, &err)) >= 0) goto out;
-    code = 1;
     run_setup(s.o.verbose);   /* signals: before the server and the workers, which inherit the mask */
     if (s.metrics && metrics_http_start(s.metrics) < 0) {
         fprintf(stderr, "siocrypt run: --metrics-listen: the listener's thread could not start\n");
         goto out;
     }
     if (s.metrics && !s.o.quiet) fprintf(stderr, "siocrypt: metrics at http://%s/metrics\n", metrics_http_address(s.metrics));
-    if (scenario_is_local(&s.sc) && cmd_run_local(&s, &code, &err) < 0) goto out;
-    if (!s.o.quiet) cmd_run_banner(&s.sc, &s.plan.cfg, s.plan.url);
-    if (s.tgt.tls && s.tgt.tlsopt.insecure)   /* even with -q: nobody should miss it */
-        fprintf(stderr, "siocrypt: WARNING: -k/--insecure: the server's TLS certificate is NOT verified\n");
-    code = run_execute(&s.plan);
+    code = s.sc.procs > 1 ? cmd_run_procs(&s) : cmd_run_go(&s, &err);
 
 out:
     metrics_http_close(s.metrics);   /* the metrics stop with the run */

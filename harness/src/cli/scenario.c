@@ -513,6 +513,7 @@ static const struct field top_fields[] = {
     FU("duration_s", K_NUM0, duration_s, MIN_RUN_S, MAX_RUN_S, SET_DURATION, "seconds"),
     F("start_id", K_I64, start_id, -MAX_SAFE_INT, MAX_SAFE_INT, 0),
     F("threads", K_INT, threads, 0, 1024, 0),
+    F("procs", K_INT, procs, 1, 64, 0),
     FU("ramp_s", K_NUM, ramp_s, 0, MAX_STEP_S, 0, "seconds"),
     FU("think_ms", K_NUM, think_ms, 0, MAX_THINK_MS, 0, "ms"),
     FU("rate", K_NUM0, rate, MIN_RATE, MAX_RATE, 0, "messages/s"),
@@ -630,6 +631,7 @@ int scenario_init(scenario *sc)
     sc->impl = SCENARIO_IMPL_V4;
     sc->push_ms = -1;
     sc->clients = 1;
+    sc->procs = 1;
     sc->messages = 10;
     sc->connect_ms = 5000;
     sc->message_ms = 5000;
@@ -750,6 +752,7 @@ static const struct override {
     {"duration", top_fields, "duration_s", V_SECONDS, CLI_DURATION},
     {"start_id", top_fields, "start_id", V_NUM, 0},
     {"threads", top_fields, "threads", V_NUM, 0},
+    {"procs", top_fields, "procs", V_NUM, 0},
     {"ramp", top_fields, "ramp_s", V_SECONDS, 0},
     {"think_ms", top_fields, "think_ms", V_NUM, 0},
     {"rate", top_fields, "rate", V_NUM, CLI_RATE},
@@ -843,6 +846,10 @@ int scenario_validate(const scenario *sc, buf *err)
             return buf_fail(err, "steps: needs thresholds: the knee is the last step that meets them");
     }
     if (check_total_rate(sc, err) < 0) return -1;
+    if (sc->procs > 1 && (sc->mode != SCENARIO_MODE_LOAD || sc->steps_from))
+        return buf_fail(err, "procs: %d processes need a plain load run (not robustness, not a stepped ramp)", sc->procs);
+    if (sc->procs > sc->clients)
+        return buf_fail(err, "procs: %d processes for %d clients; at most one per client", sc->procs, sc->clients);
     if (sc->reconnect_max_delay_ms < sc->reconnect_delay_ms)
         return buf_fail(err, "reconnect.max_delay_ms: %d is below reconnect.delay_ms %d", sc->reconnect_max_delay_ms,
                         sc->reconnect_delay_ms);
@@ -947,6 +954,7 @@ int scenario_to_json(const scenario *sc, int with_passphrase, buf *out)
     cJSON_AddNumberToObject(root, "duration_s", sc->duration_s);
     cJSON_AddNumberToObject(root, "start_id", (double)sc->start_id);
     cJSON_AddNumberToObject(root, "threads", sc->threads);
+    if (sc->procs > 1) cJSON_AddNumberToObject(root, "procs", sc->procs);
     cJSON_AddNumberToObject(root, "ramp_s", sc->ramp_s);
     cJSON_AddNumberToObject(root, "think_ms", sc->think_ms);
     cJSON_AddNumberToObject(root, "rate", sc->rate);

@@ -68,6 +68,7 @@ typedef struct scenario {
     double duration_s;   /* 0 = until messages; both given: whichever comes first */
     long long start_id;  /* the first {id} each client sends */
     int threads;         /* 0 = one per CPU */
+    int procs;           /* harness processes on this machine (--procs), each with its share of the clients */
     double ramp_s;       /* clients start spread over this many seconds */
     double think_ms;     /* pause between an answer and the next emit */
     double rate;         /* per-client emits per second cap, 0 = none */
@@ -105,7 +106,7 @@ typedef struct scenario {
 int  scenario_init(scenario *sc);                                   /* all defaults; -1 only on ENOMEM */
 int  scenario_load(const char *path, scenario *sc, buf *err);       /* 0 ok; -1 with "path: field: problem" */
 int  scenario_parse(const char *json, size_t n, scenario *sc, buf *err);
-/* key: mode url path cacert cert key source clients messages duration transport eio passphrase namespace event threads ramp rate
+/* key: mode url path cacert cert key source clients messages duration transport eio passphrase namespace event threads procs ramp rate
  * total_rate think_ms start_id impl delay_ms proxy. duration and ramp take seconds with an optional unit
  * (250ms, 30s, 2m, 1h). Giving messages or duration here replaces the file's stop condition (give both
  * for whichever-first); likewise rate and total_rate replace each other. */

@@ -122,6 +122,7 @@ void client_init(client *c, workload_ctx *x, int index, const workload *wl)
 {
     memset(c, 0, sizeof *c);
     c->x = x;
+    index += x->cfg->client_base;   /* --procs: indices over all processes, so {{client}} stays unique */
     c->index = index;
     c->wl = wl;
     session_init(&c->s, x->sess, index, &client_handler, c);

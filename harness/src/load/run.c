@@ -132,6 +132,7 @@ static void run_wait(run_state *rs, worker *ws, int n, int64_t t0)
 {
     progress pr;
     progress_start(&pr, t0, rs->plan->quiet);
+    if (rs->plan->progress_fd > 0) progress_to_pipe(&pr, rs->plan->progress_fd);
     while (!run_all_finished(ws, n)) {
         int sig = signals_wait(100);
         if (sig) run_on_signal(rs, ws, n, sig);
@@ -169,6 +170,11 @@ static void run_add_findings(run_state *rs, result *r, int64_t wall0)
     if (rs->workers_failed)
         result_add_finding(r, "worker-start", "high", "not every event loop could start (memory, file descriptors)",
                            NULL);
+    if (rs->plan->start_late_s > 0) {
+        snprintf(detail, sizeof detail, "--start-at had passed by %.1f s when the run was ready; it started at once, "
+                 "so instances meant to begin together did not", rs->plan->start_late_s);
+        result_add_finding(r, "start-at-passed", "medium", detail, NULL);
+    }
 }
 
 /* Where the time of a run went, from each worker's marks (the longest of the workers): ramp = start to the
@@ -268,7 +274,7 @@ static int run_workers(run_state *rs, worker *ws, int nworkers, int64_t t0, int6
     int started = 0;
     for (int i = 0, first = 0; i < nworkers; i++) {
         int nc = rs->cfg.clients / nworkers + (i < rs->cfg.clients % nworkers);
-        int ok = worker_init(&ws[i], i, &rs->cfg, first, nc, t0) == 0;
+        int ok = worker_init(&ws[i], i, &rs->cfg, first, nc, t0) == 0;   /* first: this process's own index */
         if (ok) {
             stats_set_epoch(ws[i].st, t0, wall0);   /* one clock mapping for all workers */
             if (worker_start(&ws[i]) < 0) { worker_destroy(&ws[i]); ok = 0; }

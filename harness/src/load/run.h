@@ -36,6 +36,8 @@ typedef struct run_plan {
     void (*step_config)(const void *ud, int clients, run_config *cfg);
     const void *step_ud;
     metrics_board *metrics;       /* --metrics-listen: the live figures go here (cfg.metrics set too), or NULL */
+    int progress_fd;              /* > 0: a --procs child; progress goes to the parent on this pipe (progress.h) */
+    double start_late_s;          /* > 0: --start-at had passed by this much when the run was ready (a finding) */
 } run_plan;
 
 /* Signals taken by this thread alone (signals.h); the transports' libraries told how much to log. */

@@ -25,6 +25,7 @@ typedef struct run_config {
     const char *passphrase;
     size_t passphrase_len;
     int clients;
+    int client_base;              /* --procs: the whole run's index of this process's first client (else 0) */
     int threads;
     int64_t messages;             /* per client; 0 = until the duration ends */
     int64_t duration_ns;          /* 0 = until messages are done */

@@ -339,7 +339,9 @@ int ws_context_create(net_loop *net)
     if (net->cfg.compression) info.extensions = ws_extensions;
     info.options = LWS_SERVER_OPTION_LIBUV;
     info.foreign_loops = loops;
-    info.fd_limit_per_thread = (unsigned)(2 * net->nconns + 64);
+    /* no fd_limit_per_thread: below ulimit -n, lws finds each event's connection by scanning its whole table
+     * (wsi_from_fd's "slow fds handling": O(connections) per event); at the ulimit it indexes by fd, for 16
+     * bytes per possible fd per context (320 KiB at 20,000) */
     info.connect_timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     info.timeout_secs = (unsigned)(net->cfg.connect_timeout_ns / 1000000000 + 1);
     if (net->cfg.target->headers)   /* the upgrade request is built in it: room for the user's headers */

@@ -802,6 +802,51 @@ static int add_sat(int a, int b)
     return a > INT_MAX - b ? INT_MAX : a + b;
 }
 
+/* An instance's steady window on the wall clock: from its start plus the ramp, for the window's length; a run
+ * that sent nothing (connections held, heartbeats only) counts from its start to its end. */
+static void merge_span(const result *r, int64_t *from, int64_t *to)
+{
+    const result_meta *m = &r->meta;
+    stats_win w = stats_window(r->stats);
+    if (m->common_from_ns || m->common_to_ns) { *from = m->common_from_ns; *to = m->common_to_ns; return; }
+    if (w.ns > 0) {
+        *from = m->start_wall_ns + (int64_t)(m->ramp_s * 1e9);
+        *to = *from + w.ns;
+    } else {
+        *from = m->start_wall_ns;
+        *to = m->end_wall_ns;
+    }
+}
+
+/* Merged instances are read as having run side by side; when their steady windows share no moment (a pod
+ * that started late, runs one after another) the sums and the rate mean little, so the report says so and
+ * by how much: the latest window start minus the earliest window end over all instances so far. */
+static int merge_overlap(result *dst, const result *src)
+{
+    static const char id[] = "instances-not-overlapping";
+    int64_t af, at, bf, bt;
+    char detail[300];
+    if (!dst->meta.start_wall_ns || !src->meta.start_wall_ns) return 0;   /* old reports: nothing to compare */
+    merge_span(dst, &af, &at);
+    merge_span(src, &bf, &bt);
+    dst->meta.common_from_ns = af > bf ? af : bf;
+    dst->meta.common_to_ns = at < bt ? at : bt;
+    if (dst->meta.common_from_ns <= dst->meta.common_to_ns) return 0;
+    snprintf(detail, sizeof detail, "the instances' steady windows have no moment in common: %.3f s lie between the "
+             "end of the earliest and the start of the latest; the merged figures add runs that did not happen "
+             "together (start them with the same --start-at)",
+             (double)(dst->meta.common_from_ns - dst->meta.common_to_ns) / 1e9);
+    for (size_t k = 0; k < dst->nfindings; k++) {
+        if (strcmp(dst->findings[k].id, id)) continue;
+        char *d = text_dup(detail, 0);   /* an earlier merge's gap: this one covers every instance so far */
+        if (!d) return -1;
+        free(dst->findings[k].detail);
+        dst->findings[k].detail = d;
+        return 0;
+    }
+    return result_add_finding(dst, id, "medium", detail, NULL);
+}
+
 int result_merge(result *dst, const result *src, buf *err)
 {
     result_meta *a = &dst->meta;
@@ -819,6 +864,8 @@ int result_merge(result *dst, const result *src, buf *err)
     /* the instances ran one scenario: its compare gates once (the first report's that has any) */
     for (size_t i = 0, take = !dst->ncompare; take && i < src->ncompare; i++)
         if (result_add_compare(dst, src->compare[i]) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
+    /* before anything is added: dst's window is still its own (or what the instances so far share) */
+    if (merge_overlap(dst, src) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
     if (stats_merge(dst->stats, src->stats) < 0) { buf_printf(err, "merge: out of memory"); return -1; }
     merge_str(a->transport, sizeof a->transport, b->transport);
     merge_str(a->model, sizeof a->model, b->model);

@@ -41,6 +41,10 @@ typedef struct result_meta {
      * window, steady = the window itself (where load was offered), drain = last send until closing began,
      * close = closing until every connection was gone. */
     double ramp_s, drain_s, close_s;
+    /* After a merge: what the instances' steady windows have in common on the wall clock (from > to: no
+     * moment; the instances-not-overlapping finding says by how much). 0, 0 until a merge. Not in report.json:
+     * a merged report read back counts as one instance whose window is its own. */
+    int64_t common_from_ns, common_to_ns;
 } result_meta;
 
 /* Every text a result holds is clean text (text.h): result_add_*, RESULT_SET and result_from_json clean what
