@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scripted flows against the real chat app (server/chat.js on socket.io 4 and 2): acks with expect and
-# capture, a repeat on every transport and both Engine.IO versions, fan-out latency and delivery counts from
-# the room sizes the server reports, and the counter written as a flow.
+# capture, a repeat on every transport and both Engine.IO versions (socket.io 4 speaking EIO 3 too), fan-out
+# latency and delivery counts from the room sizes the server reports, and the counter written as a flow.
 source "$(dirname "$0")/lib.sh"
 ser() { jq -r --arg n "$2" ".series[] | select(.name == \$n) | $3" "$1"; }   # ser REPORT NAME FILTER
 
@@ -40,7 +40,7 @@ check_chat() {  # check_chat REPORT CLIENTS MESSAGES WHAT
 }
 
 chat "$TMP/chat.json" 10 5
-for cell in "websocket 4 v4" "polling 4 v4" "upgrade 4 v4" "websocket 3 v2" "polling 3 v2" "upgrade 3 v2"; do
+for cell in "websocket 4 v4" "polling 4 v4" "upgrade 4 v4" "websocket 3 v2" "polling 3 v2" "upgrade 3 v2" "upgrade 3 v4"; do
     set -- $cell
     out="$TMP/chat-$1-$3"
     expect_exit 0 "$SIOCRYPT" run "$TMP/chat.json" --transport "$1" --eio "$2" --impl "$3" --out "$out" --quiet
