@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <cjson/cJSON.h>
 #include "base/clock.h"
 #include "crypto/envelope.h"
@@ -384,15 +383,16 @@ static void flow_on_timer(client *c, int64_t now)
     flow_advance(c);
 }
 
-static void flow_on_ack(client *c, const sio_packet *sp)
+/* The awaited step's answer came (its ack, or the event a wait takes; its arguments from args_pos of the
+ * packet's array): the step's outcome, then the flow goes on. */
+static void flow_answer(client *c, const sio_packet *sp, size_t args_pos)
 {
     flow_state *f = c->flow;
-    if (f->phase != FLOW_ACK || sp->ack_id != f->ack_id) return;   /* one given up on already: late, ignored */
     const flowspec_step *st = &flow_spec_of(c)->steps[f->cur];
     stats_received(c->x->st, clock_now_ns());
     cJSON *got = NULL;
     const char *cls = NULL;
-    if (flow_decode_args(c, sp->data, sp->data_len, 0, 1, &got, &cls) < 0) {
+    if (flow_decode_args(c, sp->data, sp->data_len, args_pos, 1, &got, &cls) < 0) {
         f->phase = FLOW_RUNNING;
         flow_fail(c, st->series, cls, st->name, buf_cstr(&f->err));
     } else {
@@ -400,6 +400,13 @@ static void flow_on_ack(client *c, const sio_packet *sp)
         cJSON_Delete(got);
     }
     flow_advance(c);
+}
+
+static void flow_on_ack(client *c, const sio_packet *sp)
+{
+    flow_state *f = c->flow;
+    if (f->phase != FLOW_ACK || sp->ack_id != f->ack_id) return;   /* one given up on already: late, ignored */
+    flow_answer(c, sp, 0);
 }
 
 /* An event pushed by the server, for an `on` handler: counted, decrypted, matched, captured, and its latency
@@ -425,14 +432,8 @@ static void flow_on_pushed(client *c, const flowspec_on *h, const sio_packet *sp
             cJSON_Delete(got);
             return;
         }
-        double sent_us = t->valuedouble, now_us;
-        if (sent_us >= (double)FLOW_UNIX_US_MIN) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            now_us = (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-        } else {
-            now_us = (double)clock_now_ns() / 1e3;
-        }
+        double sent_us = t->valuedouble;
+        double now_us = (double)(sent_us >= (double)FLOW_UNIX_US_MIN ? clock_wall_ns() : clock_now_ns()) / 1e3;
         latency = now_us >= sent_us ? (int64_t)((now_us - sent_us) * 1e3) : 0;   /* wall clocks may step back */
     }
     stats_series_ok(w->st, h->series, latency);
@@ -455,18 +456,7 @@ static void flow_on_event(client *c, const sio_packet *sp, const char *name, siz
     const flow_spec *spec = flow_spec_of(c);
     size_t pos = (size_t)(name + name_len - sp->data);   /* the arguments follow the name */
     if (f->phase == FLOW_EVENT && flow_name_is(c, name, name_len, spec->steps[f->cur].event)) {
-        const flowspec_step *st = &spec->steps[f->cur];
-        stats_received(c->x->st, clock_now_ns());
-        cJSON *got = NULL;
-        const char *cls = NULL;
-        if (flow_decode_args(c, sp->data, sp->data_len, pos, 1, &got, &cls) < 0) {
-            f->phase = FLOW_RUNNING;
-            flow_fail(c, st->series, cls, st->name, buf_cstr(&f->err));
-        } else {
-            flow_step_done(c, got);
-            cJSON_Delete(got);
-        }
-        flow_advance(c);
+        flow_answer(c, sp, pos);
         return;
     }
     for (int i = 0; i < spec->non; i++)

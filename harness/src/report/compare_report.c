@@ -195,17 +195,7 @@ static cJSON *compare_to_json(const compare *c)
     return o;
 }
 
-int compare_json(const compare *c, buf *out)
-{
-    cJSON *j = compare_to_json(c);
-    if (!j) return -1;
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text) return -1;
-    int rc = buf_append_str(out, text) < 0 || buf_append_char(out, '\n') < 0 ? -1 : 0;
-    free(text);
-    return rc;
-}
+int compare_json(const compare *c, buf *out) { return jsonx_print(compare_to_json(c), out); }
 
 /* ---- junit.xml: a testcase per metric shown; gated ones fail on a regression ---- */
 

@@ -101,3 +101,14 @@ int jsonx_get_str(const cJSON *obj, const char *name, char *out, size_t cap, con
     text_clean_to(out, cap, it->valuestring, strlen(it->valuestring), TEXT_MULTILINE | TEXT_MARK_CUT);
     return 0;
 }
+
+int jsonx_print(cJSON *j, buf *out)
+{
+    if (!j) return -1;
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!text) return -1;
+    int rc = buf_append_str(out, text) < 0 || buf_append_char(out, '\n') < 0 ? -1 : 0;
+    free(text);
+    return rc;
+}

@@ -9,6 +9,8 @@
 #include "base/buf.h"
 
 cJSON *jsonx_int(int64_t v);                                         /* a raw integer node */
+/* Append j pretty-printed and a line break to out, and free j (NULL: -1, for `jsonx_print(x_to_json(..))`). */
+int    jsonx_print(cJSON *j, buf *out);
 int    jsonx_add_int(cJSON *obj, const char *name, int64_t v);       /* 0, or -1 on ENOMEM */
 int    jsonx_add_num(cJSON *obj, const char *name, double v);        /* NaN/inf are written as null */
 /* A string as clean text (text.h, TEXT_MULTILINE): cJSON escapes control characters but copies invalid
