@@ -85,3 +85,17 @@ r="$TMP/merged/report.json"
 [ "$(ser "$r" fanout .histogram.count)" = 500 ] || fail "merge: fanout histogram count $(ser "$r" fanout .histogram.count)"
 [ -s "$TMP/merged/latency.fanout.hgrm" ] || fail "merge: no latency.fanout.hgrm"
 echo "ok: series merged by name"
+
+# the README's complete example runs as shown
+python3 - "$TMP/hello.json" <<'PY'
+import json, sys
+s = open('README.md', encoding='utf-8').read()
+i = s.index('{ "name": "hello"')
+text = s[i:s.index('\n\n', i)]
+json.loads(text)
+open(sys.argv[1], 'w').write(text)
+PY
+expect_exit 0 "$SIOCRYPT" run "$TMP/hello.json" --out "$TMP/hello" --quiet
+r="$TMP/hello/report.json"
+[ "$(ser "$r" say .ok)" = 100 ] && [ "$(ser "$r" said .lost)" = 0 ] || fail "README example: $(jq -c .series "$r")"
+echo "ok: the README's flow example"
