@@ -563,6 +563,29 @@ START_TEST(compare_gates_round_trip)
 }
 END_TEST
 
+/* A timeline second past the run's own span is refused (fuzz_report: one flipped digit of a second's t had
+ * report.html draw 400,000 points a plot); the seconds of the run itself are read. */
+START_TEST(timeline_within_the_run)
+{
+    result *r = synth_result(1700000000, 4, 5);
+    buf err = BUF_INIT;
+    result_finish(r);
+    char *a = to_text(r);
+    result *back = from_text(a, &err);
+    ck_assert_msg(back != NULL, "%s", buf_cstr(&err));
+    result_free(back);
+    char *bad = strdup(a), *at = strstr(bad, "\"t\":1700000003");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "\"t\":1700400003", 14);
+    ck_assert_ptr_null(from_text(bad, &err));
+    ck_assert_msg(strstr(buf_cstr(&err), "timeline: seconds 1700000000 .. 1700400003 lie outside the run") != NULL,
+                  "%s", buf_cstr(&err));
+    free(bad); free(a);
+    result_free(r);
+    buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("result");
@@ -576,6 +599,7 @@ int main(void)
     tcase_add_test(tc, exit_rule);
     tcase_add_test(tc, probes_round_trip);
     tcase_add_test(tc, compare_gates_round_trip);
+    tcase_add_test(tc, timeline_within_the_run);
     tcase_add_test(tc, series_round_trip);
     tcase_add_test(tc, series_invalid);
     tcase_add_test(tc, series_merge_by_name);

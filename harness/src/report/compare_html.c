@@ -47,26 +47,39 @@ static void percentile_plot(buf *o, const hist *hb, const hist *hc)
     free(x); free(yb); free(yc);
 }
 
+/* At most this many points per plot: long runs are drawn in groups of seconds (the mean of each group's
+ * round trips per second, the highest of its p99), as report.html draws them. */
+#define COMPARE_PLOT_POINTS 1000
+
 static void timeline_plots(buf *o, const timeline *tb, const timeline *tc)
 {
-    size_t n = tb->n > tc->n ? tb->n : tc->n, m = n ? n : 1;
+    size_t n = tb->n > tc->n ? tb->n : tc->n;
+    size_t step = n > COMPARE_PLOT_POINTS ? (n + COMPARE_PLOT_POINTS - 1) / COMPARE_PLOT_POINTS : 1;
+    size_t pts = (n + step - 1) / step, m = pts ? pts : 1;
     double *x = calloc(m, sizeof *x), *rb = calloc(m, sizeof *rb), *rc = calloc(m, sizeof *rc),
            *pb = calloc(m, sizeof *pb), *pc = calloc(m, sizeof *pc);
     if (x && rb && rc && pb && pc) {
         const timeline *tl[2] = {tb, tc};
         double *rt[2] = {rb, rc}, *p99[2] = {pb, pc};
-        for (size_t i = 0; i < n; i++) {
-            x[i] = (double)i;
+        for (size_t j = 0; j < pts; j++) {
+            x[j] = (double)(j * step);
             for (int k = 0; k < 2; k++) {
-                const timeline_sec *s = i < tl[k]->n ? &tl[k]->secs[i] : NULL;
-                rt[k][i] = s ? (double)s->verified : NAN;
-                p99[k][i] = s && timeline_sec_rtt_count(s) ? (double)timeline_sec_percentile(s, 99) / 1e6 : NAN;
+                size_t from = j * step, to = from + step < tl[k]->n ? from + step : tl[k]->n;
+                double v = 0, hi = NAN;
+                for (size_t i = from; i < to; i++) {
+                    const timeline_sec *s = &tl[k]->secs[i];
+                    v += (double)s->verified;
+                    if (timeline_sec_rtt_count(s))
+                        hi = fmax(isnan(hi) ? 0 : hi, (double)timeline_sec_percentile(s, 99) / 1e6);
+                }
+                rt[k][j] = to > from ? v / (double)(to - from) : NAN;
+                p99[k][j] = hi;
             }
         }
         report_series a[2] = {{"baseline", BASE_COLOR, rb}, {"current", CUR_COLOR, rc}};
-        report_chart(o, "Verified round trips per second", "seconds since each run's start", "per second", x, n, a, 2, 0);
+        report_chart(o, "Verified round trips per second", "seconds since each run's start", "per second", x, pts, a, 2, 0);
         report_series b[2] = {{"baseline p99", BASE_COLOR, pb}, {"current p99", CUR_COLOR, pc}};
-        report_chart(o, "Round-trip p99 per second", "seconds since each run's start", "latency (ms)", x, n, b, 2, 0);
+        report_chart(o, "Round-trip p99 per second", "seconds since each run's start", "latency (ms)", x, pts, b, 2, 0);
     }
     free(x); free(rb); free(rc); free(pb); free(pc);
 }

@@ -142,31 +142,46 @@ static void percentile_chart(buf *o, const hist *h, const char *title, const cha
     free(y);
 }
 
+/* At most this many points per timeline plot: a long run (or a report read back that spans days) is drawn
+ * in groups of seconds, each the mean of its per-second counts, the highest of its p50 / p99 and the
+ * connections open at its end, so the page stays small whatever the run's length. */
+#define TIMELINE_PLOT_POINTS 1000
+
 static void timeline_charts(buf *o, const timeline *tl)
 {
-    size_t n = tl->n;
-    double *x = calloc(n ? n : 1, sizeof *x), *rt = calloc(n ? n : 1, sizeof *rt),
-           *p50 = calloc(n ? n : 1, sizeof *p50), *p99 = calloc(n ? n : 1, sizeof *p99),
-           *open = calloc(n ? n : 1, sizeof *open), *err = calloc(n ? n : 1, sizeof *err);
+    size_t n = tl->n, step = n > TIMELINE_PLOT_POINTS ? (n + TIMELINE_PLOT_POINTS - 1) / TIMELINE_PLOT_POINTS : 1;
+    size_t m = (n + step - 1) / step;
+    double *x = calloc(m ? m : 1, sizeof *x), *rt = calloc(m ? m : 1, sizeof *rt),
+           *p50 = calloc(m ? m : 1, sizeof *p50), *p99 = calloc(m ? m : 1, sizeof *p99),
+           *open = calloc(m ? m : 1, sizeof *open), *err = calloc(m ? m : 1, sizeof *err);
     int64_t *conns = calloc(n ? n : 1, sizeof *conns);
     if (x && rt && p50 && p99 && open && err && conns) {
         timeline_conns_open(tl, conns);
-        for (size_t i = 0; i < n; i++) {
-            const timeline_sec *s = &tl->secs[i];
-            x[i] = (double)i;
-            rt[i] = (double)s->verified;
-            err[i] = (double)s->errors;
-            int has = timeline_sec_rtt_count(s) > 0;
-            p50[i] = has ? (double)timeline_sec_percentile(s, 50) / 1e6 : NAN;
-            p99[i] = has ? (double)timeline_sec_percentile(s, 99) / 1e6 : NAN;
-            open[i] = (double)conns[i];
+        for (size_t j = 0; j < m; j++) {
+            size_t from = j * step, to = from + step < n ? from + step : n;
+            double v = 0, e = 0, a = NAN, b = NAN;
+            for (size_t i = from; i < to; i++) {
+                const timeline_sec *s = &tl->secs[i];
+                v += (double)s->verified;
+                e += (double)s->errors;
+                if (timeline_sec_rtt_count(s) > 0) {
+                    a = fmax(isnan(a) ? 0 : a, (double)timeline_sec_percentile(s, 50) / 1e6);
+                    b = fmax(isnan(b) ? 0 : b, (double)timeline_sec_percentile(s, 99) / 1e6);
+                }
+            }
+            x[j] = (double)from;
+            rt[j] = v / (double)(to - from);
+            err[j] = e / (double)(to - from);
+            p50[j] = a;
+            p99[j] = b;
+            open[j] = (double)conns[to - 1];
         }
         series a[2] = {{"verified round trips", "#2b8a3e", rt}, {"errors", "#c92a2a", err}};
-        chart(o, "Round trips per second", "seconds since start", "per second", x, n, a, 2, 0);
+        chart(o, "Round trips per second", "seconds since start", "per second", x, m, a, 2, 0);
         series b[2] = {{"p99", "#c2410c", p99}, {"p50", "#1f6fb2", p50}};
-        chart(o, "Round-trip latency per second (p50, p99)", "seconds since start", "latency (ms)", x, n, b, 2, 0);
+        chart(o, "Round-trip latency per second (p50, p99)", "seconds since start", "latency (ms)", x, m, b, 2, 0);
         series c = {"connections open", "#6741d9", open};
-        chart(o, "Connections open", "seconds since start", "connections", x, n, &c, 1, 0);
+        chart(o, "Connections open", "seconds since start", "connections", x, m, &c, 1, 0);
     }
     free(x); free(rt); free(p50); free(p99); free(open); free(err); free(conns);
 }

@@ -770,11 +770,26 @@ fail:
     return -1;
 }
 
+/* Every second of the timeline lies within the run (start .. end, 2 s either way for the clocks' sampling):
+ * a report whose seconds stray past its own span is not one a run wrote, and reading it on would have the
+ * per-second writers (the plots, latency.hlog) go over days of seconds nobody ran. */
+static int timeline_within_run(const result *r, const char *what, buf *err)
+{
+    const timeline *tl = &r->stats->tl;
+    if (!tl->n || !r->meta.start_wall_ns) return 0;   /* no seconds, or a report from before start_unix_ms */
+    int64_t from = r->meta.start_wall_ns / 1000000000 - 2, to = r->meta.end_wall_ns / 1000000000 + 2;
+    int64_t last = tl->first + (int64_t)tl->n - 1;
+    if (tl->first >= from && last <= to) return 0;
+    buf_printf(err, "%s: timeline: seconds %lld .. %lld lie outside the run (%lld .. %lld, start_unix_ms .. "
+               "end_unix_ms)", what, (long long)tl->first, (long long)last, (long long)from + 2, (long long)to - 2);
+    return -1;
+}
+
 result *result_from_json(const cJSON *j, const char *what, buf *err)
 {
     result *r = result_new();
     if (!r) { buf_printf(err, "%s: out of memory", what); return NULL; }
-    if (from_json(r, j, what, err) < 0) { result_free(r); return NULL; }
+    if (from_json(r, j, what, err) < 0 || timeline_within_run(r, what, err) < 0) { result_free(r); return NULL; }
     result_finish(r);
     return r;
 }
