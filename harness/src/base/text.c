@@ -8,7 +8,7 @@
 /* The length of the valid UTF-8 sequence at s[0..n) (Unicode 15, table 3-7), or 0 when there is none:
  * the second byte's range depends on the first, which is what rules out overlongs (C0, C1, E0 80..9F,
  * F0 80..8F), surrogates (ED A0..BF) and code points past U+10FFFF (F4 90.., F5..FF). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t text_utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0], lo = 0x80, hi = 0xbf;
     size_t len;
@@ -34,7 +34,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 static size_t next_unit(const unsigned char *s, size_t n, unsigned flags, char u[8], size_t *ulen)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t len = utf8_seq(s, n);
+    size_t len = text_utf8_seq(s, n);
     unsigned c = s[0];
     if (len == 1 && (c >= 0x20 || ((flags & TEXT_MULTILINE) && (c == '\n' || c == '\t'))) && c != 0x7f) {
         u[0] = (char)c;

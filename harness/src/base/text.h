@@ -28,6 +28,10 @@
 #define TEXT_MULTILINE 1u   /* keep LF and TAB (log tails, multi-line details); CR is always escaped */
 #define TEXT_MARK_CUT  2u   /* when the text does not fit, end it with "..." (within the limit) */
 
+/* The length of the valid (strict: no overlongs, surrogates or code points past U+10FFFF) UTF-8 sequence at
+ * s[0..n), n >= 1, or 0 when there is none. */
+size_t text_utf8_seq(const unsigned char *s, size_t n);
+
 /* The longest prefix of s[0..n) of at most max bytes that does not end inside a UTF-8 sequence: for
  * cutting text that is already clean (or that will be cleaned) without splitting a character. */
 size_t text_utf8_cut(const char *s, size_t n, size_t max);

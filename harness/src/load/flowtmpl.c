@@ -181,28 +181,6 @@ static int wr_full(wr *w)
 
 static int oom(buf *err) { return buf_fail(err, "out of memory"); }
 
-/* Length of the valid (strict) UTF-8 sequence at p, or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0], lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0) lo = 0xa0;
-        if (c == 0xed) hi = 0x9f;          /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0) lo = 0x90;
-        if (c == 0xf4) hi = 0x8f;          /* nothing past U+10FFFF */
-    } else return 0;
-    if (n < len || p[1] < lo || p[1] > hi) return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((p[k] & 0xc0) != 0x80) return 0;
-    return len;
-}
-
 /* s[0..n) escaped as the inside of a JSON string (no quotes). */
 static int esc(buf *out, const char *s, size_t n)
 {
@@ -211,7 +189,7 @@ static int esc(buf *out, const char *s, size_t n)
     while (i < n) {
         unsigned c = p[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; continue; }
-        size_t ulen = c >= 0x80 ? utf8_len(p + i, n - i) : 0;
+        size_t ulen = c >= 0x80 ? text_utf8_seq(p + i, n - i) : 0;
         if (ulen) { i += ulen; continue; }
         if (buf_append(out, s + run, i - run) < 0) return -1;
         char e[8];
