@@ -102,6 +102,24 @@ START_TEST(write_all_files)
 }
 END_TEST
 
+/* A long timeline is drawn in groups of seconds: 3,000 seconds give 1,000 points per line, not 3,000. */
+START_TEST(html_timeline_grouped)
+{
+    result *r = synth_result(1700000000, 2, 3000);
+    buf html = BUF_INIT;
+    result_finish(r);
+    ck_assert_uint_gt(r->stats->tl.n, 2 * 1000);   /* more seconds than one plot draws */
+    ck_assert_int_eq(report_html(r, &html), 0);
+    size_t lines = 0;   /* SVG path segments: five timeline lines and the percentile curve */
+    for (const char *p = html.data; (p = strstr(p, "L")) != NULL; p++)
+        if (p[1] >= '0' && p[1] <= '9') lines++;
+    ck_assert_msg(lines < 6000, "%zu path segments: the 3,000 seconds were not grouped", lines);
+    ck_assert_msg(lines > 4000, "%zu path segments: fewer than the 1,000 points per line", lines);
+    buf_free(&html);
+    result_free(r);
+}
+END_TEST
+
 START_TEST(hgrm_parses_back)
 {
     result *r = sample();
@@ -621,6 +639,7 @@ int main(void)
     tcase_add_test(tc, series_files_all_or_nothing);
     tcase_add_test(tc, series_in_every_report);
     tcase_add_test(tc, save_fails_the_result);
+    tcase_add_test(tc, html_timeline_grouped);
     tcase_add_test(tc, prepare_dir);
     tcase_add_test(tc, write_file_never_truncates_the_path);
     suite_add_tcase(s, tc);

@@ -54,8 +54,7 @@ static void percentile_plot(buf *o, const hist *hb, const hist *hc)
 static void timeline_plots(buf *o, const timeline *tb, const timeline *tc)
 {
     size_t n = tb->n > tc->n ? tb->n : tc->n;
-    size_t step = n > COMPARE_PLOT_POINTS ? (n + COMPARE_PLOT_POINTS - 1) / COMPARE_PLOT_POINTS : 1;
-    size_t pts = (n + step - 1) / step, m = pts ? pts : 1;
+    size_t step = timeline_plot_step(n, COMPARE_PLOT_POINTS), pts = (n + step - 1) / step, m = pts ? pts : 1;
     double *x = calloc(m, sizeof *x), *rb = calloc(m, sizeof *rb), *rc = calloc(m, sizeof *rc),
            *pb = calloc(m, sizeof *pb), *pc = calloc(m, sizeof *pc);
     if (x && rb && rc && pb && pc) {
@@ -65,15 +64,9 @@ static void timeline_plots(buf *o, const timeline *tb, const timeline *tc)
             x[j] = (double)(j * step);
             for (int k = 0; k < 2; k++) {
                 size_t from = j * step, to = from + step < tl[k]->n ? from + step : tl[k]->n;
-                double v = 0, hi = NAN;
-                for (size_t i = from; i < to; i++) {
-                    const timeline_sec *s = &tl[k]->secs[i];
-                    v += (double)s->verified;
-                    if (timeline_sec_rtt_count(s))
-                        hi = fmax(isnan(hi) ? 0 : hi, (double)timeline_sec_percentile(s, 99) / 1e6);
-                }
-                rt[k][j] = to > from ? v / (double)(to - from) : NAN;
-                p99[k][j] = hi;
+                timeline_point pt = to > from ? timeline_group(tl[k], from, to) : (timeline_point){NAN, 0, NAN, NAN};
+                rt[k][j] = pt.verified;
+                p99[k][j] = pt.p99_ms;
             }
         }
         report_series a[2] = {{"baseline", BASE_COLOR, rb}, {"current", CUR_COLOR, rc}};

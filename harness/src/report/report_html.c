@@ -149,8 +149,7 @@ static void percentile_chart(buf *o, const hist *h, const char *title, const cha
 
 static void timeline_charts(buf *o, const timeline *tl)
 {
-    size_t n = tl->n, step = n > TIMELINE_PLOT_POINTS ? (n + TIMELINE_PLOT_POINTS - 1) / TIMELINE_PLOT_POINTS : 1;
-    size_t m = (n + step - 1) / step;
+    size_t n = tl->n, step = timeline_plot_step(n, TIMELINE_PLOT_POINTS), m = (n + step - 1) / step;
     double *x = calloc(m ? m : 1, sizeof *x), *rt = calloc(m ? m : 1, sizeof *rt),
            *p50 = calloc(m ? m : 1, sizeof *p50), *p99 = calloc(m ? m : 1, sizeof *p99),
            *open = calloc(m ? m : 1, sizeof *open), *err = calloc(m ? m : 1, sizeof *err);
@@ -159,21 +158,12 @@ static void timeline_charts(buf *o, const timeline *tl)
         timeline_conns_open(tl, conns);
         for (size_t j = 0; j < m; j++) {
             size_t from = j * step, to = from + step < n ? from + step : n;
-            double v = 0, e = 0, a = NAN, b = NAN;
-            for (size_t i = from; i < to; i++) {
-                const timeline_sec *s = &tl->secs[i];
-                v += (double)s->verified;
-                e += (double)s->errors;
-                if (timeline_sec_rtt_count(s) > 0) {
-                    a = fmax(isnan(a) ? 0 : a, (double)timeline_sec_percentile(s, 50) / 1e6);
-                    b = fmax(isnan(b) ? 0 : b, (double)timeline_sec_percentile(s, 99) / 1e6);
-                }
-            }
+            timeline_point pt = timeline_group(tl, from, to);
             x[j] = (double)from;
-            rt[j] = v / (double)(to - from);
-            err[j] = e / (double)(to - from);
-            p50[j] = a;
-            p99[j] = b;
+            rt[j] = pt.verified;
+            err[j] = pt.errors;
+            p50[j] = pt.p50_ms;
+            p99[j] = pt.p99_ms;
             open[j] = (double)conns[to - 1];
         }
         series a[2] = {{"verified round trips", "#2b8a3e", rt}, {"errors", "#c92a2a", err}};

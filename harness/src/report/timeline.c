@@ -249,3 +249,24 @@ int timeline_from_json(timeline *tl, const cJSON *j, const char *what, buf *err)
     }
     return 0;
 }
+
+size_t timeline_plot_step(size_t n, size_t max_points)
+{
+    return n > max_points ? (n + max_points - 1) / max_points : 1;
+}
+
+timeline_point timeline_group(const timeline *tl, size_t from, size_t to)
+{
+    timeline_point pt = {0, 0, NAN, NAN};
+    for (size_t i = from; i < to; i++) {
+        const timeline_sec *s = &tl->secs[i];
+        pt.verified += (double)s->verified;
+        pt.errors += (double)s->errors;
+        if (!timeline_sec_rtt_count(s)) continue;
+        pt.p50_ms = fmax(isnan(pt.p50_ms) ? 0 : pt.p50_ms, (double)timeline_sec_percentile(s, 50) / 1e6);
+        pt.p99_ms = fmax(isnan(pt.p99_ms) ? 0 : pt.p99_ms, (double)timeline_sec_percentile(s, 99) / 1e6);
+    }
+    pt.verified /= (double)(to - from);
+    pt.errors /= (double)(to - from);
+    return pt;
+}

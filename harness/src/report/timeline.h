@@ -46,6 +46,14 @@ int  timeline_merge(timeline *dst, const timeline *src); /* src may be unflushed
 /* Readers (call timeline_flush first). */
 int64_t  timeline_sec_percentile(const timeline_sec *s, double p);  /* ns, 0 when no round trips */
 uint64_t timeline_sec_rtt_count(const timeline_sec *s);
+/* Plots of long runs draw groups of seconds, at most max_points of them: timeline_plot_step is how many
+ * seconds make a group (1 when n fits), timeline_group one group, seconds [from, to) with from < to <= n:
+ * the mean verified round trips and errors per second, and the highest per-second p50 and p99 (ms; NaN
+ * when none of them had a round trip). */
+typedef struct timeline_point { double verified, errors, p50_ms, p99_ms; } timeline_point;
+size_t timeline_plot_step(size_t n, size_t max_points);
+timeline_point timeline_group(const timeline *tl, size_t from, size_t to);
+
 /* Connections open at the end of every second: a running sum of opened - closed. out has tl->n slots. */
 void timeline_conns_open(const timeline *tl, int64_t *out);
 
