@@ -315,11 +315,9 @@ static void flow_advance(client *c)
         const flowspec_step *st = &spec->steps[idx];
         switch (st->kind) {
         case FLOW_REPEAT: {
+            /* iteration 0 always runs: the drain was checked above, and messages is 0 (no cap) or at least 1;
+             * flowspec keeps repeats within FLOWSPEC_MAX_DEPTH, the stack's size */
             f->pc++;
-            if (f->depth >= FLOWSPEC_MAX_DEPTH || !flow_more_iterations(c, &(flow_frame){0})) {
-                f->pc = idx + 1 + st->count;   /* no iteration at all */
-                break;
-            }
             flow_frame *fr = &f->stack[f->depth++];
             int64_t now = clock_now_ns();
             *fr = (flow_frame){idx, 0, now, 0};
